@@ -1,0 +1,3 @@
+"""jaring: the system of record for enrolling informal workers into employment social security."""
+
+__version__ = "0.1.0"

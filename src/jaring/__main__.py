@@ -1,0 +1,3 @@
+from jaring.cli import main
+
+main()

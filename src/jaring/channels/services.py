@@ -1,0 +1,44 @@
+"""Writes to partners, outlets and agents."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from jaring.channels.models import Agent, Outlet, Partner
+from jaring.org.queries import branch_for_region
+from jaring.regions.models import Region
+
+
+@transaction.atomic
+def partner_create(*, code: str, name: str, kind: str) -> Partner:
+    if kind not in Partner.Kind.values:
+        raise ValidationError({"kind": f"Unknown partner kind {kind!r}."})
+    return Partner.objects.create(code=code, name=name, kind=kind)
+
+
+@transaction.atomic
+def outlet_create(
+    *, code: str, name: str, partner: Partner, region_code: str, parent: Outlet | None = None, office=None
+) -> Outlet:
+    """Creates an outlet in a region; its BPJS branch defaults to the branch serving that region."""
+    region = Region.objects.filter(code=region_code, level__gte=Region.Level.REGENCY).first()
+    if region is None:
+        raise ValidationError({"region_code": f"Unknown regency, district or village code {region_code!r}."})
+    if parent is not None and parent.partner_id != partner.pk:
+        raise ValidationError({"parent": "A parent outlet must belong to the same partner."})
+    return Outlet.objects.create(
+        code=code,
+        name=name,
+        partner=partner,
+        region=region,
+        parent=parent,
+        office=office or branch_for_region(region.code),
+    )
+
+
+@transaction.atomic
+def agent_create(
+    *, code: str, name: str, partner: Partner, outlet: Outlet | None = None, phone: str = ""
+) -> Agent:
+    if outlet is not None and outlet.partner_id != partner.pk:
+        raise ValidationError({"outlet": "An agent's outlet must belong to the agent's partner."})
+    return Agent.objects.create(code=code, name=name, partner=partner, outlet=outlet, phone=phone)

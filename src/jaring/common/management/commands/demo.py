@@ -1,0 +1,44 @@
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+DEMO_USER = "demo"
+DEMO_PASSWORD = "jaring-demo-2026"
+
+
+class Command(BaseCommand):
+    help = "Load the demo world (offices, partners, outlets, agents, a payer, participants) and serve it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="load, print the login, and stop")
+        parser.add_argument("--participants", type=int, default=2500)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, no_serve, participants, host, port, **options):
+        from jaring.demo.world import demo_world_load
+
+        call_command("init", stdout=self.stdout)
+        with tqdm(total=participants, desc="demo world", unit="participant", disable=None) as bar:
+
+            def progress(done, total):
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+
+            summary = demo_world_load(participants=participants, progress=progress)
+        if summary.already_loaded:
+            self.stdout.write("demo world already loaded; nothing added")
+        self.stdout.write(
+            f"demo world: {summary.offices} offices, {summary.outlets} outlets, {summary.agents} agents, "
+            f"{summary.participants:,} participants ({summary.active:,} active, {summary.lapsed:,} lapsed), "
+            f"{summary.payments:,} payments"
+        )
+        user, _ = get_user_model().objects.get_or_create(username=DEMO_USER)
+        user.is_staff = user.is_superuser = True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        self.stdout.write(self.style.SUCCESS(f"login: user {DEMO_USER!r}, password {DEMO_PASSWORD!r}"))
+        if not no_serve:
+            call_command("serve", host=host, port=port)

@@ -1,0 +1,231 @@
+"""Rates, the payment ledger, coverage, deposits, payers and bills."""
+
+from django.db import models
+from django.db.models import Q
+
+from jaring.channels.models import Agent, Outlet, Partner
+from jaring.common.fields import MonthField
+from jaring.members.models import Participant
+from jaring.regions.models import Region
+
+
+class RateRule(models.Model):
+    """One effective-dated entry of the rate book: a schedule, an adjustment (a cut for a window) or a
+    coverage policy. ``data`` holds the entry as in ``rules/data/bpu_rates.json``; the validity window is
+    kept in columns so operators can move it (PP 50/2025's period is not verified)."""
+
+    class Kind(models.TextChoices):
+        SCHEDULE = "schedule", "tarif"
+        ADJUSTMENT = "adjustment", "penyesuaian"
+        POLICY = "policy", "kebijakan kepesertaan"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    code = models.CharField(max_length=40, unique=True)
+    valid_from = MonthField()
+    valid_to = MonthField(null=True, blank=True)
+    data = models.JSONField()
+    uncertain = models.BooleanField(default=False)
+    source = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="raterule_window_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Payer(models.Model):
+    """Someone other than the worker who pays for a group: a local budget (APBD), the central budget
+    (APBN), a donor or an employer."""
+
+    class Kind(models.TextChoices):
+        APBD = "APBD", "APBD (pemerintah daerah)"
+        APBN = "APBN", "APBN (pemerintah pusat)"
+        DONOR = "DONOR", "donatur"
+        EMPLOYER = "EMPLOYER", "pemberi kerja"
+
+    code = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    programmes = models.CharField(max_length=20, default="JKK+JKM")
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outlet = models.ForeignKey(
+        Outlet,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payers",
+        help_text="The outlet credited with the payer's payments (the local government's own outlet).",
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PayerGroup(models.Model):
+    """A named group a payer pays for (DKI Jakarta's PPSU street workers)."""
+
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="groups")
+    code = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=120)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMembership(models.Model):
+    group = models.ForeignKey(PayerGroup, on_delete=models.CASCADE, related_name="memberships")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="group_memberships")
+    first_month = MonthField()
+    last_month = MonthField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "participant"], name="membership_once_per_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group.code}: {self.participant_id} from {self.first_month}"
+
+
+class Bill(models.Model):
+    """A payer's monthly bill: one line per member of its groups not yet covered for the month."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", "terbit"
+        PAID = "paid", "lunas"
+
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="bills")
+    month = MonthField()
+    amount = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ISSUED)
+    issued_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "payer"]
+        constraints = [models.UniqueConstraint(fields=["payer", "month"], name="bill_once_per_payer_month")]
+
+    def __str__(self) -> str:
+        return f"{self.payer.code} {self.month}"
+
+
+class BillLine(models.Model):
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    amount = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bill", "participant"], name="bill_line_once")]
+
+    def __str__(self) -> str:
+        return f"{self.bill}: {self.participant_id} Rp{self.amount}"
+
+
+class Payment(models.Model):
+    """An entry of the append-only contribution ledger.
+
+    An entry is never changed or deleted: a correction is a reversal entry (negative amount) pointing at
+    the entry it cancels. Every entry carries an idempotency key unique within its source, so a retried
+    request finds the first result instead of paying twice.
+    """
+
+    class Kind(models.TextChoices):
+        CONTRIBUTION = "contribution", "iuran"
+        DEPOSIT = "deposit", "dari tabungan iuran harian"
+        BILL = "bill", "tagihan pemberi bantuan iuran"
+        REVERSAL = "reversal", "pembatalan"
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    first_month = MonthField()
+    months = models.PositiveSmallIntegerField()
+    amount = models.BigIntegerField()
+    breakdown = models.JSONField(help_text="Per month, per programme amounts as priced.")
+    channel = models.CharField(max_length=20, choices=Partner.Kind.choices, blank=True)
+    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    bill = models.ForeignKey(Bill, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=64)
+    idempotency_key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    paid_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["paid_at", "id"]
+        indexes = [
+            models.Index(fields=["participant", "paid_at"]),
+            models.Index(fields=["outlet", "paid_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "idempotency_key"], name="payment_idempotency_key"),
+            models.CheckConstraint(
+                condition=(Q(kind="reversal", amount__lt=0, reverses__isnull=False))
+                | (~Q(kind="reversal") & Q(amount__gt=0, reverses__isnull=True)),
+                name="payment_sign_follows_kind",
+            ),
+            models.CheckConstraint(condition=Q(months__gte=1), name="payment_covers_a_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.first_month}+{self.months} Rp{self.amount}"
+
+
+class CoverageRun(models.Model):
+    """A run of consecutive covered months of a participant, kept in step with the ledger."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="coverage_runs")
+    first_month = MonthField()
+    last_month = MonthField()
+
+    class Meta:
+        ordering = ["participant", "first_month"]
+        indexes = [models.Index(fields=["participant", "first_month"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_month__gte=models.F("first_month")), name="run_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.first_month}..{self.last_month}"
+
+
+class Deposit(models.Model):
+    """A small amount collected (daily, in a market) into a participant's balance; whenever the balance
+    reaches a month's contribution the month is bought."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="deposits")
+    amount = models.PositiveBigIntegerField()
+    balance_after = models.PositiveBigIntegerField()
+    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=64)
+    idempotency_key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    collected_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["collected_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "idempotency_key"], name="deposit_idempotency_key"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="deposit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"deposit Rp{self.amount} for {self.participant_id}"

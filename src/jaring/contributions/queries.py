@@ -1,0 +1,167 @@
+"""Reads of rates, coverage and participant standing that pages, API, CLI and reports share."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from jaring.common.clock import end_of_day
+from jaring.contributions.models import CoverageRun, Payment, RateRule
+from jaring.members.models import Participant
+from jaring.rules.coverage import Run, months_for_payment, paid_through, runs_from_months, standing_at
+from jaring.rules.months import Month, month_span
+from jaring.rules.programmes import parse_programmes
+from jaring.rules.rates import Price, RateBook, load_ratebook
+
+_RATEBOOK_SECONDS = 60
+_cache: dict[str, tuple[float, RateBook]] = {}
+
+
+def ratebook() -> RateBook:
+    """The rate book in force, built from the ``RateRule`` rows (cached for a minute; saving a rule clears
+    the cache of this process)."""
+    cached = _cache.get("book")
+    if cached and time.monotonic() - cached[0] < _RATEBOOK_SECONDS:
+        return cached[1]
+    book = load_ratebook(ratebook_data())
+    _cache["book"] = (time.monotonic(), book)
+    return book
+
+
+def ratebook_forget() -> None:
+    _cache.clear()
+
+
+def ratebook_data() -> dict:
+    """The rules as the plain mapping ``load_ratebook`` reads, with the windows from the columns."""
+    data: dict[str, list] = {"schedules": [], "adjustments": [], "policies": []}
+    section = {
+        RateRule.Kind.SCHEDULE: "schedules",
+        RateRule.Kind.ADJUSTMENT: "adjustments",
+        RateRule.Kind.POLICY: "policies",
+    }
+    for rule in RateRule.objects.all():
+        entry = dict(rule.data)
+        entry["code"] = rule.code
+        entry["valid_from"] = str(rule.valid_from)
+        entry["valid_to"] = str(rule.valid_to) if rule.valid_to else None
+        data[section[rule.kind]].append(entry)
+    return data
+
+
+def coverage_runs(participant: Participant) -> tuple[Run, ...]:
+    """The participant's covered runs as kept beside the ledger."""
+    return tuple(
+        Run(first, last)
+        for first, last in CoverageRun.objects.filter(participant=participant).values_list(
+            "first_month", "last_month"
+        )
+    )
+
+
+def covered_months_from_ledger(participant: Participant, *, until=None) -> set[Month]:
+    """Months covered by the ledger entries recorded up to ``until`` (all entries when None), reversals
+    taken out. The ledger is the truth; ``CoverageRun`` rows are kept from it."""
+    entries = Payment.objects.filter(participant=participant)
+    if until is not None:
+        entries = entries.filter(paid_at__lte=until)
+    months: set[Month] = set()
+    reversed_ids: set[int] = set()
+    rows = list(entries.values_list("id", "kind", "first_month", "months", "reverses_id"))
+    for row in rows:
+        if row[1] == Payment.Kind.REVERSAL:
+            reversed_ids.add(row[4])
+    for entry_id, kind, first, count, _reverses in rows:
+        if kind != Payment.Kind.REVERSAL and entry_id not in reversed_ids:
+            months.update(month_span(first, count))
+    return months
+
+
+@dataclass(frozen=True)
+class ParticipantStatus:
+    participant: Participant
+    as_of: date
+    standing: str
+    paid_through: Month | None
+    runs: tuple[Run, ...]
+    payments: list[Payment]
+    next_prices: dict[int, Price]
+
+    def as_dict(self) -> dict:
+        p = self.participant
+        return {
+            "number": p.number,
+            "nik": p.masked_nik,
+            "name": p.name,
+            "as_of": self.as_of.isoformat(),
+            "status": self.standing,
+            "paid_through": str(self.paid_through) if self.paid_through else None,
+            "registered_month": str(p.registered_month),
+            "outlet": p.outlet.code,
+            "channel": p.channel,
+            "programmes": p.programmes,
+            "declared_income": p.declared_income,
+            "deposit_balance": p.deposit_balance,
+            "covered": [{"first": str(run.first), "last": str(run.last)} for run in self.runs],
+            "payments": [
+                {
+                    "id": payment.pk,
+                    "kind": payment.kind,
+                    "first_month": str(payment.first_month),
+                    "months": payment.months,
+                    "amount": payment.amount,
+                    "paid_at": payment.paid_at.isoformat(),
+                    "reference": payment.idempotency_key,
+                }
+                for payment in self.payments
+            ],
+            "next_prices": {str(count): price.total for count, price in self.next_prices.items()},
+        }
+
+
+def participant_status(participant: Participant, *, as_of: date) -> ParticipantStatus:
+    """The participant's standing on ``as_of`` from the ledger entries recorded by the end of that day:
+    active, in arrears, lapsed, or new (registered, never paid, not yet lapsed)."""
+    until = end_of_day(as_of)
+    runs = runs_from_months(covered_months_from_ledger(participant, until=until))
+    month = Month.from_date(as_of)
+    if month < participant.registered_month:
+        raise ValidationError(
+            {"as_of": _("The participant was not registered yet on %(day)s.") % {"day": as_of}}
+        )
+    book = ratebook()
+    policy = book.policy_for(month)
+    standing = str(
+        standing_at(
+            runs, registered=participant.registered_month, month=month, arrears_months=policy.arrears_months
+        )
+    )
+    if not runs and standing != "lapsed":
+        standing = Participant.Status.NEW.value
+    next_prices = {}
+    for count in policy.payment_month_counts:
+        months = months_for_payment(
+            runs, registered=participant.registered_month, current=month, count=count, policy=policy
+        )
+        next_prices[count] = book.price(
+            months[0],
+            count,
+            income=participant.declared_income,
+            programmes=parse_programmes(participant.programmes),
+        )
+    payments = list(
+        Payment.objects.filter(participant=participant, paid_at__lte=until).order_by("paid_at", "id")
+    )
+    return ParticipantStatus(
+        participant=participant,
+        as_of=as_of,
+        standing=standing,
+        paid_through=paid_through(runs),
+        runs=runs,
+        payments=payments,
+        next_prices=next_prices,
+    )

@@ -1,0 +1,127 @@
+"""Participants (peserta): insured workers, identified by NIK, with their acquisition."""
+
+from django.db import models
+
+from jaring.channels.models import Agent, Outlet, Partner
+from jaring.common.fields import MonthField
+from jaring.common.privacy import mask_nik
+from jaring.org.models import Office
+from jaring.regions.models import Region
+from jaring.rules.participant_number import participant_number
+
+
+class Permanence(models.TextChoices):
+    PERMANENT = "permanent", "tetap"
+    SEASONAL = "seasonal", "musiman"
+    MOBILE = "mobile", "berpindah-pindah"
+
+
+class Occupation(models.Model):
+    """An occupation from the controlled list (``members/data/occupations.json``)."""
+
+    code = models.CharField(primary_key=True, max_length=30)
+    name = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+    permanence = models.CharField(max_length=10, choices=Permanence.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Participant(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", "laki-laki"
+        FEMALE = "F", "perempuan"
+
+    class Segment(models.TextChoices):
+        BPU = "BPU", "Bukan Penerima Upah"
+        PU = "PU", "Penerima Upah"
+        JAKON = "JAKON", "Jasa Konstruksi"
+        PMI = "PMI", "Pekerja Migran Indonesia"
+
+    class Status(models.TextChoices):
+        NEW = "new", "terdaftar, belum membayar"
+        ACTIVE = "active", "aktif"
+        ARREARS = "arrears", "menunggak"
+        LAPSED = "lapsed", "nonaktif"
+
+    nik = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=120)
+    birth_date = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    phone = models.CharField(max_length=20, blank=True)
+    village = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    occupation = models.ForeignKey(Occupation, on_delete=models.PROTECT, related_name="+")
+    permanence = models.CharField(max_length=10, choices=Permanence.choices)
+    segment = models.CharField(max_length=5, choices=Segment.choices, default=Segment.BPU)
+    declared_income = models.PositiveBigIntegerField()
+    programmes = models.CharField(max_length=20, help_text="JKK+JKM or JKK+JKM+JHT")
+
+    # Acquisition: the first valid registration of the NIK, credited to its channel, outlet and agent.
+    channel = models.CharField(max_length=20, choices=Partner.Kind.choices)
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="participants")
+    agent = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="participants"
+    )
+    office = models.ForeignKey(
+        Office,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="participants",
+        help_text="The BPJS branch serving the participant's address.",
+    )
+    registered_at = models.DateTimeField()
+    registered_month = MonthField()
+
+    # Kept by contributions.services in the same transaction as the ledger; the ledger is the truth.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    paid_through = MonthField(null=True, blank=True)
+    deposit_balance = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["outlet", "registered_at"]),
+            models.Index(fields=["office", "status"]),
+            models.Index(fields=["status", "paid_through"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(declared_income__gt=0), name="participant_income_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+    @property
+    def number(self) -> str:
+        """The participant number: the id with a check digit; it never changes, lapsed or not."""
+        return participant_number(self.pk) if self.pk else ""
+
+    @property
+    def masked_nik(self) -> str:
+        return mask_nik(self.nik)
+
+
+class DuplicateAttempt(models.Model):
+    """A registration refused because the NIK was already registered; reported, since two channels
+    claiming one person is how contests get gamed."""
+
+    nik = models.CharField(max_length=16, db_index=True)
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="duplicate_attempts")
+    channel = models.CharField(max_length=20, choices=Partner.Kind.choices)
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="+")
+    agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    attempted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-attempted_at"]
+
+    def __str__(self) -> str:
+        return f"{mask_nik(self.nik)} at {self.outlet_id}"

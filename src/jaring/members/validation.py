@@ -1,0 +1,192 @@
+"""Checks of a registration, shared by every channel (desk, API, file import, CLI).
+
+The check needs lookups (regions, occupations, rates). ``RegistrationContext`` answers them; the default
+one reads the database with small caches, and the bulk importer passes one built from in-memory maps, so
+one row and a million rows are judged by the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from jaring.channels.models import Agent, Outlet
+from jaring.common.clock import local_date
+from jaring.members.models import Occupation, Participant, Permanence
+from jaring.regions.models import Region
+from jaring.regions.queries import RegionIndex, region_index
+from jaring.rules.months import Month
+from jaring.rules.nik import Sex, parse_nik
+from jaring.rules.programmes import format_programmes, parse_programmes
+from jaring.rules.rates import RateBook
+
+
+@dataclass
+class RegistrationContext:
+    """Lookups a registration check needs; override the attributes to check many rows fast."""
+
+    ratebook: RateBook
+    regions: RegionIndex = field(default_factory=region_index)
+
+    @cached_property
+    def occupations(self) -> dict[str, Occupation]:
+        return {occupation.code: occupation for occupation in Occupation.objects.all()}
+
+    def village_exists(self, code: str) -> bool:
+        return Region.objects.filter(code=code, level=Region.Level.VILLAGE).exists()
+
+
+@dataclass(frozen=True)
+class CleanRegistration:
+    nik: str
+    name: str
+    birth_date: date
+    sex: str
+    phone: str
+    village_code: str
+    occupation: Occupation
+    permanence: str
+    declared_income: int
+    programmes: str
+    registered_at: datetime
+    registered_month: Month
+    warnings: tuple[str, ...]
+
+
+# NIK problem codes (stable, from rules.nik) in the user's language.
+def _nik_message(code: str, fallback: str) -> str:
+    messages = {
+        "length": _("A NIK has exactly 16 digits."),
+        "not_digits": _("A NIK has digits only."),
+        "birth_date_invalid": _("The birth date in the NIK (digits 7 to 12) is not a real date."),
+        "serial_zero": _("The serial number in the NIK (last 4 digits) starts at 0001."),
+        "province_unknown": _("The NIK's first two digits are not a province code."),
+        "district_unknown": _(
+            "The NIK's district code is not in the region table (it may be a newly split region)."
+        ),
+        "birth_date_mismatch": _("The birth date does not match the birth date in the NIK."),
+        "sex_mismatch": _("The sex does not match the NIK (women have 40 added to the day of birth)."),
+    }
+    return messages.get(code, fallback)
+
+
+def registration_clean(
+    *,
+    nik: str,
+    name: str,
+    birth_date: date | None,
+    sex: str | None,
+    phone: str = "",
+    village_code: str,
+    occupation_code: str,
+    declared_income: int | str | None,
+    programmes: str,
+    outlet: Outlet,
+    agent: Agent | None,
+    registered_at: datetime,
+    context: RegistrationContext,
+    permanence: str | None = None,
+) -> CleanRegistration:
+    """Checks every field and raises one ``ValidationError`` naming each bad field; returns the cleaned
+    registration (with NIK warnings) when all are good. Reads only; writes nothing."""
+    errors: dict[str, list[ValidationError]] = {}
+
+    def fail(field_name: str, message: str, code: str = "invalid") -> None:
+        errors.setdefault(field_name, []).append(ValidationError(message, code=code))
+
+    nik = (nik or "").strip()
+    name = " ".join((name or "").split())
+    if not name:
+        fail("name", _("The name is required."), "required")
+    elif len(name) > 120:
+        fail("name", _("The name is longer than 120 characters."))
+    if birth_date is None:
+        fail("birth_date", _("The birth date is required."), "required")
+    elif birth_date > local_date(registered_at):
+        fail("birth_date", _("The birth date is in the future."))
+    if sex not in Participant.Sex.values:
+        fail("sex", _("Sex is M (male) or F (female)."), "required")
+
+    result = parse_nik(
+        nik,
+        regions=context.regions,
+        declared_birth_date=birth_date,
+        declared_sex=Sex(sex) if sex in Participant.Sex.values else None,
+        today=local_date(registered_at),
+    )
+    for problem in result.errors:
+        field_name = {"birth_date_mismatch": "birth_date", "sex_mismatch": "sex"}.get(problem.code, "nik")
+        fail(field_name, _nik_message(problem.code, problem.message), problem.code)
+    warnings = tuple(_nik_message(problem.code, problem.message) for problem in result.warnings)
+
+    phone = "".join(ch for ch in (phone or "") if ch.isdigit() or ch == "+")
+    if phone and not (8 <= len(phone.lstrip("+")) <= 15):
+        fail("phone", _("A phone number has 8 to 15 digits."))
+
+    village_code = (village_code or "").strip()
+    if not context.village_exists(village_code):
+        fail("village_code", _("Unknown village code %(code)s.") % {"code": village_code or "-"})
+
+    occupation = context.occupations.get((occupation_code or "").strip().upper())
+    if occupation is None:
+        fail("occupation", _("Unknown occupation %(code)s.") % {"code": occupation_code or "-"})
+    if permanence is not None and permanence not in Permanence.values:
+        fail("permanence", _("Work permanence is permanent, seasonal or mobile."))
+
+    registered_month = Month.from_date(local_date(registered_at))
+    income = _income(declared_income, fail)
+    if income is not None:
+        for problem in context.ratebook.income_problems(registered_month, income):
+            fail("declared_income", problem)
+
+    try:
+        chosen = format_programmes(parse_programmes(programmes or ""))
+    except ValueError as error:
+        fail("programmes", str(error))
+        chosen = ""
+
+    if not outlet.is_active:
+        fail("outlet", _("Outlet %(code)s is closed.") % {"code": outlet.code})
+    if agent is not None:
+        if agent.partner_id != outlet.partner_id:
+            fail("agent", _("Agent %(code)s does not work for this outlet's partner.") % {"code": agent.code})
+        elif agent.status != Agent.Status.ACTIVE:
+            fail("agent", _("Agent %(code)s is not active.") % {"code": agent.code})
+
+    if errors:
+        raise ValidationError(errors)
+    return CleanRegistration(
+        nik=nik,
+        name=name,
+        birth_date=birth_date,
+        sex=sex,
+        phone=phone,
+        village_code=village_code,
+        occupation=occupation,
+        permanence=permanence or occupation.permanence,
+        declared_income=income,
+        programmes=chosen,
+        registered_at=registered_at,
+        registered_month=registered_month,
+        warnings=warnings,
+    )
+
+
+def _income(value, fail) -> int | None:
+    if isinstance(value, bool) or value is None or value == "":
+        fail("declared_income", _("The declared income is required."), "required")
+        return None
+    if isinstance(value, str):
+        digits = value.strip().replace(".", "").replace(",", "").removeprefix("Rp").strip()
+        if not digits.isdigit():
+            fail("declared_income", _("The declared income is a whole number of rupiah."))
+            return None
+        value = int(digits)
+    if not isinstance(value, int):
+        fail("declared_income", _("The declared income is a whole number of rupiah."))
+        return None
+    return value

@@ -1,0 +1,1 @@
+"""Packaged rule data (contribution schedules and adjustments); a package so that installers ship it."""

@@ -1,0 +1,111 @@
+"""Calendar months as one small value type."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import overload
+
+_MONTH_TEXT = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True, order=True, slots=True, repr=False)
+class Month:
+    """A calendar month, stored as ``year * 12 + (month - 1)`` so that months sort and subtract as ints."""
+
+    index: int
+
+    def __post_init__(self) -> None:
+        if not _is_int(self.index):
+            raise TypeError(f"Month index must be an int, got {type(self.index).__name__}")
+
+    @classmethod
+    def of(cls, year: int, month: int) -> Month:
+        """The month ``month`` (1..12) of ``year`` (1..9999); ValueError outside those ranges."""
+        if not (_is_int(year) and _is_int(month)):
+            raise TypeError("year and month must be ints")
+        if not 1 <= month <= 12:
+            raise ValueError(f"month {month} is out of range 1..12")
+        if not 1 <= year <= 9999:
+            raise ValueError(f"year {year} is out of range 1..9999")
+        return cls(year * 12 + month - 1)
+
+    @classmethod
+    def from_date(cls, day: date) -> Month:
+        """The month that contains ``day``."""
+        return cls(day.year * 12 + day.month - 1)
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """The month written as ``YYYY-MM`` (surrounding whitespace allowed); ValueError otherwise."""
+        if not isinstance(text, str):
+            raise TypeError(f"Month.parse expects a str, got {type(text).__name__}")
+        found = _MONTH_TEXT.fullmatch(text.strip())
+        if found is None:
+            raise ValueError(f"{text!r} is not a month: expected YYYY-MM, for example 2024-05")
+        year, month = int(found[1]), int(found[2])
+        if not 1 <= month <= 12:
+            raise ValueError(f"{text!r} is not a month: month {month:02d} is not in 01..12")
+        if year == 0:
+            raise ValueError(f"{text!r} is not a month: year 0000 does not exist")
+        return cls(year * 12 + month - 1)
+
+    @property
+    def year(self) -> int:
+        return self.index // 12
+
+    @property
+    def month(self) -> int:
+        """The month number, 1..12."""
+        return self.index % 12 + 1
+
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    def last_day(self) -> date:
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def __add__(self, months: int) -> Month:
+        if not _is_int(months):
+            return NotImplemented
+        return Month(self.index + months)
+
+    __radd__ = __add__
+
+    @overload
+    def __sub__(self, other: Month) -> int: ...
+
+    @overload
+    def __sub__(self, other: int) -> Month: ...
+
+    def __sub__(self, other: Month | int) -> int | Month:
+        """``month - month`` is the number of months between them; ``month - n`` is the month n earlier."""
+        if isinstance(other, Month):
+            return self.index - other.index
+        if _is_int(other):
+            return Month(self.index - other)
+        return NotImplemented
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def __repr__(self) -> str:
+        return f"Month({self})"
+
+
+def month_span(first: Month, count: int) -> tuple[Month, ...]:
+    """``count`` consecutive months starting at ``first`` (empty when count is 0; ValueError if negative)."""
+    if count < 0:
+        raise ValueError(f"a span cannot have a negative number of months ({count})")
+    return tuple(Month(first.index + offset) for offset in range(count))
+
+
+def months_between(first: Month, last: Month) -> tuple[Month, ...]:
+    """Every month from ``first`` to ``last``, both included; empty when ``last`` is before ``first``."""
+    return tuple(Month(index) for index in range(first.index, last.index + 1))

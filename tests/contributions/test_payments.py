@@ -1,0 +1,78 @@
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from tests.conftest import jakarta
+
+from jaring.common.errors import IdempotencyConflict
+from jaring.contributions.models import Payment
+from jaring.contributions.queries import participant_status
+from jaring.contributions.services import payment_record
+from jaring.rules.months import Month
+
+
+def test_first_payment_covers_the_registration_month(register):
+    worker = register(registered_at=jakarta(2024, 5, 3))
+    result = payment_record(
+        participant=worker,
+        months=1,
+        amount=16_800,
+        source="test",
+        idempotency_key="r1",
+        paid_at=jakarta(2024, 5, 3),
+    )
+    assert result.created
+    assert result.payment.first_month == Month.of(2024, 5)
+    worker.refresh_from_db()
+    assert worker.paid_through == Month.of(2024, 5)
+
+
+def test_paying_twice_with_one_idempotency_key_records_one_payment(register):
+    worker = register(registered_at=jakarta(2024, 5, 3))
+    first = payment_record(participant=worker, months=3, amount=50_400, source="pos", idempotency_key="k")
+    again = payment_record(participant=worker, months=3, amount=50_400, source="pos", idempotency_key="k")
+    assert not again.created and again.payment.pk == first.payment.pk
+    assert Payment.objects.filter(participant=worker).count() == 1
+
+
+def test_same_key_with_a_different_request_is_refused(register):
+    worker = register(registered_at=jakarta(2024, 5, 3))
+    payment_record(participant=worker, months=1, amount=16_800, source="pos", idempotency_key="k")
+    with pytest.raises(IdempotencyConflict):
+        payment_record(participant=worker, months=3, amount=50_400, source="pos", idempotency_key="k")
+    assert Payment.objects.count() == 1
+
+
+def test_amount_must_equal_the_price(register):
+    worker = register(registered_at=jakarta(2024, 5, 3))
+    with pytest.raises(ValidationError) as error:
+        payment_record(participant=worker, months=1, amount=16_000, source="pos", idempotency_key="k")
+    assert "amount" in error.value.message_dict
+    assert Payment.objects.count() == 0
+
+
+def test_unpaid_for_four_months_is_lapsed_and_paying_restarts_at_current_month(register):
+    worker = register(registered_at=jakarta(2024, 1, 5))
+    payment_record(
+        participant=worker,
+        months=1,
+        amount=16_800,
+        source="t",
+        idempotency_key="jan",
+        paid_at=jakarta(2024, 1, 5),
+    )
+    assert participant_status(worker, as_of=date(2024, 4, 20)).standing == "arrears"
+    assert participant_status(worker, as_of=date(2024, 5, 20)).standing == "lapsed"
+    number = worker.number
+    result = payment_record(
+        participant=worker,
+        months=1,
+        amount=16_800,
+        source="t",
+        idempotency_key="jun",
+        paid_at=jakarta(2024, 6, 2),
+    )
+    assert result.payment.first_month == Month.of(2024, 6)
+    status = participant_status(worker, as_of=date(2024, 6, 3))
+    assert status.standing == "active"
+    assert status.participant.number == number
