@@ -18,6 +18,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
         regions_load()
 
 
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Pages link static files; tests run without ``collectstatic``, so without a manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def fresh_ratebook():
+    """A rate rule changed in a test (and rolled back after it) must not live on in the process's cache."""
+    from jaring.contributions.queries import ratebook_forget
+
+    ratebook_forget()
+    yield
+    ratebook_forget()
+
+
 def jakarta(year, month, day, hour=10) -> datetime:
     return timezone.make_aware(datetime(year, month, day, hour))
 

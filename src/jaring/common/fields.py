@@ -1,8 +1,40 @@
-"""Model fields shared by the apps."""
+"""Model and form fields shared by the apps."""
 
+from django import forms
 from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from jaring.rules.months import Month
+
+
+class MonthFormField(forms.Field):
+    """A month typed as ``YYYY-MM``."""
+
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, for example 2025-08.")}
+
+    def __init__(self, *, max_length=None, min_value=None, max_value=None, step_size=None, **kwargs):
+        # IntegerField.formfield passes integer bounds; a month typed as text has none.
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"placeholder": "YYYY-MM", "size": 8, "maxlength": 7})
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(Month(value))
+        return str(value) if isinstance(value, Month) else value
+
+    def to_python(self, value):
+        if value is None or isinstance(value, Month):
+            return value
+        value = str(value).strip()
+        if not value:
+            return None
+        try:
+            return Month.parse(value)
+        except ValueError as error:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
 
 
 class MonthField(models.IntegerField):
@@ -13,6 +45,14 @@ class MonthField(models.IntegerField):
     """
 
     description = "Calendar month"
+
+    @cached_property
+    def validators(self):
+        # IntegerField adds range validators that compare with ints; a Month is not an int.
+        return [*self.default_validators, *self._validators]
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": MonthFormField, **kwargs})
 
     def from_db_value(self, value, expression, connection):
         return None if value is None else Month(value)

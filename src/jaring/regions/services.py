@@ -5,7 +5,7 @@ import io
 from dataclasses import dataclass
 from importlib import resources
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from jaring.regions.models import Region
 from jaring.regions.queries import region_index
@@ -28,45 +28,41 @@ def _level(code: str) -> int:
     return code.count(".") + 1
 
 
+_UPSERT = (
+    "INSERT INTO {table} (code, name, level, parent_id, population_male, population_female, population) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, "
+    "parent_id = excluded.parent_id, population_male = excluded.population_male, "
+    "population_female = excluded.population_female, population = excluded.population"
+)
+
+
 def regions_load() -> LoadSummary:
     """Loads every region and its population from the packaged data set; running it again changes nothing.
 
-    Rows are written in bulk, parents before children, and an existing code is updated in place, so a
-    newer data set (regions split, renamed) can be loaded over an older one.
+    Rows are upserted in bulk (one ``executemany`` of ``INSERT ... ON CONFLICT``, the same SQL on SQLite
+    and PostgreSQL), parents before children, so a newer data set (regions split, renamed) can be loaded
+    over an older one.
     """
     population = {row["kode"]: row for row in _packaged_csv("penduduk.csv")}
-    rows = sorted(_packaged_csv("wilayah.csv"), key=lambda row: (_level(row["kode"]), row["kode"]))
-    regions = []
-    for row in rows:
+    rows = []
+    for row in sorted(_packaged_csv("wilayah.csv"), key=lambda row: (_level(row["kode"]), row["kode"])):
         code = row["kode"].strip()
         people = population.get(code)
-        regions.append(
-            Region(
-                code=code,
-                name=row["nama"].strip(),
-                level=_level(code),
-                parent_id=code.rsplit(".", 1)[0] if "." in code else None,
-                population_male=int(people["pria"]) if people else None,
-                population_female=int(people["wanita"]) if people else None,
-                population=int(people["total"]) if people else None,
+        rows.append(
+            (
+                code,
+                row["nama"].strip(),
+                _level(code),
+                code.rsplit(".", 1)[0] if "." in code else None,
+                int(people["pria"]) if people else None,
+                int(people["wanita"]) if people else None,
+                int(people["total"]) if people else None,
             )
         )
-    with transaction.atomic():
-        for start in range(0, len(regions), BATCH):
-            Region.objects.bulk_create(
-                regions[start : start + BATCH],
-                update_conflicts=True,
-                unique_fields=["code"],
-                update_fields=[
-                    "name",
-                    "level",
-                    "parent",
-                    "population_male",
-                    "population_female",
-                    "population",
-                ],
-            )
+    sql = _UPSERT.format(table=connection.ops.quote_name(Region._meta.db_table))
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])
     region_index.cache_clear()
-    return LoadSummary(
-        regions=len(regions), with_population=sum(1 for r in regions if r.population is not None)
-    )
+    return LoadSummary(regions=len(rows), with_population=sum(1 for row in rows if row[-1] is not None))

@@ -1,0 +1,92 @@
+"""Back office for partners, their outlets and their agents."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from jaring.channels.models import Agent, Outlet, Partner
+from jaring.common.privacy import mask_phone
+from jaring.org.queries import branch_for_region
+from jaring.regions.models import Region
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("code", "name")
+
+
+class OutletForm(forms.ModelForm):
+    class Meta:
+        model = Outlet
+        fields = ("code", "name", "partner", "region", "parent", "office", "is_active")
+
+    def clean_region(self):
+        region = self.cleaned_data["region"]
+        if region.level < Region.Level.REGENCY:
+            raise forms.ValidationError(_("An outlet is in a regency/city, a district or a village."))
+        return region
+
+    def clean(self):
+        cleaned = super().clean()
+        partner, parent = cleaned.get("partner"), cleaned.get("parent")
+        if parent is not None:
+            if self.instance.pk and parent.pk == self.instance.pk:
+                self.add_error("parent", _("An outlet cannot be its own parent."))
+            elif partner is not None and parent.partner_id != partner.pk:
+                self.add_error("parent", _("A parent outlet must belong to the same partner."))
+        return cleaned
+
+
+@admin.register(Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    form = OutletForm
+    list_display = ("code", "name", "partner", "region", "office", "is_active")
+    list_filter = ("is_active", "partner__kind", "partner")
+    search_fields = ("code", "name")
+    autocomplete_fields = ("partner", "region", "parent", "office")
+    list_select_related = ("partner", "region", "office")
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        if obj.office_id is None:
+            # As ``outlet_create``: the outlet reports to the branch serving its regency/city.
+            obj.office = branch_for_region(obj.region_id)
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        # Participants and payments are credited to outlets (PROTECT): an outlet is closed, not deleted.
+        return False
+
+
+class AgentForm(forms.ModelForm):
+    class Meta:
+        model = Agent
+        fields = ("code", "name", "partner", "outlet", "phone", "status")
+
+    def clean(self):
+        cleaned = super().clean()
+        partner, outlet = cleaned.get("partner"), cleaned.get("outlet")
+        if partner is not None and outlet is not None and outlet.partner_id != partner.pk:
+            self.add_error("outlet", _("An agent's outlet must belong to the agent's partner."))
+        return cleaned
+
+
+@admin.register(Agent)
+class AgentAdmin(admin.ModelAdmin):
+    form = AgentForm
+    list_display = ("code", "name", "partner", "outlet", "phone_masked", "status")
+    list_filter = ("status", "partner__kind", "partner")
+    search_fields = ("code", "name")
+    autocomplete_fields = ("partner", "outlet")
+    list_select_related = ("partner", "outlet")
+    show_full_result_count = False
+
+    @admin.display(description=_("phone"))
+    def phone_masked(self, agent):
+        return mask_phone(agent.phone)
+
+    def has_delete_permission(self, request, obj=None):
+        # Participants and payments are credited to agents (PROTECT): an agent is made inactive instead.
+        return False
