@@ -28,6 +28,16 @@ def plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """A request in English must not leave English active for the tests that follow."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fresh_ratebook():
     """A rate rule changed in a test (and rolled back after it) must not live on in the process's cache."""
     from jaring.contributions.queries import ratebook_forget

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "jaring.channels",
     "jaring.members",
     "jaring.contributions",
+    "jaring.imports",
     "jaring.web",
 ]
 
@@ -76,6 +77,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],

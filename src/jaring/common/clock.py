@@ -1,15 +1,21 @@
 """Dates and months in Asia/Jakarta, the one time zone jaring counts in."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
 
 from jaring.rules.months import Month
 
+# jaring counts in one zone (settings.TIME_ZONE); converting with it directly avoids Django's per-call
+# lookup of the active time zone, which the bulk paths would pay for every row.
+ZONE = ZoneInfo(settings.TIME_ZONE)
+
 
 def local_date(moment: datetime | None = None) -> date:
     """The calendar date in Jakarta of ``moment`` (default: now)."""
-    return timezone.localdate(moment) if moment is not None else timezone.localdate()
+    return (moment or timezone.now()).astimezone(ZONE).date()
 
 
 def month_of(moment: datetime | None = None) -> Month:
@@ -19,8 +25,13 @@ def month_of(moment: datetime | None = None) -> Month:
 
 def end_of_day(day: date) -> datetime:
     """The last instant of ``day`` in Jakarta, for "as of" reads."""
-    return timezone.make_aware(datetime.combine(day, datetime.max.time()))
+    return datetime.combine(day, datetime.max.time(), tzinfo=ZONE)
 
 
 def start_of_day(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return datetime.combine(day, datetime.min.time(), tzinfo=ZONE)
+
+
+def at_ten(day: date) -> datetime:
+    """10:00 in Jakarta on ``day``: the moment given to records that carry only a date."""
+    return datetime(day.year, day.month, day.day, 10, tzinfo=ZONE)

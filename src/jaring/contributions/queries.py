@@ -81,6 +81,16 @@ def covered_months_from_ledger(participant: Participant, *, until=None) -> set[M
     return months
 
 
+def participant_standing(runs: tuple[Run, ...], *, registered: Month, month: Month) -> str:
+    """The participant status for ``month``: active, arrears or lapsed by the coverage rules, and "new"
+    for a participant who never paid and has not lapsed."""
+    arrears_months = ratebook().policy_for(month).arrears_months
+    standing = str(standing_at(runs, registered=registered, month=month, arrears_months=arrears_months))
+    if not runs and standing != Participant.Status.LAPSED:
+        return Participant.Status.NEW.value
+    return standing
+
+
 @dataclass(frozen=True)
 class ParticipantStatus:
     participant: Participant
@@ -135,13 +145,7 @@ def participant_status(participant: Participant, *, as_of: date) -> ParticipantS
         )
     book = ratebook()
     policy = book.policy_for(month)
-    standing = str(
-        standing_at(
-            runs, registered=participant.registered_month, month=month, arrears_months=policy.arrears_months
-        )
-    )
-    if not runs and standing != "lapsed":
-        standing = Participant.Status.NEW.value
+    standing = participant_standing(runs, registered=participant.registered_month, month=month)
     next_prices = {}
     for count in policy.payment_month_counts:
         months = months_for_payment(

@@ -23,7 +23,12 @@ from jaring.common.clock import local_date, month_of
 from jaring.common.errors import IdempotencyConflict, error_dict
 from jaring.common.fingerprint import request_fingerprint
 from jaring.contributions.models import Bill, BillLine, CoverageRun, Deposit, GroupMembership, Payer, Payment
-from jaring.contributions.queries import coverage_runs, covered_months_from_ledger, ratebook
+from jaring.contributions.queries import (
+    coverage_runs,
+    covered_months_from_ledger,
+    participant_standing,
+    ratebook,
+)
 from jaring.members.models import Participant
 from jaring.rules.coverage import (
     Run,
@@ -31,7 +36,6 @@ from jaring.rules.coverage import (
     months_for_payment,
     paid_through,
     runs_from_months,
-    standing_at,
 )
 from jaring.rules.money import format_rupiah
 from jaring.rules.months import Month, month_span
@@ -91,19 +95,14 @@ def _breakdown(price: Price) -> list[dict]:
 def _standing_refresh(participant: Participant, runs: tuple[Run, ...], *, today: date | None = None) -> None:
     """Sets ``paid_through`` and the cached ``status`` from the runs, as of today."""
     month = Month.from_date(today or local_date())
-    policy = ratebook().policy_for(month)
-    standing = standing_at(
-        runs, registered=participant.registered_month, month=month, arrears_months=policy.arrears_months
-    )
-    status = str(standing)
-    if not runs and status != Participant.Status.LAPSED:
-        status = Participant.Status.NEW
+    status = participant_standing(runs, registered=participant.registered_month, month=month)
     participant.paid_through = paid_through(runs)
     participant.status = status
 
 
 def _coverage_add(participant: Participant, months: tuple[Month, ...]) -> tuple[Run, ...]:
-    """Adds the months to the participant's runs; the common case (continuing the last run) is one UPDATE."""
+    """Adds the months to the participant's runs: continuing the last run is one UPDATE, a first run or a
+    restart after a gap one INSERT; anything else rewrites the runs."""
     runs = coverage_runs(participant)
     first, last = months[0], months[-1]
     if runs and runs[-1].last + 1 == first:
@@ -111,6 +110,9 @@ def _coverage_add(participant: Participant, months: tuple[Month, ...]) -> tuple[
             last_month=last
         )
         return (*runs[:-1], Run(runs[-1].first, last))
+    if not runs or runs[-1].last + 1 < first:
+        CoverageRun.objects.create(participant=participant, first_month=first, last_month=last)
+        return (*runs, Run(first, last))
     merged = runs_from_months(
         {m for run in runs for m in month_span(run.first, run.last - run.first + 1)} | set(months)
     )

@@ -7,9 +7,10 @@ one row and a million rows are judged by the same code.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -19,9 +20,10 @@ from jaring.common.clock import local_date
 from jaring.members.models import Occupation, Participant, Permanence
 from jaring.regions.models import Region
 from jaring.regions.queries import RegionIndex, region_index
+from jaring.rules.money import format_rupiah
 from jaring.rules.months import Month
 from jaring.rules.nik import Sex, parse_nik
-from jaring.rules.programmes import format_programmes, parse_programmes
+from jaring.rules.programmes import MANDATORY, Programme, format_programmes, parse_programmes
 from jaring.rules.rates import RateBook
 
 
@@ -38,6 +40,14 @@ class RegistrationContext:
 
     def village_exists(self, code: str) -> bool:
         return Region.objects.filter(code=code, level=Region.Level.VILLAGE).exists()
+
+    def income_messages(self, month: Month, income: int) -> list[str]:
+        """Why ``income`` may not be declared for ``month`` (remembered: a file repeats a few levels)."""
+        key = (month, income)
+        cache = self.__dict__.setdefault("_income_messages", {})
+        if key not in cache:
+            cache[key] = income_messages(self.ratebook, month, income)
+        return cache[key]
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,69 @@ def _nik_message(code: str, fallback: str) -> str:
     return messages.get(code, fallback)
 
 
+# The separators ``rules.programmes.parse_programmes`` accepts between codes ("+", "," or spaces).
+_PROGRAMME_SEPARATORS = re.compile(r"[+,\s]+")
+_PROGRAMME_CODES = frozenset(programme.value for programme in Programme)
+
+
+def programmes_message(text: str, error: ValueError) -> str:
+    """Why ``parse_programmes(text)`` refused ``text`` (raising ``error``), in the user's language.
+
+    The parser stays the judge; its English reason is replaced by re-checking ``text`` in the parser's
+    order: nothing given, JP (pension), an unknown code, JKK or JKM missing. A reason the re-check does
+    not recognise is passed on as the parser wrote it.
+    """
+    codes = [code for code in _PROGRAMME_SEPARATORS.split((text or "").strip().upper()) if code]
+    if not codes:
+        return _("No programme given: a BPU participant joins at least JKK+JKM.")
+    for code in codes:
+        if code == "JP":
+            return _("JP (pension) is not available to BPU participants.")
+        if code not in _PROGRAMME_CODES:
+            return _(
+                "Unknown programme %(code)s: choose from JKK, JKM and JHT (JKK and JKM are mandatory)."
+            ) % {"code": code}
+    missing = MANDATORY - {Programme(code) for code in codes}
+    if missing:
+        return _("JKK and JKM are mandatory for BPU participants; missing: %(missing)s.") % {
+            "missing": format_programmes(missing)
+        }
+    return str(error)
+
+
+def income_messages(ratebook: RateBook, month: Month, income: int) -> list[str]:
+    """``ratebook.income_problems(month, income)`` in the user's language: below the schedule's minimum,
+    above its maximum. Empty when the income may be declared; raises as ``income_problems`` does."""
+    problems = ratebook.income_problems(month, income)
+    if not problems:
+        return []
+    schedule = ratebook.schedule_for(month)
+    messages = []
+    if income < schedule.min_income:
+        messages.append(
+            _("The declared income %(income)s is below the minimum of %(minimum)s.")
+            % {"income": format_rupiah(income), "minimum": format_rupiah(schedule.min_income)}
+        )
+    if schedule.max_income is not None and income > schedule.max_income:
+        messages.append(
+            _("The declared income %(income)s is above the maximum of %(maximum)s.")
+            % {"income": format_rupiah(income), "maximum": format_rupiah(schedule.max_income)}
+        )
+    # A problem the rules report that is neither of these is passed on as they wrote it.
+    return messages or problems
+
+
+_SEXES = frozenset(Participant.Sex.values)
+_PERMANENCES = frozenset(Permanence.values)
+_NOT_PHONE = re.compile(r"[^0-9+]")
+
+
+@lru_cache(maxsize=64)
+def _programmes_canonical(text: str) -> str:
+    """The canonical spelling of a programme list (raises ValueError like ``parse_programmes``)."""
+    return format_programmes(parse_programmes(text))
+
+
 def registration_clean(
     *,
     nik: str,
@@ -106,24 +179,25 @@ def registration_clean(
         fail("name", _("The name is longer than 120 characters."))
     if birth_date is None:
         fail("birth_date", _("The birth date is required."), "required")
-    elif birth_date > local_date(registered_at):
+    today = local_date(registered_at)
+    if birth_date is not None and birth_date > today:
         fail("birth_date", _("The birth date is in the future."))
-    if sex not in Participant.Sex.values:
+    if sex not in _SEXES:
         fail("sex", _("Sex is M (male) or F (female)."), "required")
 
     result = parse_nik(
         nik,
         regions=context.regions,
         declared_birth_date=birth_date,
-        declared_sex=Sex(sex) if sex in Participant.Sex.values else None,
-        today=local_date(registered_at),
+        declared_sex=Sex(sex) if sex in _SEXES else None,
+        today=today,
     )
     for problem in result.errors:
         field_name = {"birth_date_mismatch": "birth_date", "sex_mismatch": "sex"}.get(problem.code, "nik")
         fail(field_name, _nik_message(problem.code, problem.message), problem.code)
     warnings = tuple(_nik_message(problem.code, problem.message) for problem in result.warnings)
 
-    phone = "".join(ch for ch in (phone or "") if ch.isdigit() or ch == "+")
+    phone = _NOT_PHONE.sub("", phone or "")
     if phone and not (8 <= len(phone.lstrip("+")) <= 15):
         fail("phone", _("A phone number has 8 to 15 digits."))
 
@@ -134,19 +208,19 @@ def registration_clean(
     occupation = context.occupations.get((occupation_code or "").strip().upper())
     if occupation is None:
         fail("occupation", _("Unknown occupation %(code)s.") % {"code": occupation_code or "-"})
-    if permanence is not None and permanence not in Permanence.values:
+    if permanence is not None and permanence not in _PERMANENCES:
         fail("permanence", _("Work permanence is permanent, seasonal or mobile."))
 
-    registered_month = Month.from_date(local_date(registered_at))
+    registered_month = Month.from_date(today)
     income = _income(declared_income, fail)
     if income is not None:
-        for problem in context.ratebook.income_problems(registered_month, income):
-            fail("declared_income", problem)
+        for message in context.income_messages(registered_month, income):
+            fail("declared_income", message)
 
     try:
-        chosen = format_programmes(parse_programmes(programmes or ""))
+        chosen = _programmes_canonical(programmes or "")
     except ValueError as error:
-        fail("programmes", str(error))
+        fail("programmes", programmes_message(programmes or "", error))
         chosen = ""
 
     if not outlet.is_active:

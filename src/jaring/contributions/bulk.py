@@ -1,0 +1,317 @@
+"""Recording many payments at once (file imports, batches): the rules of ``payment_record``, set-based.
+
+Per chunk: one query finds references already recorded, one locks and loads the participants, one loads
+their coverage runs; every row is then judged in memory, in file order, with the same coverage and price
+rules as a single payment; accepted payments are inserted with one ``COPY``/``executemany``, and the
+touched participants' runs, ``paid_through`` and status are rewritten in bulk. The caller runs a chunk in
+one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from jaring.channels.models import Outlet
+from jaring.common.bulk import db_datetime, db_json, insert_rows, reserve_ids, update_rows
+from jaring.common.clock import local_date, month_of
+from jaring.common.fingerprint import request_fingerprint
+from jaring.contributions.models import CoverageRun, Payment
+from jaring.contributions.queries import participant_standing
+from jaring.members.bulk import RowResult, parse_moment
+from jaring.members.models import Participant
+from jaring.rules.coverage import Run, months_for_payment, paid_through, runs_from_months
+from jaring.rules.money import format_rupiah
+from jaring.rules.months import Month, month_span
+from jaring.rules.participant_number import participant_number, participant_seq
+from jaring.rules.programmes import parse_programmes
+from jaring.rules.rates import Price, RateBook
+
+
+@dataclass
+class PaymentRow:
+    """One payment as it arrived (text fields, as in a file)."""
+
+    row: int
+    nik: str
+    months: str
+    amount: str
+    paid_at: str
+    outlet_code: str
+    reference: str
+
+
+@dataclass
+class BulkPaymentContext:
+    ratebook: RateBook
+    outlets: dict[str, Outlet] = field(default_factory=dict)
+    prices: dict[tuple, tuple[Price, str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, *, ratebook: RateBook) -> BulkPaymentContext:
+        return cls(ratebook=ratebook, outlets={o.code: o for o in Outlet.objects.select_related("partner")})
+
+    def price(self, first: Month, count: int, income: int, programmes: str) -> tuple[Price, str]:
+        """The price and its ledger breakdown (JSON text); a file has few distinct incomes and months, so
+        each combination is priced once."""
+        key = (first, count, income, programmes)
+        if (found := self.prices.get(key)) is None:
+            price = self.ratebook.price(first, count, income=income, programmes=parse_programmes(programmes))
+            found = self.prices[key] = (price, db_json(price.as_dict()["months"]))
+        return found
+
+
+class _Person(NamedTuple):
+    pk: int
+    nik: str
+    registered_month: Month
+    declared_income: int
+    programmes: str
+
+
+def payment_source(outlet: Outlet) -> str:
+    """The idempotency scope of a partner's payments: its outlet (API, file and batch alike)."""
+    return f"outlet:{outlet.code}"
+
+
+PAYMENT_COLUMNS = (
+    "id",
+    "participant_id",
+    "kind",
+    "first_month",
+    "months",
+    "amount",
+    "breakdown",
+    "channel",
+    "outlet_id",
+    "agent_id",
+    "bill_id",
+    "reverses_id",
+    "reason",
+    "source",
+    "idempotency_key",
+    "fingerprint",
+    "paid_at",
+    "recorded_at",
+)
+
+
+def _whole(text: str) -> int | None:
+    text = (text or "").strip().replace(".", "").replace(",", "")
+    return int(text) if text.isdigit() else None
+
+
+def _participants(rows) -> dict[str, _Person]:
+    """The participants named by NIK or participant number (keyed by what the row gave), locked for the
+    rest of the transaction."""
+    niks, by_number = set(), {}
+    for row in rows:
+        text = row.nik.strip()
+        if len(text) == 16:
+            niks.add(text)
+        elif len(text) == 11:
+            with contextlib.suppress(ValueError):
+                by_number[participant_seq(text)] = text
+    found = Participant.objects.filter(Q(nik__in=niks) | Q(pk__in=list(by_number))).order_by("pk")
+    if connection.features.has_select_for_update:
+        found = found.select_for_update()
+    people = {}
+    for values in found.values_list("pk", "nik", "registered_month", "declared_income", "programmes"):
+        person = _Person(*values)
+        people[person.nik] = person
+        if person.pk in by_number:
+            people[by_number[person.pk]] = person
+    return people
+
+
+def payments_apply(
+    rows: list[PaymentRow], *, context: BulkPaymentContext, seen: dict[tuple[str, str], int], now: datetime
+) -> list[RowResult]:
+    """Checks and records a chunk of payments; returns one result per row, in order.
+
+    ``seen`` maps (outlet code, reference) met earlier in the same file to its first row. Must run
+    inside a transaction.
+    """
+    results = [RowResult(row=row.row) for row in rows]
+    parsed = []
+    for row, result in zip(rows, results, strict=True):
+        key = (row.outlet_code.strip(), row.reference.strip())
+        if key[1] and key in seen:
+            message = _("This reference is already in row %(row)s of this file.") % {"row": seen[key]}
+            result.fail("reference", message, "duplicate_in_file")
+            continue
+        seen[key] = row.row
+        outlet = context.outlets.get(key[0])
+        if outlet is None:
+            result.fail(
+                "outlet_code", _("Unknown outlet %(code)s.") % {"code": row.outlet_code or "-"}, "unknown"
+            )
+        months = _whole(row.months)
+        if months is None:
+            result.fail("months", _("The number of months is a whole number (1, 3, 6 or 12)."))
+        amount = _whole(row.amount)
+        if not amount:
+            result.fail("amount", _("The amount is a positive whole number of rupiah."))
+        paid_at = parse_moment(row.paid_at) if row.paid_at.strip() else now
+        if paid_at is None:
+            result.fail("paid_at", _("The payment date is written YYYY-MM-DD."))
+        elif paid_at > now:
+            result.fail("paid_at", _("The date is in the future."), "future")
+        if not key[1]:
+            result.fail("reference", _("An idempotency key (payment reference) is required."), "required")
+        elif len(key[1]) > 100:
+            result.fail("reference", _("The payment reference is longer than 100 characters."))
+        if result.errors:
+            continue
+        parsed.append((row, result, outlet, months, amount, paid_at, (payment_source(outlet), key[1])))
+
+    recorded = set(
+        Payment.objects.filter(
+            source__in={item[6][0] for item in parsed}, idempotency_key__in={item[6][1] for item in parsed}
+        ).values_list("source", "idempotency_key")
+    )
+    people = _participants([item[0] for item in parsed])
+    runs: dict[int, tuple[Run, ...]] = {}
+    for participant_id, first, last in (
+        CoverageRun.objects.filter(participant_id__in={p.pk for p in people.values()})
+        .order_by("participant_id", "first_month")
+        .values_list("participant_id", "first_month", "last_month")
+    ):
+        runs[participant_id] = (*runs.get(participant_id, ()), Run(first, last))
+    before = dict(runs)
+
+    payments, touched = [], {}
+    for row, result, outlet, months, amount, paid_at, key in parsed:
+        if key in recorded:
+            message = _("A payment with reference %(ref)s is already recorded.") % {"ref": key[1]}
+            result.fail("reference", message, "already_recorded")
+            continue
+        participant = people.get(row.nik.strip())
+        if participant is None:
+            result.fail("nik", _("No participant with this NIK or participant number."), "unknown")
+            continue
+        current = month_of(paid_at)
+        policy = context.ratebook.policy_for(current)
+        if months not in policy.payment_month_counts:
+            counts = ", ".join(str(count) for count in policy.payment_month_counts)
+            result.fail("months", _("A payment covers %(counts)s months.") % {"counts": counts})
+            continue
+        own_runs = runs.get(participant.pk, ())
+        covered = months_for_payment(
+            own_runs, registered=participant.registered_month, current=current, count=months, policy=policy
+        )
+        price, breakdown = context.price(
+            covered[0], months, participant.declared_income, participant.programmes
+        )
+        if price.total != amount:
+            message = _("The amount for %(months)s months from %(first)s is %(price)s, not %(amount)s.") % {
+                "months": months,
+                "first": covered[0],
+                "price": format_rupiah(price.total),
+                "amount": format_rupiah(amount),
+            }
+            result.fail("amount", message, "price_mismatch")
+            continue
+        runs[participant.pk] = _extended(own_runs, covered)
+        touched[participant.pk] = participant
+        fingerprint = request_fingerprint(
+            {
+                "participant": participant.pk,
+                "months": months,
+                "amount": amount,
+                "outlet": outlet.pk,
+                "agent": None,
+                "paid_at": paid_at.isoformat() if row.paid_at.strip() else None,
+            }
+        )
+        payments.append((result, participant, outlet, covered, price, breakdown, paid_at, key, fingerprint))
+
+    ids = reserve_ids(Payment._meta.db_table, len(payments))
+    recorded_at = db_datetime(now)
+    kind = Payment.Kind.CONTRIBUTION.value
+    values = []
+    for pk, item in zip(ids, payments, strict=True):
+        result, participant, outlet, covered, price, breakdown, paid_at, key, fingerprint = item
+        values.append(
+            (
+                pk,
+                participant.pk,
+                kind,
+                covered[0].index,
+                len(covered),
+                price.total,
+                breakdown,
+                outlet.partner.kind,
+                outlet.pk,
+                None,
+                None,
+                None,
+                "",
+                key[0],
+                key[1],
+                fingerprint,
+                db_datetime(paid_at),
+                recorded_at,
+            )
+        )
+        result.status = "accepted"
+        result.number = participant_number(participant.pk)
+        result.record_id = pk
+    insert_rows(Payment._meta.db_table, PAYMENT_COLUMNS, values)
+    _coverage_write(touched, before, runs)
+    return results
+
+
+def _extended(runs: tuple[Run, ...], months: tuple[Month, ...]) -> tuple[Run, ...]:
+    if runs and runs[-1].last + 1 == months[0]:
+        return (*runs[:-1], Run(runs[-1].first, months[-1]))
+    existing = {m for run in runs for m in month_span(run.first, run.last - run.first + 1)}
+    return runs_from_months(existing | set(months))
+
+
+def _coverage_write(
+    touched: dict[int, _Person], before: dict[int, tuple[Run, ...]], runs: dict[int, tuple[Run, ...]]
+) -> None:
+    """Writes the touched participants' runs (extending a run, adding runs, or rewriting them when runs
+    merged) and sets their ``paid_through`` and status as of today."""
+    if not touched:
+        return
+    extend, add, rewrite = [], [], []
+    for pk in touched:
+        old, new = before.get(pk, ()), runs[pk]
+        if old and len(new) == len(old) and new[:-1] == old[:-1] and new[-1].first == old[-1].first:
+            extend.append((new[-1].last.index, pk, new[-1].first.index))
+        elif new[: len(old)] == old:
+            add.extend((pk, run.first.index, run.last.index) for run in new[len(old) :])
+        else:
+            rewrite.append(pk)
+            add.extend((pk, run.first.index, run.last.index) for run in new)
+    table = connection.ops.quote_name(CoverageRun._meta.db_table)
+    if extend:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET last_month = %s WHERE participant_id = %s AND first_month = %s", extend
+            )
+    if rewrite:
+        CoverageRun.objects.filter(participant_id__in=rewrite).delete()
+    insert_rows(CoverageRun._meta.db_table, ("participant_id", "first_month", "last_month"), add)
+    month = Month.from_date(local_date())
+    update_rows(
+        Participant._meta.db_table,
+        "id",
+        ("paid_through", "status"),
+        [
+            (
+                paid_through(runs[pk]).index,
+                participant_standing(runs[pk], registered=person.registered_month, month=month),
+                pk,
+            )
+            for pk, person in touched.items()
+        ],
+    )

@@ -1,0 +1,178 @@
+import csv
+from pathlib import Path
+
+import pytest
+
+from jaring.contributions.models import Payment
+from jaring.imports.models import ImportJob
+from jaring.imports.services import import_job_for_file, import_run
+from jaring.imports.synthetic import registrations_file_write
+from jaring.members.models import DuplicateAttempt, Participant
+from jaring.rules.months import Month
+from jaring.rules.participant_number import participant_seq
+
+
+def results_of(job: ImportJob) -> list[dict]:
+    with open(job.result_path, encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def run(path: Path, kind: str, **options) -> ImportJob:
+    return import_run(import_job_for_file(path=path, kind=kind), **options)
+
+
+@pytest.fixture
+def registrations(tmp_path, world):
+    path = tmp_path / "workers.csv"
+    broken = registrations_file_write(
+        path, 1_000, outlets=["POS-BPN", "POS-KRW"], regencies=["64.71", "32.15"], bad_every=50
+    )
+    return path, broken
+
+
+def test_only_the_good_rows_are_imported_and_each_bad_row_has_its_reason(registrations):
+    path, broken = registrations
+    job = run(path, "registrations", chunk_rows=300)
+    assert job.status == "done"
+    assert job.accepted == 1_000 - sum(broken.values()) == Participant.objects.count()
+    assert job.rejected == sum(broken.values())
+    rows = results_of(job)
+    assert len(rows) == 1_000
+    rejected = [row for row in rows if row["status"] == "rejected"]
+    assert len(rejected) == sum(broken.values())
+    assert all(row["reason"] for row in rejected)
+    fields = {row["reason"].split(":")[0] for row in rejected}
+    assert fields == set(broken)
+    accepted = [row for row in rows if row["status"] == "accepted"]
+    numbers = {participant_seq(row["participant_number"]) for row in accepted}
+    assert numbers == set(Participant.objects.values_list("pk", flat=True))
+
+
+def test_importing_a_finished_file_again_adds_nothing(registrations, tmp_path):
+    path, _ = registrations
+    first = run(path, "registrations")
+    copy = tmp_path / "renamed copy.csv"
+    copy.write_bytes(path.read_bytes())
+    again = run(copy, "registrations")
+    assert again.pk == first.pk and Participant.objects.count() == first.accepted
+
+
+def test_an_interrupted_import_resumes_without_duplicates_or_gaps(registrations):
+    path, broken = registrations
+    job = import_job_for_file(path=path, kind="registrations")
+    calls = []
+
+    def crash_after_two_chunks(current):
+        calls.append(current.processed_rows)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the process dies between chunks
+
+    with pytest.raises(KeyboardInterrupt):
+        import_run(job, progress=crash_after_two_chunks, chunk_rows=200)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.processed_rows == 400
+    assert Participant.objects.count() == job.accepted
+    job = import_run(job, chunk_rows=200)
+    assert job.status == "done" and job.processed_rows == 1_000
+    assert Participant.objects.count() == 1_000 - sum(broken.values())
+    rows = results_of(job)
+    assert [int(row["row"]) for row in rows] == list(range(2, 1_002))
+
+
+def write_csv(path: Path, header: str, lines: list[str]) -> Path:
+    path.write_text(header + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+REG_HEADER = (
+    "nik,name,birth_date,sex,phone,village_code,occupation,declared_income,programmes,outlet_code,agent_code,"
+    "registered_at"
+)
+
+
+def test_duplicates_in_the_file_and_in_the_database_are_refused_and_reported(tmp_path, register, world):
+    existing = register(district="64.71.01")
+    lines = [
+        "6471014412850001,Dewi,1985-12-04,F,,64.71.01.1001,PETANI,1000000,JKK+JKM,POS-BPN,,2024-01-10",
+        "6471014412850001,Dewi lagi,1985-12-04,F,,64.71.01.1001,PETANI,1000000,JKK+JKM,POS-KRW,,2024-01-11",
+        f"{existing.nik},Budi,{existing.birth_date},M,,64.71.01.1001,PETANI,1000000,JKK+JKM,POS-BPN,,",
+    ]
+    job = run(write_csv(tmp_path / "dup.csv", REG_HEADER, lines), "registrations")
+    statuses = [(row["status"], row["reason"]) for row in results_of(job)]
+    assert statuses[0][0] == "accepted"
+    assert statuses[1][0] == "rejected" and "2" in statuses[1][1]
+    assert statuses[2][0] == "rejected" and "KCU Karawang" in statuses[2][1]
+    assert job.reasons == {"nik:duplicate_in_file": 1, "nik:duplicate": 1}
+    assert DuplicateAttempt.objects.filter(participant=existing).count() == 1
+    imported = Participant.objects.get(nik="6471014412850001")
+    assert imported.outlet == world.pos_balikpapan and imported.office == world.balikpapan
+    assert imported.registered_month == Month.of(2024, 1)
+
+
+def test_a_wrong_header_fails_the_job_with_the_expected_columns(tmp_path, world):
+    job = run(write_csv(tmp_path / "bad.csv", "nik,nama", ["1,2"]), "registrations")
+    assert job.status == "failed" and "nik,name,birth_date" in job.error
+    assert Participant.objects.count() == 0
+
+
+PAY_HEADER = "nik,months,amount,paid_at,outlet_code,reference"
+
+
+def test_payments_import_prices_each_row_and_refuses_reused_references(tmp_path, register, world):
+    worker = register(district="64.71.01", registered_at=None)
+    other = register(district="64.71.01")
+    lines = [
+        f"{worker.nik},1,16800,,POS-BPN,R-1",
+        f"{worker.nik},3,50400,,POS-BPN,R-2",  # continues after R-1 in the same chunk
+        f"{worker.nik},1,16800,,POS-BPN,R-1",  # the same reference again in the file
+        f"{other.nik},1,99999,,POS-BPN,R-3",  # wrong amount
+        f"{other.number},1,16800,,POS-BPN,R-4",  # by participant number
+        "6471010101900001,1,16800,,POS-BPN,R-5",  # nobody
+    ]
+    job = run(write_csv(tmp_path / "pay.csv", PAY_HEADER, lines), "payments")
+    assert [row["status"] for row in results_of(job)] == [
+        "accepted",
+        "accepted",
+        "rejected",
+        "rejected",
+        "accepted",
+        "rejected",
+    ]
+    assert job.reasons == {"reference:duplicate_in_file": 1, "amount:price_mismatch": 1, "nik:unknown": 1}
+    worker.refresh_from_db()
+    assert worker.paid_through == worker.registered_month + 3
+    assert worker.status == "active"
+    assert Payment.objects.filter(participant=worker).count() == 2
+    # The same references sent again in another file are already recorded.
+    lines_again = [f"{worker.nik},1,16800,,POS-BPN,R-2"]
+    again = run(write_csv(tmp_path / "pay2.csv", PAY_HEADER, lines_again), "payments")
+    assert again.reasons == {"reference:already_recorded": 1}
+    assert Payment.objects.count() == 3
+
+
+def test_xlsx_files_are_read_like_csv(tmp_path, world):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(REG_HEADER.split(","))
+    sheet.append(
+        [
+            "6471014412850001",
+            "Dewi",
+            "1985-12-04",
+            "F",
+            None,
+            "64.71.01.1001",
+            "PETANI",
+            1000000,
+            "JKK+JKM",
+            "POS-BPN",
+            None,
+            None,
+        ]
+    )
+    path = tmp_path / "workers.xlsx"
+    book.save(path)
+    job = run(path, "registrations")
+    assert job.accepted == 1 and Participant.objects.get().name == "Dewi"
