@@ -1,12 +1,9 @@
 """Shared fixtures: a database with the real region table, and a small world of offices and outlets."""
 
-import os
 from datetime import date, datetime
 
 import pytest
 from django.utils import timezone
-
-os.environ.setdefault("JARING_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +22,12 @@ def plain_static_files(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Background tasks run at once in tests (one test drives the real database queue and worker)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
