@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "jaring.members",
     "jaring.contributions",
     "jaring.imports",
+    "jaring.monitoring",
     "jaring.web",
 ]
 

@@ -8,6 +8,7 @@ from jaring.imports.models import ImportJob
 from jaring.imports.services import import_job_for_file, import_run
 from jaring.imports.synthetic import registrations_file_write
 from jaring.members.models import DuplicateAttempt, Participant
+from jaring.monitoring.verify import tallies_verify
 from jaring.rules.months import Month
 from jaring.rules.participant_number import participant_seq
 
@@ -77,6 +78,7 @@ def test_an_interrupted_import_resumes_without_duplicates_or_gaps(registrations)
     assert Participant.objects.count() == 1_000 - sum(broken.values())
     rows = results_of(job)
     assert [int(row["row"]) for row in rows] == list(range(2, 1_002))
+    assert tallies_verify() == []
 
 
 def write_csv(path: Path, header: str, lines: list[str]) -> Path:
@@ -148,6 +150,7 @@ def test_payments_import_prices_each_row_and_refuses_reused_references(tmp_path,
     again = run(write_csv(tmp_path / "pay2.csv", PAY_HEADER, lines_again), "payments")
     assert again.reasons == {"reference:already_recorded": 1}
     assert Payment.objects.count() == 3
+    assert tallies_verify() == []
 
 
 def test_xlsx_files_are_read_like_csv(tmp_path, world):

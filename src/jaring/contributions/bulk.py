@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 
 from jaring.channels.models import Outlet
 from jaring.common.bulk import db_datetime, db_json, insert_rows, reserve_ids, update_rows
-from jaring.common.clock import local_date, month_of
+from jaring.common.clock import ZONE, local_date, month_of
 from jaring.common.fingerprint import request_fingerprint
 from jaring.contributions.models import CoverageRun, Payment
 from jaring.contributions.queries import participant_standing
 from jaring.members.bulk import RowResult, parse_moment
 from jaring.members.models import Participant
+from jaring.monitoring.tallies import FIRST_PAID, TallyBatch, Who
 from jaring.rules.coverage import Run, months_for_payment, paid_through, runs_from_months
 from jaring.rules.money import format_rupiah
 from jaring.rules.months import Month, month_span
@@ -73,6 +74,13 @@ class _Person(NamedTuple):
     registered_month: Month
     declared_income: int
     programmes: str
+    registered_at: datetime
+    paid_through: Month | None
+    office_id: int | None
+    outlet_id: int
+    agent_id: int | None
+    channel: str
+    segment: str
 
 
 def payment_source(outlet: Outlet) -> str:
@@ -122,7 +130,7 @@ def _participants(rows) -> dict[str, _Person]:
     if connection.features.has_select_for_update:
         found = found.select_for_update()
     people = {}
-    for values in found.values_list("pk", "nik", "registered_month", "declared_income", "programmes"):
+    for values in found.values_list(*_Person._fields):
         person = _Person(*values)
         people[person.nik] = person
         if person.pk in by_number:
@@ -235,9 +243,24 @@ def payments_apply(
     ids = reserve_ids(Payment._meta.db_table, len(payments))
     recorded_at = db_datetime(now)
     kind = Payment.Kind.CONTRIBUTION.value
+    tallies = TallyBatch()
+    first_paid = set()
     values = []
     for pk, item in zip(ids, payments, strict=True):
         result, participant, outlet, covered, price, breakdown, paid_at, key, fingerprint = item
+        who = _who(participant)
+        tallies.payment(
+            paid_at.astimezone(ZONE).date(),
+            who,
+            outlet_id=outlet.pk,
+            agent_id=0,
+            channel=outlet.partner.kind,
+            count=1,
+            amount=price.total,
+        )
+        if participant.paid_through is None and participant.pk not in first_paid:
+            first_paid.add(participant.pk)
+            tallies.add(FIRST_PAID, participant.registered_at.astimezone(ZONE).date(), who)
         values.append(
             (
                 pk,
@@ -265,7 +288,14 @@ def payments_apply(
         result.record_id = pk
     insert_rows(Payment._meta.db_table, PAYMENT_COLUMNS, values)
     _coverage_write(touched, before, runs)
+    for pk, person in touched.items():
+        tallies.coverage(_who(person), before.get(pk, ()), runs[pk])
+    tallies.write()
     return results
+
+
+def _who(person: _Person) -> Who:
+    return Who(person.office_id or 0, person.outlet_id, person.agent_id or 0, person.channel, person.segment)
 
 
 def _extended(runs: tuple[Run, ...], months: tuple[Month, ...]) -> tuple[Run, ...]:

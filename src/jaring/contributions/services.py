@@ -30,6 +30,7 @@ from jaring.contributions.queries import (
     ratebook,
 )
 from jaring.members.models import Participant
+from jaring.monitoring.tallies import FIRST_PAID, TallyBatch, Who
 from jaring.rules.coverage import (
     Run,
     is_covered,
@@ -100,24 +101,26 @@ def _standing_refresh(participant: Participant, runs: tuple[Run, ...], *, today:
     participant.status = status
 
 
-def _coverage_add(participant: Participant, months: tuple[Month, ...]) -> tuple[Run, ...]:
+def _coverage_add(
+    participant: Participant, months: tuple[Month, ...]
+) -> tuple[tuple[Run, ...], tuple[Run, ...]]:
     """Adds the months to the participant's runs: continuing the last run is one UPDATE, a first run or a
-    restart after a gap one INSERT; anything else rewrites the runs."""
+    restart after a gap one INSERT; anything else rewrites the runs. Returns the runs before and after."""
     runs = coverage_runs(participant)
     first, last = months[0], months[-1]
     if runs and runs[-1].last + 1 == first:
         CoverageRun.objects.filter(participant=participant, first_month=runs[-1].first).update(
             last_month=last
         )
-        return (*runs[:-1], Run(runs[-1].first, last))
+        return runs, (*runs[:-1], Run(runs[-1].first, last))
     if not runs or runs[-1].last + 1 < first:
         CoverageRun.objects.create(participant=participant, first_month=first, last_month=last)
-        return (*runs, Run(first, last))
+        return runs, (*runs, Run(first, last))
     merged = runs_from_months(
         {m for run in runs for m in month_span(run.first, run.last - run.first + 1)} | set(months)
     )
     _runs_replace(participant, merged)
-    return merged
+    return runs, merged
 
 
 def _runs_replace(participant: Participant, runs: tuple[Run, ...]) -> None:
@@ -157,8 +160,24 @@ def _entry_create(
         fingerprint=fingerprint,
         paid_at=paid_at,
     )
-    runs = _coverage_add(participant, months)
+    was_unpaid = participant.paid_through is None
+    before, runs = _coverage_add(participant, months)
     _standing_refresh(participant, runs)
+    tallies = TallyBatch()
+    who = Who.of(participant)
+    tallies.payment(
+        local_date(paid_at),
+        who,
+        outlet_id=payment.outlet_id,
+        agent_id=payment.agent_id,
+        channel=payment.channel,
+        count=1,
+        amount=payment.amount,
+    )
+    if was_unpaid:
+        tallies.add(FIRST_PAID, local_date(participant.registered_at), who)
+    tallies.coverage(who, before, runs)
+    tallies.write()
     return payment
 
 
@@ -303,10 +322,27 @@ def payment_reverse(
             fingerprint=fingerprint,
             paid_at=reversed_at,
         )
+        before = coverage_runs(participant)
+        was_paid = participant.paid_through is not None
         runs = runs_from_months(covered_months_from_ledger(participant))
         _runs_replace(participant, runs)
         _standing_refresh(participant, runs)
         participant.save(update_fields=["paid_through", "status"])
+        tallies = TallyBatch()
+        who = Who.of(participant)
+        tallies.payment(
+            local_date(reversed_at),
+            who,
+            outlet_id=reversal.outlet_id,
+            agent_id=reversal.agent_id,
+            channel=reversal.channel,
+            count=-1,
+            amount=reversal.amount,
+        )
+        if was_paid and participant.paid_through is None:
+            tallies.add(FIRST_PAID, local_date(participant.registered_at), who, count=-1)
+        tallies.coverage(who, before, runs)
+        tallies.write()
         return PaymentResult(reversal, created=True)
 
 

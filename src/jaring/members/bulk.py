@@ -21,6 +21,7 @@ from jaring.common.clock import ZONE, at_ten
 from jaring.members.models import DuplicateAttempt, Occupation, Participant
 from jaring.members.services import duplicate_message
 from jaring.members.validation import RegistrationContext, registration_clean
+from jaring.monitoring.tallies import REGISTERED, TallyBatch, Who
 from jaring.org.queries import branch_map
 from jaring.regions.models import Region
 from jaring.rules.participant_number import participant_number
@@ -245,6 +246,7 @@ def registrations_apply(
 
     ids = reserve_ids(Participant._meta.db_table, len(fresh))
     created = db_datetime(now)
+    tallies = TallyBatch()
     values = []
     for pk, (result, clean, outlet, agent) in zip(ids, fresh, strict=True):
         office_id = context.branches.get(clean.village_code[:5]) or outlet.office_id
@@ -277,5 +279,10 @@ def registrations_apply(
         result.status = "accepted"
         result.number = participant_number(pk)
         result.record_id = pk
+        who = Who(
+            office_id or 0, outlet.pk, agent.pk if agent else 0, outlet.partner.kind, Participant.Segment.BPU
+        )
+        tallies.add(REGISTERED, clean.registered_at.astimezone(ZONE).date(), who)
     insert_rows(Participant._meta.db_table, PARTICIPANT_COLUMNS, values)
+    tallies.write()
     return results

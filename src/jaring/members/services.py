@@ -15,6 +15,7 @@ from jaring.common.clock import local_date
 from jaring.common.errors import DuplicateRegistration, error_dict
 from jaring.members.models import DuplicateAttempt, Participant
 from jaring.members.validation import CleanRegistration, RegistrationContext, registration_clean
+from jaring.monitoring.tallies import REGISTERED, TallyBatch, Who
 from jaring.org.queries import branch_for_region
 
 
@@ -78,6 +79,9 @@ def participant_register(
         try:
             with transaction.atomic():
                 participant = _participant_create(clean, outlet=outlet, agent=agent, segment=segment)
+                tallies = TallyBatch()
+                tallies.add(REGISTERED, local_date(participant.registered_at), Who.of(participant))
+                tallies.write()
             return Registration(participant=participant, warnings=clean.warnings)
         except IntegrityError:
             existing = Participant.objects.filter(nik=clean.nik).select_related("outlet").first()

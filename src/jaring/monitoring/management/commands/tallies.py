@@ -1,0 +1,58 @@
+import time
+
+from django.core.management.base import CommandError
+
+from jaring.common.commands import JaringCommand
+from jaring.monitoring.verify import tallies_rebuild, tallies_verify
+
+
+class Command(JaringCommand):
+    help = (
+        "Tallies: `jaring tallies verify` recomputes them from the facts and exits 1 on any difference; "
+        "`jaring tallies rebuild` restores them."
+    )
+
+    def add_command_arguments(self, parser):
+        parser.add_argument("action", choices=["verify", "rebuild"])
+
+    def run(self, *args, action, json, **options):
+        started = time.perf_counter()
+        if action == "rebuild":
+            tallies, deltas = tallies_rebuild()
+            seconds = time.perf_counter() - started
+            if json:
+                self.emit({"tallies": tallies, "coverage_deltas": deltas, "seconds": round(seconds, 2)})
+            else:
+                self.stdout.write(
+                    f"rebuilt {tallies:,} tallies and {deltas:,} coverage deltas in {seconds:.1f} s"
+                )
+            return
+        differences = tallies_verify()
+        seconds = time.perf_counter() - started
+        if json:
+            self.emit(
+                {
+                    "ok": not differences,
+                    "differences": [
+                        {
+                            "what": d.what,
+                            "key": [str(part) for part in d.key],
+                            "stored": d.stored,
+                            "expected": d.expected,
+                        }
+                        for d in differences[:1000]
+                    ],
+                    "seconds": round(seconds, 2),
+                }
+            )
+        else:
+            for d in differences[:50]:
+                self.stdout.write(f"{d.what} {d.key}: stored {d.stored}, facts say {d.expected}")
+            verdict = (
+                "tallies agree with the facts" if not differences else f"{len(differences):,} differences"
+            )
+            self.stdout.write(f"{verdict} ({seconds:.1f} s)")
+        if differences:
+            raise CommandError(
+                "tallies differ from the facts; `jaring tallies rebuild` restores them", returncode=1
+            )

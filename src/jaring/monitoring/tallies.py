@@ -1,0 +1,130 @@
+"""Writing tallies beside the facts, and checking them against the facts.
+
+Writers add to tallies with one grouped upsert (``INSERT ... ON CONFLICT DO UPDATE SET count = count +
+excluded.count``, the same SQL on SQLite and PostgreSQL), so a bulk chunk of 5,000 rows costs a handful
+of statements, and two transactions adding to one tally row add up instead of overwriting each other.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+
+from jaring.monitoring.models import CoverageDelta, Tally
+from jaring.rules.coverage import Run
+from jaring.rules.months import Month
+
+REGISTERED, FIRST_PAID, PAID = Tally.Kind.REGISTERED.value, Tally.Kind.FIRST_PAID.value, Tally.Kind.PAID.value
+
+
+@dataclass(frozen=True)
+class Who:
+    """The dimensions a participant is counted under: branch office, acquiring outlet and agent,
+    channel, segment (0 for a missing office or agent)."""
+
+    office_id: int
+    outlet_id: int
+    agent_id: int
+    channel: str
+    segment: str
+
+    @classmethod
+    def of(cls, participant) -> Who:
+        return cls(
+            participant.office_id or 0,
+            participant.outlet_id or 0,
+            participant.agent_id or 0,
+            participant.channel,
+            participant.segment,
+        )
+
+
+class TallyBatch:
+    """Collects tally and coverage-delta changes of one transaction, then writes them in two statements."""
+
+    def __init__(self) -> None:
+        self.tallies: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        self.deltas: dict[tuple, int] = defaultdict(int)
+
+    def add(self, kind: str, day: date, who: Who, *, count: int = 1, amount: int = 0) -> None:
+        entry = self.tallies[
+            (kind, day, who.outlet_id, who.agent_id, who.office_id, who.channel, who.segment)
+        ]
+        entry[0] += count
+        entry[1] += amount
+
+    def payment(
+        self,
+        day: date,
+        participant: Who,
+        *,
+        outlet_id: int,
+        agent_id: int,
+        channel: str,
+        count: int,
+        amount: int,
+    ) -> None:
+        """A ledger entry: credited to the collecting outlet and agent, under the participant's office."""
+        who = Who(participant.office_id, outlet_id or 0, agent_id or 0, channel, participant.segment)
+        self.add(PAID, day, who, count=count, amount=amount)
+
+    def coverage(self, who: Who, old: Iterable[Run], new: Iterable[Run]) -> None:
+        """The change of a participant's runs from ``old`` to ``new``."""
+        for month, delta in run_deltas(old).items():
+            self.deltas[(month, who)] -= delta
+        for month, delta in run_deltas(new).items():
+            self.deltas[(month, who)] += delta
+
+    def write(self) -> None:
+        tallies = [(*key, count, amount) for key, (count, amount) in self.tallies.items() if count or amount]
+        deltas = [
+            (month.index, who.outlet_id, who.agent_id, who.office_id, who.channel, who.segment, delta)
+            for (month, who), delta in self.deltas.items()
+            if delta
+        ]
+        _upsert(
+            Tally._meta.db_table,
+            ("kind", "day", "outlet_id", "agent_id", "office_id", "channel", "segment"),
+            ("count", "amount"),
+            [(*row[:1], _day(row[1]), *row[2:]) for row in tallies],
+        )
+        _upsert(
+            CoverageDelta._meta.db_table,
+            ("month", "outlet_id", "agent_id", "office_id", "channel", "segment"),
+            ("delta",),
+            deltas,
+        )
+        self.tallies.clear()
+        self.deltas.clear()
+
+
+def run_deltas(runs: Iterable[Run]) -> dict[Month, int]:
+    """+1 at the first month of each run, -1 at the month after its last."""
+    deltas: dict[Month, int] = defaultdict(int)
+    for run in runs:
+        deltas[run.first] += 1
+        deltas[run.last + 1] -= 1
+    return deltas
+
+
+def _day(value: date):
+    return value if connection.vendor == "postgresql" else value.isoformat()
+
+
+def _upsert(table: str, keys: tuple[str, ...], sums: tuple[str, ...], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column in (*keys, *sums))
+    marks = ", ".join(["%s"] * (len(keys) + len(sums)))
+    additions = ", ".join(f"{quote(s)} = {quote(table)}.{quote(s)} + excluded.{quote(s)}" for s in sums)
+    sql = (
+        f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks}) "
+        f"ON CONFLICT ({', '.join(quote(key) for key in keys)}) DO UPDATE SET {additions}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, sorted(rows, key=lambda row: tuple(str(part) for part in row[: len(keys)])))
