@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from jaring.channels.models import Outlet
@@ -117,7 +116,7 @@ def _whole(text: str) -> int | None:
 
 def _participants(rows) -> dict[str, _Person]:
     """The participants named by NIK or participant number (keyed by what the row gave), locked for the
-    rest of the transaction."""
+    rest of the transaction. One raw query: this runs for every chunk of every payment file."""
     niks, by_number = set(), {}
     for row in rows:
         text = row.nik.strip()
@@ -126,16 +125,47 @@ def _participants(rows) -> dict[str, _Person]:
         elif len(text) == 11:
             with contextlib.suppress(ValueError):
                 by_number[participant_seq(text)] = text
-    found = Participant.objects.filter(Q(nik__in=niks) | Q(pk__in=list(by_number))).order_by("pk")
-    if connection.features.has_select_for_update:
-        found = found.select_for_update()
+    if not niks and not by_number:
+        return {}
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote("id" if name == "pk" else name) for name in _Person._fields)
+    where = []
+    params: list = []
+    if niks:
+        where.append(f"nik IN ({', '.join(['%s'] * len(niks))})")
+        params.extend(niks)
+    if by_number:
+        where.append(f"id IN ({', '.join(['%s'] * len(by_number))})")
+        params.extend(by_number)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    table = quote(Participant._meta.db_table)
+    sql = f"SELECT {columns} FROM {table} WHERE {' OR '.join(where)} ORDER BY id{lock}"
     people = {}
-    for values in found.values_list(*_Person._fields):
-        person = _Person(*values)
-        people[person.nik] = person
-        if person.pk in by_number:
-            people[by_number[person.pk]] = person
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for values in cursor.fetchall():
+            pk, nik, registered, income, programmes, registered_at, paid, *rest = values
+            person = _Person(
+                pk,
+                nik,
+                Month(registered),
+                income,
+                programmes,
+                _aware(registered_at),
+                None if paid is None else Month(paid),
+                *rest,
+            )
+            people[nik] = person
+            if pk in by_number:
+                people[by_number[pk]] = person
     return people
+
+
+def _aware(value) -> datetime:
+    """A datetime column as read raw: aware on PostgreSQL, UTC text on SQLite."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def payments_apply(

@@ -73,11 +73,18 @@ class TallyBatch:
         self.add(PAID, day, who, count=count, amount=amount)
 
     def coverage(self, who: Who, old: Iterable[Run], new: Iterable[Run]) -> None:
-        """The change of a participant's runs from ``old`` to ``new``."""
-        for month, delta in run_deltas(old).items():
-            self.deltas[(month, who)] -= delta
-        for month, delta in run_deltas(new).items():
-            self.deltas[(month, who)] += delta
+        """The change of a participant's runs from ``old`` to ``new`` (runs both have are skipped)."""
+        old, new = tuple(old), tuple(new)
+        same = 0
+        while same < len(old) and same < len(new) and old[same] == new[same]:
+            same += 1
+        deltas = self.deltas
+        for run in old[same:]:
+            deltas[(run.first, who)] -= 1
+            deltas[(run.last + 1, who)] += 1
+        for run in new[same:]:
+            deltas[(run.first, who)] += 1
+            deltas[(run.last + 1, who)] -= 1
 
     def write(self) -> None:
         tallies = [(*key, count, amount) for key, (count, amount) in self.tallies.items() if count or amount]

@@ -22,7 +22,8 @@ class Month:
     index: int
 
     def __post_init__(self) -> None:
-        if not _is_int(self.index):
+        # ``type(...) is int`` refuses bools and floats in one cheap test (months are made by the million).
+        if type(self.index) is not int:
             raise TypeError(f"Month index must be an int, got {type(self.index).__name__}")
 
     @classmethod
