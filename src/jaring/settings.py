@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "jaring.imports",
     "jaring.monitoring",
     "jaring.web",
+    "jaring.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +98,7 @@ def _databases() -> dict:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": HOME / "jaring.sqlite3",
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at the
                 # start of a transaction so two writers queue instead of failing half-way.

@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from jaring.api.main import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
     path("imports/", include("jaring.imports.urls")),
     path("", include("jaring.web.urls")),
 ]

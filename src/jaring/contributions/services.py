@@ -373,51 +373,58 @@ def deposit_record(
             "collected_at": collected_at.isoformat() if collected_at else None,
         }
     )
-    with transaction.atomic():
-        locked = _locked(participant)
-        if prior := _prior(Deposit, source=source, key=idempotency_key, fingerprint=fingerprint):
-            return DepositResult(
-                prior, list(Payment.objects.filter(source=f"deposit:{prior.pk}")), created=False
-            )
-        collected_at = _moment(collected_at, "collected_at")
-        deposit = Deposit.objects.create(
-            participant=locked,
-            amount=amount,
-            balance_after=0,
-            outlet=outlet,
-            agent=agent,
-            source=source,
-            idempotency_key=idempotency_key,
-            fingerprint=fingerprint,
-            collected_at=collected_at,
-        )
-        balance = locked.deposit_balance + amount
-        purchases = []
-        while True:
-            covered, price = payment_quote(locked, months=1, at=collected_at)
-            if price.total > balance:
-                break
-            purchases.append(
-                _entry_create(
-                    locked,
-                    kind=Payment.Kind.DEPOSIT,
-                    months=covered,
-                    price=price,
-                    paid_at=collected_at,
-                    source=f"deposit:{deposit.pk}",
-                    key=str(len(purchases) + 1),
-                    fingerprint=fingerprint,
-                    outlet=outlet,
-                    agent=agent,
+    try:
+        with transaction.atomic():
+            locked = _locked(participant)
+            if prior := _prior(Deposit, source=source, key=idempotency_key, fingerprint=fingerprint):
+                return DepositResult(
+                    prior, list(Payment.objects.filter(source=f"deposit:{prior.pk}")), created=False
                 )
+            collected_at = _moment(collected_at, "collected_at")
+            deposit = Deposit.objects.create(
+                participant=locked,
+                amount=amount,
+                balance_after=0,
+                outlet=outlet,
+                agent=agent,
+                source=source,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                collected_at=collected_at,
             )
-            balance -= price.total
-        deposit.balance_after = balance
-        deposit.save(update_fields=["balance_after"])
-        locked.deposit_balance = balance
-        locked.save(update_fields=["paid_through", "status", "deposit_balance"])
-        _copy_standing(locked, participant)
-        return DepositResult(deposit, purchases, created=True)
+            balance = locked.deposit_balance + amount
+            purchases = []
+            while True:
+                covered, price = payment_quote(locked, months=1, at=collected_at)
+                if price.total > balance:
+                    break
+                purchases.append(
+                    _entry_create(
+                        locked,
+                        kind=Payment.Kind.DEPOSIT,
+                        months=covered,
+                        price=price,
+                        paid_at=collected_at,
+                        source=f"deposit:{deposit.pk}",
+                        key=str(len(purchases) + 1),
+                        fingerprint=fingerprint,
+                        outlet=outlet,
+                        agent=agent,
+                    )
+                )
+                balance -= price.total
+            deposit.balance_after = balance
+            deposit.save(update_fields=["balance_after"])
+            locked.deposit_balance = balance
+            locked.save(update_fields=["paid_through", "status", "deposit_balance"])
+            _copy_standing(locked, participant)
+            return DepositResult(deposit, purchases, created=True)
+    except IntegrityError:
+        # The same key was used at the same moment by another request; the first one won.
+        prior = _prior(Deposit, source=source, key=idempotency_key, fingerprint=fingerprint)
+        if prior is None:
+            raise
+        return DepositResult(prior, list(Payment.objects.filter(source=f"deposit:{prior.pk}")), created=False)
 
 
 def _members_for(payer: Payer, month: Month):

@@ -240,6 +240,7 @@ def registrations_apply(
             attempted_at=clean.registered_at,
         )
         for _result, clean, outlet, agent in duplicates
+        if existing[clean.nik].outlet_id != outlet.pk
     )
     for result, clean, _outlet, _agent in duplicates:
         result.fail("nik", duplicate_message(existing[clean.nik]), "duplicate")

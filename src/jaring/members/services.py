@@ -87,14 +87,17 @@ def participant_register(
             existing = Participant.objects.filter(nik=clean.nik).select_related("outlet").first()
             if existing is None:
                 raise
-    DuplicateAttempt.objects.create(
-        nik=clean.nik,
-        participant=existing,
-        channel=outlet.partner.kind,
-        outlet=outlet,
-        agent=agent,
-        attempted_at=registered_at,
-    )
+    if existing.outlet_id != outlet.pk:
+        # Another channel claims a registered worker: reported. The same outlet sending its own
+        # registration again (a retried request, a resent batch) is not a claim.
+        DuplicateAttempt.objects.create(
+            nik=clean.nik,
+            participant=existing,
+            channel=outlet.partner.kind,
+            outlet=outlet,
+            agent=agent,
+            attempted_at=registered_at,
+        )
     raise DuplicateRegistration(duplicate_message(existing), participant=existing)
 
 

@@ -260,7 +260,7 @@ def _income(value, fail) -> int | None:
             fail("declared_income", _("The declared income is a whole number of rupiah."))
             return None
         value = int(digits)
-    if not isinstance(value, int):
+    if not isinstance(value, int) or value < 0:
         fail("declared_income", _("The declared income is a whole number of rupiah."))
         return None
     return value

@@ -1,0 +1,135 @@
+"""Reads the API needs: keys by token, participants as a partner names them, an outlet's daily statement."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from jaring.api.models import ApiKey
+from jaring.api.services import KEY_KIND, PREFIX_LENGTH, secret_hash
+from jaring.channels.models import Agent, Outlet
+from jaring.common.clock import end_of_day, local_date, start_of_day
+from jaring.common.errors import error_dict
+from jaring.contributions.models import Deposit, Payment
+from jaring.members.models import Participant
+from jaring.rules.participant_number import participant_seq
+
+
+def apikey_for_token(token: str) -> ApiKey | None:
+    """The active key whose full text is ``token``; None for a malformed, unknown, wrong or revoked key
+    (the caller cannot tell which, on purpose)."""
+    token = (token or "").strip()
+    if not token.startswith(KEY_KIND) or len(token) < PREFIX_LENGTH + 2 or token[PREFIX_LENGTH] != "_":
+        return None
+    try:  # get(), not first(): no ORDER BY to build for a unique lookup made on every request
+        api_key = ApiKey.objects.select_related("outlet__partner", "agent").get(
+            prefix=token[:PREFIX_LENGTH], revoked_at__isnull=True
+        )
+    except ApiKey.DoesNotExist:
+        return None
+    if not hmac.compare_digest(api_key.secret_hash, secret_hash(token[PREFIX_LENGTH + 1 :])):
+        return None
+    return api_key
+
+
+def apikey_list(*, outlet: Outlet | None = None, include_revoked: bool = True) -> QuerySet[ApiKey]:
+    keys = ApiKey.objects.select_related("outlet", "agent").order_by("outlet__code", "created_at")
+    if outlet is not None:
+        keys = keys.filter(outlet=outlet)
+    if not include_revoked:
+        keys = keys.filter(revoked_at__isnull=True)
+    return keys
+
+
+def participant_identify(*, nik: str | None = None, number: str | None = None) -> Participant:
+    """The participant a partner names by NIK or by participant number (exactly one of them).
+
+    Raises ``ValidationError`` on the field given when it is malformed or names nobody. Used to pay or
+    deposit for a participant, which any outlet may do: workers pay where they are, not where they
+    registered.
+    """
+    nik, number = (nik or "").strip(), (number or "").strip()
+    if bool(nik) == bool(number):
+        raise error_dict("nik", _("Give either the NIK or the participant number."), "required")
+    if nik:
+        if len(nik) != 16 or not (nik.isascii() and nik.isdigit()):
+            raise error_dict("nik", _("A NIK has exactly 16 digits."))
+        try:
+            return Participant.objects.get(nik=nik)
+        except Participant.DoesNotExist:
+            raise error_dict("nik", _("No participant is registered with this NIK."), "not_found") from None
+    try:
+        seq = participant_seq(number)
+    except ValueError:
+        raise error_dict(
+            "number", _("This is not a participant number (11 digits with a check digit).")
+        ) from None
+    try:
+        return Participant.objects.get(pk=seq)
+    except Participant.DoesNotExist:
+        raise error_dict("number", _("No participant has this number."), "not_found") from None
+
+
+def participant_verified(*, nik: str | None, number: str | None, birth_date: date) -> Participant | None:
+    """The participant named by NIK (or number) whose birth date is ``birth_date``; None when there is no
+    such participant *or* the birth date differs, so that a NIK alone tells nothing."""
+    try:
+        participant = participant_identify(nik=nik, number=number)
+    except ValidationError:
+        return None
+    return participant if participant.birth_date == birth_date else None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What an outlet (or one agent of it) recorded on one day in Jakarta, for reconciliation."""
+
+    outlet: Outlet
+    agent: Agent | None
+    day: date
+    registrations: int
+    payments: list[Payment]
+    deposits: list[Deposit]
+
+    @property
+    def payments_amount(self) -> int:
+        return sum(payment.amount for payment in self.payments)
+
+    @property
+    def deposits_amount(self) -> int:
+        return sum(deposit.amount for deposit in self.deposits)
+
+
+def outlet_statement(*, outlet: Outlet, agent: Agent | None, day: date) -> Statement:
+    """The day's registrations credited to ``outlet`` (and ``agent`` when given), its ledger entries
+    (payments and their reversals; months bought from deposits are counted as the deposits that bought
+    them, and payer bills are not the outlet's takings) and its deposits, with their references."""
+    if day > local_date():
+        raise error_dict("day", _("The date is in the future."))
+    start, end = start_of_day(day), end_of_day(day)
+    people = Participant.objects.filter(outlet=outlet, registered_at__range=(start, end))
+    payments = Payment.objects.filter(
+        outlet=outlet,
+        paid_at__range=(start, end),
+        kind__in=[Payment.Kind.CONTRIBUTION, Payment.Kind.REVERSAL],
+    )
+    deposits = Deposit.objects.filter(outlet=outlet, collected_at__range=(start, end))
+    if agent is not None:
+        people, payments, deposits = (
+            people.filter(agent=agent),
+            payments.filter(agent=agent),
+            deposits.filter(agent=agent),
+        )
+    return Statement(
+        outlet=outlet,
+        agent=agent,
+        day=day,
+        registrations=people.count(),
+        payments=list(payments.defer("breakdown", "fingerprint").order_by("paid_at", "id")),
+        deposits=list(deposits.defer("fingerprint").order_by("collected_at", "id")),
+    )
