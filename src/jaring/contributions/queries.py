@@ -69,13 +69,15 @@ def covered_months_from_ledger(participant: Participant, *, until=None) -> set[M
     entries = Payment.objects.filter(participant=participant)
     if until is not None:
         entries = entries.filter(paid_at__lte=until)
+    return covered_months(entries.values_list("id", "kind", "first_month", "months", "reverses_id"))
+
+
+def covered_months(entries) -> set[Month]:
+    """Months covered by ledger entries given as (id, kind, first_month, months, reverses_id)."""
+    entries = list(entries)
+    reversed_ids = {entry[4] for entry in entries if entry[1] == Payment.Kind.REVERSAL}
     months: set[Month] = set()
-    reversed_ids: set[int] = set()
-    rows = list(entries.values_list("id", "kind", "first_month", "months", "reverses_id"))
-    for row in rows:
-        if row[1] == Payment.Kind.REVERSAL:
-            reversed_ids.add(row[4])
-    for entry_id, kind, first, count, _reverses in rows:
+    for entry_id, kind, first, count, _reverses in entries:
         if kind != Payment.Kind.REVERSAL and entry_id not in reversed_ids:
             months.update(month_span(first, count))
     return months
@@ -137,7 +139,12 @@ def participant_status(participant: Participant, *, as_of: date) -> ParticipantS
     """The participant's standing on ``as_of`` from the ledger entries recorded by the end of that day:
     active, in arrears, lapsed, or new (registered, never paid, not yet lapsed)."""
     until = end_of_day(as_of)
-    runs = runs_from_months(covered_months_from_ledger(participant, until=until))
+    payments = list(
+        Payment.objects.filter(participant=participant, paid_at__lte=until).order_by("paid_at", "id")
+    )
+    runs = runs_from_months(
+        covered_months((p.pk, p.kind, p.first_month, p.months, p.reverses_id) for p in payments)
+    )
     month = Month.from_date(as_of)
     if month < participant.registered_month:
         raise ValidationError(
@@ -157,9 +164,6 @@ def participant_status(participant: Participant, *, as_of: date) -> ParticipantS
             income=participant.declared_income,
             programmes=parse_programmes(participant.programmes),
         )
-    payments = list(
-        Payment.objects.filter(participant=participant, paid_at__lte=until).order_by("paid_at", "id")
-    )
     return ParticipantStatus(
         participant=participant,
         as_of=as_of,

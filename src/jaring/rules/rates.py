@@ -120,6 +120,9 @@ class RateBook:
                 raise ValueError(f"{kind} codes must be unique: {sorted(codes)}")
         self._schedule_starts = [s.valid_from.index for s in self.schedules]
         self._policy_starts = [p.valid_from.index for p in self.policies]
+        # A book is immutable, and a month's price depends only on these arguments: remember them (a status
+        # page prices 22 months, an import file repeats a few incomes).
+        self._month_prices: dict[tuple, MonthPrice] = {}
 
     def schedule_for(self, month: Month) -> Schedule:
         """The schedule in force for contribution month ``month``; NoSchedule if there is none."""
@@ -150,7 +153,10 @@ class RateBook:
         here: ask ``income_problems`` first.
         """
         check_income(income)
-        chosen = {Programme(programme) for programme in programmes}
+        chosen = frozenset(Programme(programme) for programme in programmes)
+        key = (month, income, chosen, payer_kind)
+        if (known := self._month_prices.get(key)) is not None:
+            return known
         if not chosen:
             raise ValueError("no programme to price")
         schedule = self.schedule_for(month)
@@ -164,13 +170,16 @@ class RateBook:
                 if programme in adjustment.programmes:
                     exact *= Fraction(adjustment.factor)
             lines[programme] = round_half_up(exact)
-        return MonthPrice(
+        price = MonthPrice(
             month=month,
             lines=MappingProxyType(lines),
             total=sum(lines.values()),
             schedule_code=schedule.code,
             adjustment_codes=tuple(a.code for a in adjustments if a.programmes & chosen),
         )
+        if len(self._month_prices) < 100_000:
+            self._month_prices[key] = price
+        return price
 
     def price(
         self,
