@@ -6,13 +6,20 @@ Everything an operator may change comes from the environment:
   (default ``./var``).
 - ``DATABASE_URL``: a PostgreSQL URL for production; without it jaring runs on embedded SQLite.
 - ``JARING_SECRET_KEY``, ``JARING_DEBUG``, ``JARING_ALLOWED_HOSTS`` (comma-separated).
+- ``JARING_HTTPS=1`` when jaring is reached over HTTPS (directly or behind a proxy that sets
+  ``X-Forwarded-Proto``): secure cookies and HSTS. ``JARING_PROXY_COUNT``: how many reverse proxies stand
+  in front of jaring (default 0), so the client address is read from ``X-Forwarded-For``.
+
+Sign-in hardening, the content security policy and the audit trail are described in docs/security.md.
 """
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 HOME = Path(os.environ.get("JARING_HOME", Path.cwd() / "var")).resolve()
 HOME.mkdir(parents=True, exist_ok=True)
@@ -54,19 +61,33 @@ INSTALLED_APPS = [
     "jaring.monitoring",
     "jaring.web",
     "jaring.api",
+    # axes before accounts: its failed-sign-in receiver marks a lock-out before the audit trail records it.
+    "axes",
+    "jaring.accounts",
     "ninja",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jaring.accounts.middleware.SessionLifetimeMiddleware",
+    "jaring.accounts.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lock-out page (429).
+    "axes.middleware.AxesMiddleware",
+]
+
+# The throttle first: it refuses a locked-out username+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "jaring.accounts.backends.ThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "jaring.urls"
@@ -145,10 +166,56 @@ STORAGES = {
 }
 MEDIA_ROOT = HOME / "media"
 
+# Sign-in, sessions and cookies (docs/security.md).
+HTTPS = os.environ.get("JARING_HTTPS", "") == "1"
+PROXY_COUNT = int(os.environ.get("JARING_PROXY_COUNT", "0") or 0)
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A session lasts until the browser closes and never more than 8 hours after sign-in, however active
+# (jaring.accounts.middleware.SessionLifetimeMiddleware enforces the hard limit).
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_MAX_AGE = SESSION_COOKIE_AGE
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-LOGIN_URL = "admin:login"
+
+# django-axes: 5 failed sign-ins of one username from one address lock that pair out for 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit trail (accounts.AuditEntry)
+AXES_CLIENT_IP_CALLABLE = "jaring.accounts.network.client_ip"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+
+# Content Security Policy (django-csp): only jaring's own scripts run, no inline script anywhere (the
+# Django admin and ninja's API docs use none). Inline *styles* are allowed: the web pages carry their
+# stylesheet in a <style> element and a few style attributes. ``data:`` images are the icons inside the
+# admin's and Swagger UI's stylesheets.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

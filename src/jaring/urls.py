@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("imports/", include("jaring.imports.urls")),
+    path("", include("jaring.accounts.urls")),
     path("", include("jaring.web.urls")),
 ]

@@ -179,3 +179,9 @@ def test_xlsx_files_are_read_like_csv(tmp_path, world):
     book.save(path)
     job = run(path, "registrations")
     assert job.accepted == 1 and Participant.objects.get().name == "Dewi"
+
+
+def test_a_registration_before_the_first_contribution_schedule_is_refused_not_crashed(tmp_path, world):
+    lines = ["6471014412850001,Dewi,1985-12-04,F,,64.71.01.1001,PETANI,1000000,JKK+JKM,POS-BPN,,2014-01-10"]
+    job = run(write_csv(tmp_path / "old.csv", REG_HEADER, lines), "registrations")
+    assert job.status == "done" and job.reasons == {"registered_at:no_schedule": 1}

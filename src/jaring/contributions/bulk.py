@@ -235,7 +235,12 @@ def payments_apply(
             result.fail("nik", _("No participant with this NIK or participant number."), "unknown")
             continue
         current = month_of(paid_at)
-        policy = context.ratebook.policy_for(current)
+        try:
+            policy = context.ratebook.policy_for(current)
+        except LookupError:
+            message = _("There is no contribution schedule for %(month)s.") % {"month": current}
+            result.fail("paid_at", message, "no_schedule")
+            continue
         if months not in policy.payment_month_counts:
             counts = ", ".join(str(count) for count in policy.payment_month_counts)
             result.fail("months", _("A payment covers %(counts)s months.") % {"counts": counts})

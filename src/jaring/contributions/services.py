@@ -186,7 +186,11 @@ def payment_quote(
 ) -> tuple[tuple[Month, ...], Price]:
     """Which months a payment of ``months`` months made at ``at`` would cover, and its price."""
     current = month_of(at)
-    policy = ratebook().policy_for(current)
+    try:
+        policy = ratebook().policy_for(current)
+    except LookupError:
+        message = _("There is no contribution schedule for %(month)s.") % {"month": current}
+        raise error_dict("paid_at", message, "no_schedule") from None
     if months not in policy.payment_month_counts:
         counts = ", ".join(str(count) for count in policy.payment_month_counts)
         raise error_dict("months", _("A payment covers %(counts)s months.") % {"counts": counts})

@@ -214,8 +214,15 @@ def registration_clean(
     registered_month = Month.from_date(today)
     income = _income(declared_income, fail)
     if income is not None:
-        for message in context.income_messages(registered_month, income):
-            fail("declared_income", message)
+        try:
+            for message in context.income_messages(registered_month, income):
+                fail("declared_income", message)
+        except LookupError:  # no contribution schedule for that month (before BPU rules existed)
+            fail(
+                "registered_at",
+                _("There is no contribution schedule for %(month)s.") % {"month": registered_month},
+                "no_schedule",
+            )
 
     try:
         chosen = _programmes_canonical(programmes or "")

@@ -80,3 +80,221 @@ class CoverageDelta(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} outlet {self.outlet_id}: {self.delta:+d}"
+
+
+# --- Targets and potential market ------------------------------------------------------------------------
+
+
+class InformalShare(models.Model):
+    """The share of a region's population taken as its informal workers, in force from a date.
+
+    It turns population into a rough potential market when staff have loaded no figure. The source ratio
+    (BPS Sakernas, August 2024: 57.95 % of the *employed* are informal) is a share of the employed, not of
+    the whole population, so population x share overstates the market: that is why it is data, visible
+    and replaceable, and why a staff figure always wins over it.
+    """
+
+    effective_from = models.DateField(unique=True)
+    share = models.DecimalField(max_digits=5, decimal_places=4)
+    source = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(share__gte=0) & models.Q(share__lte=1), name="informal_share_is_a_share"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.share} from {self.effective_from}"
+
+
+class PotentialMarket(models.Model):
+    """Informal workers who could be covered in a regency/city (registered or not), as loaded by staff
+    from a date; it overrides the population estimate for that regency from then on."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    effective_from = models.DateField()
+    workers = models.PositiveBigIntegerField()
+    source = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["region_id", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "effective_from"], name="potential_market_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}: {self.workers:,} from {self.effective_from}"
+
+
+class Target(models.Model):
+    """What an office, outlet or agent should reach in a period, for one metric and segment.
+
+    A period is a start and an end day (a year is 1 January to 31 December). Flows (new participants,
+    contributions, new companies) are counted over the period; active participants is a level, read in the
+    month of the day asked about.
+    """
+
+    class Metric(models.TextChoices):
+        NEW_PARTICIPANTS = "new_participants", "peserta baru"
+        ACTIVE_PARTICIPANTS = "active_participants", "peserta aktif"
+        CONTRIBUTIONS = "contributions", "iuran terkumpul"
+        NEW_COMPANIES = "new_companies", "perusahaan baru"
+
+    office = models.ForeignKey(
+        "org.Office", null=True, blank=True, on_delete=models.CASCADE, related_name="targets"
+    )
+    outlet = models.ForeignKey(
+        "channels.Outlet", null=True, blank=True, on_delete=models.CASCADE, related_name="targets"
+    )
+    agent = models.ForeignKey(
+        "channels.Agent", null=True, blank=True, on_delete=models.CASCADE, related_name="targets"
+    )
+    metric = models.CharField(max_length=20, choices=Metric.choices)
+    segment = models.CharField(max_length=5, blank=True, default="BPU", help_text="empty: every segment")
+    start = models.DateField()
+    end = models.DateField()
+    value = models.PositiveBigIntegerField(help_text="a count, or whole rupiah for contributions")
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["start", "metric", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(office__isnull=False, outlet__isnull=True, agent__isnull=True)
+                    | models.Q(office__isnull=True, outlet__isnull=False, agent__isnull=True)
+                    | models.Q(office__isnull=True, outlet__isnull=True, agent__isnull=False)
+                ),
+                name="target_has_one_owner",
+            ),
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="target_period"),
+            models.UniqueConstraint(
+                fields=["office", "metric", "segment", "start", "end"],
+                condition=models.Q(office__isnull=False),
+                name="target_office_key",
+            ),
+            models.UniqueConstraint(
+                fields=["outlet", "metric", "segment", "start", "end"],
+                condition=models.Q(outlet__isnull=False),
+                name="target_outlet_key",
+            ),
+            models.UniqueConstraint(
+                fields=["agent", "metric", "segment", "start", "end"],
+                condition=models.Q(agent__isnull=False),
+                name="target_agent_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = self.office or self.outlet or self.agent
+        return f"{owner}: {self.metric} {self.start}..{self.end} = {self.value:,}"
+
+
+# --- Contests ----------------------------------------------------------------------------------------------
+
+
+class Contest(models.Model):
+    """A ranked competition between outlets over periods, with prizes (the Pos "Racing Contest").
+
+    Eligible outlets are those matching every selector given: a partner (code or kind), a region code
+    prefix, an explicit list. They are resolved when read, so an outlet opened later joins.
+    """
+
+    class Metric(models.TextChoices):
+        NEW_REGISTRATIONS = "new_registrations", "pendaftaran baru"
+        FIRST_PAID_REGISTRATIONS = "first_paid_registrations", "pendaftaran yang sudah membayar"
+        AMOUNT_COLLECTED = "amount_collected", "iuran terkumpul"
+
+    class TieBreak(models.TextChoices):
+        FIRST_TO_REACH = "first_to_reach", "yang lebih dulu mencapai nilainya"
+
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    metric = models.CharField(max_length=30, choices=Metric.choices)
+    segment = models.CharField(max_length=5, blank=True, default="BPU", help_text="empty: every segment")
+    partner = models.CharField(max_length=20, blank=True, help_text="a partner code or kind, e.g. pos")
+    region_prefix = models.CharField(max_length=13, blank=True, help_text="e.g. 64 or 64.71")
+    outlets = models.ManyToManyField("channels.Outlet", blank=True, related_name="contests")
+    tie_break = models.CharField(max_length=20, choices=TieBreak.choices, default=TieBreak.FIRST_TO_REACH)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ContestPeriod(models.Model):
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="periods")
+    code = models.CharField(max_length=20)
+    start = models.DateField()
+    end = models.DateField()
+
+    class Meta:
+        ordering = ["contest_id", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["contest", "code"], name="contest_period_key"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="contest_period_dates"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.start}..{self.end}"
+
+
+class ContestPrize(models.Model):
+    """The prize (whole rupiah) of one rank in one period."""
+
+    period = models.ForeignKey(ContestPeriod, on_delete=models.CASCADE, related_name="prizes")
+    rank = models.PositiveSmallIntegerField()
+    amount = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["period_id", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "rank"], name="contest_prize_key"),
+            models.CheckConstraint(condition=models.Q(rank__gte=1), name="contest_prize_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period}: #{self.rank} Rp{self.amount:,}"
+
+
+# --- Scenarios ---------------------------------------------------------------------------------------------
+
+
+class ScenarioLoad(models.Model):
+    """One load of a scenario file (``jaring scenario load``): what it was and what it added."""
+
+    code = models.CharField(max_length=40)
+    sha256 = models.CharField(max_length=64)
+    scale = models.DecimalField(max_digits=12, decimal_places=6)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-loaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.code} x{self.scale} at {self.loaded_at:%Y-%m-%d %H:%M}"
+
+
+class ScenarioNikBlock(models.Model):
+    """The block of synthetic NIK numbers a scenario uses at an outlet, so that no two scenarios (and no
+    two outlets in one district) ever make the same NIK, and a re-run makes the same NIKs again."""
+
+    scenario = models.CharField(max_length=40)
+    outlet = models.ForeignKey("channels.Outlet", on_delete=models.PROTECT, related_name="+")
+    district = models.CharField(max_length=8)
+    first = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scenario", "outlet"], name="scenario_nik_block_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scenario} {self.outlet_id} {self.district} from {self.first:,}"

@@ -35,10 +35,30 @@ class Command(BaseCommand):
             f"{summary.participants:,} participants ({summary.active:,} active, {summary.lapsed:,} lapsed), "
             f"{summary.payments:,} payments"
         )
+        self._racing_contest()
         user, _ = get_user_model().objects.get_or_create(username=DEMO_USER)
         user.is_staff = user.is_superuser = True
         user.set_password(DEMO_PASSWORD)
         user.save()
+        from jaring.accounts.demo import demo_users_create
+
+        self.stdout.write("logins by role (same password):")
+        for username, role, scope in demo_users_create(DEMO_PASSWORD):
+            self.stdout.write(f"  {username:<20} {role:<20} {scope}")
         self.stdout.write(self.style.SUCCESS(f"login: user {DEMO_USER!r}, password {DEMO_PASSWORD!r}"))
         if not no_serve:
             call_command("serve", host=host, port=port)
+
+    def _racing_contest(self) -> None:
+        """The Racing Contest scenario (2023) on top of the demo world: its outlets are the demo's."""
+        from jaring.monitoring.scenarios import racing_contest_path, scenario_load
+
+        path = racing_contest_path()
+        if not path.is_file():
+            self.stdout.write(f"racing contest scenario not found at {path}; skipped")
+            return
+        summary = scenario_load(path=path)
+        self.stdout.write(
+            f"racing contest: {summary.registrations_added:,} registrations and {summary.payments_added:,} "
+            f"payments added (`jaring contest monev pos-racing-2023 --as-of 2023-10-24`)"
+        )

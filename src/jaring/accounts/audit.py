@@ -1,0 +1,180 @@
+"""The audit trail: who signed in, who changed what, who viewed or exported personal data.
+
+- ``audit(request_or_user, action, obj=..., before=..., after=..., summary=...)`` after a write
+  (``create``, ``update``, ``delete``), in the write's transaction, so a rolled-back write leaves no entry.
+- ``audit_personal_data(request, action, obj=..., summary=...)`` whenever a response shows an unmasked NIK
+  or phone number (``view_personal_data``), hands out a file of personal data (``export``), or unmasks a
+  record on request (``reveal``).
+
+Sign-ins, failed sign-ins and sign-outs, and every write made in the Django admin, are recorded by
+``jaring.accounts.signals`` without any call. Snapshots never hold a full NIK, phone number or password
+hash: see ``snapshot``.
+"""
+
+from __future__ import annotations
+
+import json
+from contextvars import ContextVar
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Model
+from django.http import HttpRequest
+
+from jaring.accounts.models import PERSONAL_DATA_ACTIONS, Action, AuditEntry
+from jaring.accounts.network import client_ip, user_agent
+from jaring.accounts.scope import scope_for
+from jaring.common.privacy import mask_nik, mask_phone
+
+# The request being served, set by ``middleware.AuditContextMiddleware``: lets an entry written deep in a
+# service (or by a signal receiver) carry the address and browser of the person who caused it.
+current_request: ContextVar[HttpRequest | None] = ContextVar("jaring_current_request", default=None)
+
+HIDDEN = "(hidden)"
+
+
+def audit(
+    request_or_user: HttpRequest | Any | None,
+    action: str,
+    *,
+    obj: Model | type[Model] | None = None,
+    before: Model | dict | None = None,
+    after: Model | dict | None = None,
+    summary: str = "",
+) -> AuditEntry:
+    """Records that the user of ``request_or_user`` did ``action`` to ``obj``.
+
+    ``request_or_user`` is the request (best: it carries the address and browser), the user (address and
+    browser are taken from the request being served, if it is that user's), or None for the system (a
+    command line run: say who in ``summary``). ``obj`` is the record acted on, or a model class for an
+    action on many rows. ``before``/``after`` are the record's state (a model instance or a dict); they
+    pass through ``snapshot``.
+    """
+    if action not in Action.values:
+        raise ValueError(f"unknown audit action {action!r}; one of {', '.join(Action.values)}")
+    object_type, object_id = _object_ref(obj)
+    return record(
+        request_or_user,
+        action,
+        object_type=object_type,
+        object_id=object_id,
+        before=snapshot(before),
+        after=snapshot(after),
+        summary=summary,
+    )
+
+
+def audit_personal_data(
+    request: HttpRequest, action: str, *, obj: Model | type[Model] | None = None, summary: str = ""
+) -> AuditEntry:
+    """Records that the signed-in user of ``request`` viewed (``view_personal_data``), exported
+    (``export``) or revealed (``reveal``) personal data: of ``obj``, or of rows of a model (pass the
+    model class and say which rows in ``summary``: "participants of POS-KRW, status active, 1,204 rows").
+    """
+    if action not in PERSONAL_DATA_ACTIONS:
+        raise ValueError(f"{action!r} is not a personal-data action; one of {sorted(PERSONAL_DATA_ACTIONS)}")
+    object_type, object_id = _object_ref(obj)
+    return record(request, action, object_type=object_type, object_id=object_id, summary=summary)
+
+
+def record(
+    request_or_user: HttpRequest | Any | None,
+    action: str,
+    *,
+    user: Any = None,
+    username: str | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    summary: str = "",
+) -> AuditEntry:
+    """Writes one entry; ``before``/``after`` must already be snapshots. ``user`` overrides the request's
+    user (a sign-in, before ``request.user`` is set); ``username`` names someone who has no user (a failed
+    sign-in)."""
+    request, request_user = _request_and_user(request_or_user)
+    user = user if user is not None else request_user
+    known = user is not None and getattr(user, "is_authenticated", False)
+    return AuditEntry.objects.create(
+        user_pk=user.pk if known else None,
+        username=(user.get_username() if known else username or "")[:150],
+        role=(scope_for(user).role or "") if known else "",
+        action=action,
+        object_type=object_type[:100],
+        object_id=object_id[:64],
+        summary=summary[:500],
+        before=before,
+        after=after,
+        ip=client_ip(request) if request is not None else None,
+        user_agent=user_agent(request) if request is not None else "",
+    )
+
+
+def snapshot(value: Model | dict | None) -> dict | None:
+    """A JSON-safe copy of a record's fields with personal data masked: ``nik`` and ``phone`` (and any
+    field ending in ``_nik``/``_phone``) through ``common.privacy``, ``password`` hidden. The audit trail
+    says *that* a NIK changed (the masked values, the field named in the summary) without itself becoming
+    a store of personal data."""
+    if value is None:
+        return None
+    if isinstance(value, Model):
+        data = {f.attname: getattr(value, f.attname) for f in value._meta.concrete_fields}
+    else:
+        data = dict(value)
+    return _masked(json.loads(json.dumps(data, cls=_Encoder)))
+
+
+def changed_fields(before: dict | None, after: dict | None) -> list[str]:
+    """The keys whose values differ between two snapshots."""
+    if not before or not after:
+        return []
+    return sorted(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+
+
+def _masked(data: Any) -> Any:
+    if isinstance(data, dict):
+        result = {}
+        for key, item in data.items():
+            name = str(key).lower()
+            if name == "password":
+                result[key] = HIDDEN
+            elif isinstance(item, str) and (name == "nik" or name.endswith("_nik")):
+                result[key] = mask_nik(item)
+            elif isinstance(item, str) and (name == "phone" or name.endswith("_phone")):
+                result[key] = mask_phone(item)
+            else:
+                result[key] = _masked(item)
+        return result
+    if isinstance(data, list):
+        return [_masked(item) for item in data]
+    return data
+
+
+class _Encoder(DjangoJSONEncoder):
+    """Dates, decimals and UUIDs as Django writes them; anything else (a ``Month``) as its text."""
+
+    def default(self, o):
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
+def _object_ref(obj: Model | type[Model] | None) -> tuple[str, str]:
+    if obj is None:
+        return "", ""
+    if isinstance(obj, type) and issubclass(obj, Model):
+        return obj._meta.label_lower, ""
+    if isinstance(obj, Model):
+        return obj._meta.label_lower, "" if obj.pk is None else str(obj.pk)
+    raise TypeError(f"audit obj must be a model instance or class, not {type(obj).__name__}")
+
+
+def _request_and_user(request_or_user) -> tuple[HttpRequest | None, Any]:
+    if isinstance(request_or_user, HttpRequest):
+        return request_or_user, getattr(request_or_user, "user", None)
+    current = current_request.get()
+    if request_or_user is None:
+        return None, None
+    same = current is not None and getattr(getattr(current, "user", None), "pk", None) == request_or_user.pk
+    return (current if same else None), request_or_user

@@ -1,0 +1,130 @@
+"""The auditor pages: the audit trail (search, pages, CSV export) and revealing one participant's
+personal data. Auditors and admins only; to anyone else signed in they do not exist (404)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from jaring.accounts.audit import audit_personal_data
+from jaring.accounts.forms import AuditSearchForm, RevealForm
+from jaring.accounts.models import Action, AuditEntry
+from jaring.accounts.scope import get_in_scope_or_404, scope_for
+from jaring.members.models import Participant
+
+PAGE_SIZE = 50
+CSV_COLUMNS = (
+    "at", "username", "role", "action", "object_type", "object_id", "summary", "before", "after", "ip",
+    "user_agent",
+)  # fmt: skip
+
+
+def auditors_only(view):
+    """Signed-out visitors are sent to sign in; signed-in users who may not audit get 404."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        scope = scope_for(request.user)
+        if not scope.may_audit:
+            raise Http404
+        return view(request, scope, *args, **kwargs)
+
+    return wrapped
+
+
+@require_GET
+@never_cache
+@auditors_only
+def audit_list(request, scope):
+    form = AuditSearchForm(request.GET or None)
+    entries = form.filter(AuditEntry.objects.all())
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/audit_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "scope": scope},
+    )
+
+
+@require_GET
+@never_cache
+@auditors_only
+def audit_export(request, scope):
+    """The filtered trail as CSV, streamed; the export is itself an audit entry."""
+    form = AuditSearchForm(request.GET or None)
+    entries = form.filter(AuditEntry.objects.all())
+    audit_personal_data(
+        request,
+        Action.EXPORT,
+        obj=AuditEntry,
+        summary=f"audit trail CSV: {form.describe()}; {entries.count()} rows",
+    )
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(CSV_COLUMNS)
+        for entry in entries.order_by("at", "id").iterator(chunk_size=2000):
+            yield writer.writerow(_csv_row(entry))
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="jaring-audit-{stamp}.csv"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@auditors_only
+def audit_reveal(request, scope):
+    """Shows one participant's full NIK and phone number, for a stated reason, as an audited ``reveal``."""
+    form = RevealForm(request.POST or None)
+    participant = None
+    if request.method == "POST" and form.is_valid():
+        participant = get_in_scope_or_404(
+            scope.participants, Participant.objects.all(), pk=form.cleaned_data["number"]
+        )
+        audit_personal_data(request, Action.REVEAL, obj=participant, summary=form.cleaned_data["reason"])
+    return render(request, "accounts/audit_reveal.html", {"form": form, "participant": participant})
+
+
+class _Echo:
+    """A file that hands back what is written, for streaming ``csv.writer`` rows."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_row(entry: AuditEntry) -> list[str]:
+    values = [
+        timezone.localtime(entry.at).isoformat(timespec="seconds"),
+        entry.username,
+        entry.role,
+        entry.action,
+        entry.object_type,
+        entry.object_id,
+        entry.summary,
+        "" if entry.before is None else json.dumps(entry.before, ensure_ascii=False, sort_keys=True),
+        "" if entry.after is None else json.dumps(entry.after, ensure_ascii=False, sort_keys=True),
+        entry.ip or "",
+        entry.user_agent,
+    ]
+    return [_cell(value) for value in values]
+
+
+def _cell(value: str) -> str:
+    # A spreadsheet runs a cell that starts with = + - @ as a formula; summaries and user agents are
+    # typed by people, so such a cell is quoted.
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

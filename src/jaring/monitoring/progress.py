@@ -1,0 +1,420 @@
+"""Reads of targets and the potential market: the status of an office's targets rolled up its subtree, of
+an outlet's or an agent's targets, and an office's penetration of its market. Tallies and coverage deltas
+only; plain dataclasses out (``monitoring.queries`` re-exports these functions)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import Count, Sum
+
+from jaring.common.clock import local_date
+from jaring.monitoring import readings
+from jaring.monitoring.arithmetic import Calendar, attainment, percent, run_rate, target_verdict
+from jaring.monitoring.formatting import (
+    JSON,
+    Style,
+    attainment_sum,
+    estimate_sum,
+    penetration_sum,
+    projection_sum,
+)
+from jaring.monitoring.models import InformalShare, PotentialMarket, Target
+from jaring.monitoring.targets import served_regencies
+from jaring.org.models import Office
+from jaring.regions.models import Region
+from jaring.rules.money import round_half_up
+from jaring.rules.months import Month
+
+TARGET_MEASURES = {
+    Target.Metric.NEW_PARTICIPANTS: readings.NEW_REGISTRATIONS,
+    Target.Metric.CONTRIBUTIONS: readings.AMOUNT_COLLECTED,
+}
+OWN, BELOW = "own", "below"
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    """One target (or the roll-up of the targets below) of one owner, with its achievement on ``as_of``.
+
+    ``target_source`` is "own" (set on this owner), "below" (the sum of the nearest targets set below it;
+    ``targets_below`` says how many) or None. For a level (active participants) ``baseline`` is the level
+    in the month before the period, and the projection continues the pace of the change since then.
+    """
+
+    owner: str
+    owner_name: str
+    metric: str
+    segment: str
+    start: date
+    end: date
+    as_of: date
+    target: int | None
+    target_source: str | None
+    targets_below: int
+    achievement: int | None
+    baseline: int
+    elapsed_days: int
+    total_days: int
+    projection: int | None
+    status: str
+    children: tuple[TargetLine, ...] = ()
+
+    @property
+    def attainment_pct(self) -> Decimal | None:
+        if self.target is None or self.achievement is None:
+            return None
+        return attainment(self.achievement, self.target)
+
+    @property
+    def is_level(self) -> bool:
+        return self.metric == Target.Metric.ACTIVE_PARTICIPANTS
+
+    def attainment_sum(self, style: Style = JSON) -> str:
+        return attainment_sum(style, self.achievement, self.target, self.attainment_pct, self.metric)
+
+    def projection_sum(self, style: Style = JSON) -> str:
+        return projection_sum(
+            style,
+            achievement=self.achievement,
+            baseline=self.baseline,
+            elapsed=self.elapsed_days,
+            total=self.total_days,
+            projection=self.projection,
+            target=self.target,
+            status=self.status,
+            metric=self.metric,
+            level=self.is_level,
+        )
+
+    def as_json(self) -> dict:
+        pct = self.attainment_pct
+        return {
+            "owner": self.owner,
+            "name": self.owner_name,
+            "metric": self.metric,
+            "segment": self.segment,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "target": self.target,
+            "target_source": self.target_source,
+            "targets_below": self.targets_below,
+            "achievement": self.achievement,
+            "baseline": self.baseline if self.is_level else None,
+            "elapsed_days": self.elapsed_days,
+            "total_days": self.total_days,
+            "attainment_pct": None if pct is None else float(pct),
+            "projection": self.projection,
+            "status": self.status,
+            "arithmetic": {"attainment": self.attainment_sum(), "projection": self.projection_sum()},
+            "children": [child.as_json() for child in self.children],
+        }
+
+
+@dataclass(frozen=True)
+class Market:
+    """Penetration: active informal (BPU) participants over the potential market of the regencies/cities
+    an office's branches serve. The potential of a regency/city is the staff figure in force where one is
+    loaded, else its population x the informal share in force."""
+
+    active: int
+    staff_regencies: int
+    staff_workers: int
+    estimated_regencies: int
+    estimated_population: int
+    share: Decimal | None
+    estimated_workers: int
+
+    @property
+    def potential(self) -> int:
+        return self.staff_workers + self.estimated_workers
+
+    @property
+    def penetration_pct(self) -> Decimal | None:
+        return percent(Fraction(self.active, self.potential)) if self.potential else None
+
+    def as_json(self) -> dict:
+        pct = self.penetration_pct
+        return {
+            "active": self.active,
+            "potential": self.potential,
+            "penetration_pct": None if pct is None else float(pct),
+            "staff_figures": {"regencies": self.staff_regencies, "workers": self.staff_workers},
+            "estimate": {
+                "regencies": self.estimated_regencies,
+                "population": self.estimated_population,
+                "share": None if self.share is None else str(self.share),
+                "workers": self.estimated_workers,
+            },
+            "arithmetic": {
+                "penetration": penetration_sum(JSON, self.active, self.potential, pct),
+                "estimate": estimate_sum(JSON, self.estimated_population, self.share, self.estimated_workers),
+            },
+        }
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    owner: str
+    owner_name: str
+    kind: str  # the office kind, "outlet" or "agent"
+    as_of: date
+    lines: tuple[TargetLine, ...]
+    market: Market | None
+
+    def as_json(self) -> dict:
+        return {
+            "owner": self.owner,
+            "name": self.owner_name,
+            "kind": self.kind,
+            "as_of": self.as_of.isoformat(),
+            "targets": [line.as_json() for line in self.lines],
+            "market": None if self.market is None else self.market.as_json(),
+        }
+
+
+class _Tree:
+    """An office subtree in memory, for rolling targets and achievements up."""
+
+    def __init__(self, root: Office):
+        self.root = root
+        rows = list(
+            Office.objects.filter(path__startswith=root.path).values_list("pk", "parent_id", "code", "name")
+        )
+        self.names = {pk: (code, name) for pk, _parent, code, name in rows}
+        self.children: dict[int, list[int]] = defaultdict(list)
+        for pk, parent, _code, _name in sorted(rows, key=lambda row: row[2]):
+            if pk != root.pk:
+                self.children[parent].append(pk)
+        self.ids = [row[0] for row in rows]
+        self.national = root.parent_id is None
+
+    def below(self, pk: int) -> list[int]:
+        found, todo = [], [pk]
+        while todo:
+            node = todo.pop()
+            found.append(node)
+            todo.extend(self.children.get(node, []))
+        return found
+
+    def subtree_sum(self, pk: int, values: dict[int, int]) -> int:
+        """The values of the office and every office below it. For the head office every value counts,
+        office 0 (participants whose regency no branch serves) included: that is the national figure."""
+        if pk == self.root.pk and self.national:
+            return sum(values.values())
+        return sum(values.get(node, 0) for node in self.below(pk))
+
+    def rolled_target(self, pk: int, own: dict[int, int]) -> tuple[int | None, str | None, int]:
+        """The office's own target, or else the sum of the nearest targets below it, and how many."""
+        if pk in own:
+            return own[pk], OWN, 0
+        total, count = 0, 0
+        for child in self.children.get(pk, []):
+            value, source, below = self.rolled_target(child, own)
+            if value is not None:
+                total += value
+                count += below if source == BELOW else 1
+        return (total, BELOW, count) if count else (None, None, 0)
+
+
+def _year_overlaps(year: int) -> dict:
+    return {"start__lte": date(year, 12, 31), "end__gte": date(year, 1, 1)}
+
+
+@dataclass(frozen=True)
+class _Key:
+    metric: str
+    segment: str
+    start: date
+    end: date
+
+    def line(self, *, owner, as_of, target, source, count, achievement, baseline, children=()) -> TargetLine:
+        calendar = Calendar(self.start, self.end, as_of)
+        level = self.metric == Target.Metric.ACTIVE_PARTICIPANTS
+        projection = None
+        if achievement is not None and calendar.started:
+            projection = run_rate(achievement, calendar, baseline=baseline if level else 0)
+        return TargetLine(
+            owner=owner[0],
+            owner_name=owner[1],
+            metric=self.metric,
+            segment=self.segment,
+            start=self.start,
+            end=self.end,
+            as_of=as_of,
+            target=target,
+            target_source=source,
+            targets_below=count,
+            achievement=achievement,
+            baseline=baseline if level else 0,
+            elapsed_days=calendar.elapsed_days,
+            total_days=calendar.total_days,
+            projection=projection,
+            status=target_verdict(
+                target=target, achievement=achievement, projection=projection, calendar=calendar
+            ),
+            children=children,
+        )
+
+
+def _achievements(
+    key: _Key, as_of: date, office_ids: list[int] | None
+) -> tuple[dict[int, int] | None, dict[int, int]]:
+    """Office id -> achievement on ``as_of`` (None: no data for the metric) and, for a level, office id ->
+    the level in the month before the period."""
+    calendar = Calendar(key.start, key.end, as_of)
+    if key.metric == Target.Metric.NEW_COMPANIES:
+        return None, {}  # jaring records no companies yet
+    if not calendar.started:
+        return {}, {}
+    if key.metric == Target.Metric.ACTIVE_PARTICIPANTS:
+        month = Month.from_date(calendar.through)
+        before = Month.from_date(key.start) - 1
+        return (
+            readings.active_by_office(month, office_ids=office_ids, segment=key.segment),
+            readings.active_by_office(before, office_ids=office_ids, segment=key.segment),
+        )
+    measure = TARGET_MEASURES[key.metric]
+    found = readings.totals_by_office(
+        measure, key.start, calendar.through, office_ids=office_ids, segment=key.segment
+    )
+    return found, {}
+
+
+def target_status(office: Office, as_of: date | None = None, *, year: int | None = None) -> TargetStatus:
+    """The targets set on the office or anywhere in its subtree whose period overlaps ``year`` (default:
+    the year of ``as_of``), on ``as_of``. Each is compared with the achievement of the office's whole
+    subtree: the office's own target when it has one, else the sum of the nearest targets below. One child
+    line per direct child office, computed the same way. Also the office's penetration of its potential
+    market."""
+    as_of = as_of or local_date()
+    tree = _Tree(office)
+    targets = list(Target.objects.filter(office_id__in=tree.ids, **_year_overlaps(year or as_of.year)))
+    order = Target.Metric.values
+    keys = sorted(
+        {_Key(t.metric, t.segment, t.start, t.end) for t in targets},
+        key=lambda k: (k.start, k.end, order.index(k.metric), k.segment),
+    )
+    office_ids = None if tree.national else tree.ids
+    lines = []
+    for key in keys:
+        own = {t.office_id: t.value for t in targets if _Key(t.metric, t.segment, t.start, t.end) == key}
+        achieved, before = _achievements(key, as_of, office_ids)
+
+        def line_of(pk: int, children=(), key=key, own=own, achieved=achieved, before=before) -> TargetLine:
+            target, source, count = tree.rolled_target(pk, own)
+            return key.line(
+                owner=tree.names[pk],
+                as_of=as_of,
+                target=target,
+                source=source,
+                count=count,
+                achievement=None if achieved is None else tree.subtree_sum(pk, achieved),
+                baseline=tree.subtree_sum(pk, before),
+                children=children,
+            )
+
+        children = tuple(
+            line
+            for line in (line_of(child) for child in tree.children.get(office.pk, []))
+            if line.target is not None or line.achievement is not None  # nothing to say about it
+        )
+        lines.append(line_of(office.pk, children))
+    return TargetStatus(
+        office.code, office.name, office.kind, as_of, tuple(lines), office_market(office, as_of)
+    )
+
+
+def target_progress(target: Target, as_of: date | None = None) -> TargetLine:
+    """One target on ``as_of``: an outlet's or agent's from its own tallies; an office's as in
+    ``target_status`` (compared with its subtree)."""
+    as_of = as_of or local_date()
+    key = _Key(target.metric, target.segment, target.start, target.end)
+    if target.office_id:
+        for line in target_status(target.office, as_of, year=target.start.year).lines:
+            if _Key(line.metric, line.segment, line.start, line.end) == key:
+                return line
+    owner = target.outlet or target.agent
+    who = {"outlet_id": target.outlet_id} if target.outlet_id else {"agent_id": target.agent_id}
+    calendar = Calendar(target.start, target.end, as_of)
+    achievement, baseline = None, 0
+    if target.metric == Target.Metric.ACTIVE_PARTICIPANTS:
+        achievement = 0
+        if calendar.started:
+            month = Month.from_date(calendar.through)
+            achievement = readings.active_for(month, segment=target.segment, **who)
+            baseline = readings.active_for(Month.from_date(target.start) - 1, segment=target.segment, **who)
+    elif target.metric in TARGET_MEASURES:
+        achievement = 0
+        if calendar.started:
+            measure = TARGET_MEASURES[target.metric]
+            achievement = readings.total_for(
+                measure, target.start, calendar.through, segment=target.segment, **who
+            )
+    return key.line(
+        owner=(owner.code, owner.name),
+        as_of=as_of,
+        target=target.value,
+        source=OWN,
+        count=0,
+        achievement=achievement,
+        baseline=baseline,
+    )
+
+
+def owner_status(
+    *, outlet=None, agent=None, as_of: date | None = None, year: int | None = None
+) -> TargetStatus:
+    """The targets of one outlet or one agent whose period overlaps ``year`` (default: the year of
+    ``as_of``), on ``as_of``."""
+    as_of = as_of or local_date()
+    owner = outlet or agent
+    targets = Target.objects.filter(
+        **({"outlet": outlet} if outlet else {"agent": agent}), **_year_overlaps(year or as_of.year)
+    ).order_by("start", "metric")
+    lines = tuple(target_progress(target, as_of) for target in targets)
+    return TargetStatus(owner.code, owner.name, "outlet" if outlet else "agent", as_of, lines, None)
+
+
+def informal_share(as_of: date) -> InformalShare | None:
+    """The share in force on ``as_of``; before the first one, the first one (there is no older figure)."""
+    return (
+        InformalShare.objects.filter(effective_from__lte=as_of).order_by("-effective_from").first()
+        or InformalShare.objects.order_by("effective_from").first()
+    )
+
+
+def office_market(office: Office, as_of: date | None = None) -> Market:
+    """The office's active informal participants in the month of ``as_of`` against the potential market of
+    the regencies/cities its branches serve (the whole country for the head office)."""
+    as_of = as_of or local_date()
+    national = office.parent_id is None
+    figures = PotentialMarket.objects.filter(effective_from__lte=as_of)
+    regions = Region.objects.filter(level=Region.Level.REGENCY)
+    office_ids = None
+    if not national:
+        regencies = served_regencies(office)
+        figures, regions = figures.filter(region_id__in=regencies), regions.filter(code__in=regencies)
+        office_ids = list(Office.objects.filter(path__startswith=office.path).values_list("pk", flat=True))
+    staff: dict[str, int] = {}
+    for region_id, workers in figures.order_by("region_id", "effective_from").values_list(
+        "region_id", "workers"
+    ):
+        staff[region_id] = workers  # ordered by date: the latest figure in force wins
+    estimated = regions.exclude(code__in=list(staff)).aggregate(n=Sum("population"), regencies=Count("code"))
+    population = estimated["n"] or 0
+    share = informal_share(as_of)
+    active = readings.active_by_office(Month.from_date(as_of), office_ids=office_ids, segment="BPU")
+    return Market(
+        active=sum(active.values()),
+        staff_regencies=len(staff),
+        staff_workers=sum(staff.values()),
+        estimated_regencies=estimated["regencies"],
+        estimated_population=population,
+        share=share.share if share else None,
+        estimated_workers=round_half_up(share.share * population) if share else 0,
+    )

@@ -1,0 +1,497 @@
+"""Scenarios: a world built from declared counts (``jaring scenario load FILE.yaml [--scale X]``).
+
+A scenario declares offices, partners, outlets, contests, targets and potential-market figures, and how
+many workers each outlet registers (and how many of them pay) in named date spans. The structure is made
+through the services every channel uses; the workers are synthesised as rows of a registration file and a
+payment file and loaded through the normal bulk import (``import_job_for_file`` + ``import_run``), so
+tallies, coverage and statuses come out exactly as for any real file.
+
+- NIKs are valid and issued in the outlet's district; each (scenario, outlet) owns a block of NIK numbers
+  (``ScenarioNikBlock``), so two scenarios or two outlets of one district never make the same NIK and a
+  re-run makes the same NIKs again. Serials 5000..9999 are used, leaving the low serials to the demo.
+- Loading twice adds nothing: the structure is matched by code, the files come out identical and the
+  import recognises them by content.
+- ``scale`` multiplies every count (registrations, payments, target values, potential figures; rounded
+  half up), so verdicts hold at any scale; prizes and dates stay. The declared figures hold exactly at
+  scale 1. Load a scenario at one scale per database: another scale makes other files whose
+  NIKs partly collide with the first load (they are refused as duplicates).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jaring.channels.models import Agent, Outlet, Partner
+from jaring.channels.services import outlet_create, partner_create
+from jaring.common.clock import local_date
+from jaring.contributions.queries import ratebook
+from jaring.imports.models import ImportJob
+from jaring.imports.readers import COLUMNS
+from jaring.imports.services import import_job_for_file, import_run
+from jaring.monitoring.contests import contest_define
+from jaring.monitoring.models import ScenarioLoad, ScenarioNikBlock
+from jaring.monitoring.targets import potential_set, target_set, year_period
+from jaring.org.models import BranchArea, Office
+from jaring.org.services import branch_areas_assign, office_create
+from jaring.regions.models import Region
+from jaring.rules.coverage import months_for_payment, runs_from_months
+from jaring.rules.money import round_half_up
+from jaring.rules.months import Month, month_span
+from jaring.rules.nik import Sex, make_nik
+from jaring.rules.programmes import parse_programmes
+from jaring.rules.rates import NoSchedule
+
+KEYS = {"scenario", "name", "notes", "as_of", "offices", "partners", "spans", "outlets", "contests",
+        "targets", "potential"}  # fmt: skip
+OUTLET_KEYS = {"code", "name", "partner", "region", "parent", "office", "registrations", "payments", "note"}
+BLOCK = 2_000_000  # NIK numbers per (scenario, outlet)
+FIRST_SERIAL, SERIALS = 5000, 5000  # serials 5000..9999
+FIRST_BIRTH, BIRTH_DAYS = date(1955, 1, 1), 14_610  # births 1955..1994
+OCCUPATIONS = ("PEDAGANG_PASAR", "PETANI", "WARUNG", "OJEK", "BURUH_HARIAN", "NELAYAN", "TUKANG")
+GIVEN = {
+    "M": ("Budi", "Agus", "Slamet", "Joko", "Andi", "Rudi", "Hendra", "Dedi", "Yusuf", "Rahmat", "Imam"),
+    "F": ("Siti", "Sri", "Dewi", "Rina", "Wati", "Yuni", "Ani", "Nur", "Lestari", "Fitri", "Ratna"),
+}
+FAMILY = ("Santoso", "Saputra", "Hidayat", "Wijaya", "Kurniawan", "Setiawan", "Pratama", "Nugroho",
+          "Siregar", "Lubis", "Hasibuan", "Pane", "Daulay", "Sembiring", "Ginting")  # fmt: skip
+
+Progress = Callable[[ImportJob], None]
+
+
+@dataclass
+class ScenarioSummary:
+    code: str
+    scale: Decimal
+    offices: int = 0
+    outlets: int = 0
+    contests: int = 0
+    targets: int = 0
+    potential: int = 0
+    registrations: int = 0
+    payments: int = 0
+    registrations_added: int = 0
+    payments_added: int = 0
+    rejected: int = 0
+    rejected_reasons: dict = field(default_factory=dict)
+    kept_areas: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {**self.__dict__, "scale": str(self.scale)}
+
+
+def scenario_read(path: Path) -> dict:
+    """The scenario's declaration, checked for its top-level shape."""
+    try:
+        spec = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ValidationError({"file": _("The scenario is not valid YAML: %(e)s") % {"e": error}}) from error
+    if not isinstance(spec, dict) or not spec.get("scenario"):
+        raise ValidationError({"file": _("A scenario is a mapping with at least a `scenario` code.")})
+    if unknown := sorted(set(spec) - KEYS):
+        raise ValidationError({"file": _("Unknown keys: %(keys)s.") % {"keys": ", ".join(unknown)}})
+    return spec
+
+
+def _day(value, what: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as error:
+        raise ValidationError({what: _("Write the date as YYYY-MM-DD, not %(v)s.") % {"v": value}}) from error
+
+
+def _spans(spec: dict) -> dict[str, tuple[date, date]]:
+    """The named date spans; each must be past and priced by a contribution schedule (a registration
+    before the first schedule cannot be checked)."""
+    book = ratebook()
+    spans = {}
+    for name, value in (spec.get("spans") or {}).items():
+        start, end = (value.get("start"), value.get("end")) if isinstance(value, dict) else value
+        start, end = _day(start, f"spans.{name}"), _day(end, f"spans.{name}")
+        if end < start:
+            raise ValidationError({f"spans.{name}": _("The span ends before it starts.")})
+        if end > local_date():
+            raise ValidationError({f"spans.{name}": _("A span cannot end in the future.")})
+        try:
+            book.schedule_for(Month.from_date(start))
+        except NoSchedule as error:
+            raise ValidationError(
+                {f"spans.{name}": _("No contribution schedule is in force in %(m)s.") % {"m": error}}
+            ) from error
+        spans[str(name)] = (start, end)
+    return spans
+
+
+def scaled(count: int, scale: Fraction) -> int:
+    return round_half_up(Fraction(int(count)) * scale)
+
+
+# --- The structure: offices, partners, outlets, contests, targets, potential ------------------------------
+
+
+def _offices(spec: dict, summary: ScenarioSummary) -> None:
+    for item in spec.get("offices") or []:
+        office = Office.objects.filter(code=item["code"]).first()
+        if office is None:
+            parent = Office.objects.get(code=item["parent"]) if item.get("parent") else None
+            office = office_create(code=item["code"], name=item["name"], kind=item["kind"], parent=parent)
+        elif office.kind != item["kind"]:
+            raise ValidationError(
+                {
+                    "offices": _("Office %(c)s exists as a %(k)s office.")
+                    % {"c": office.code, "k": office.kind}
+                }
+            )
+        summary.offices += 1
+        regencies = [str(code) for code in item.get("regencies") or []]
+        served = dict(
+            BranchArea.objects.filter(regency_id__in=regencies).values_list("regency_id", "office_id")
+        )
+        free = [code for code in regencies if code not in served]
+        # A regency already served by another branch keeps it: a scenario does not move a live world's areas.
+        summary.kept_areas += [code for code in regencies if served.get(code, office.pk) != office.pk]
+        if free:
+            branch_areas_assign(office=office, regency_codes=free)
+
+
+def _outlets(spec: dict, summary: ScenarioSummary) -> dict[str, Outlet]:
+    for item in spec.get("partners") or []:
+        if not Partner.objects.filter(code=item["code"]).exists():
+            partner_create(code=item["code"], name=item["name"], kind=item["kind"])
+    outlets = {}
+    for item in spec.get("outlets") or []:
+        if unknown := sorted(set(item) - OUTLET_KEYS):
+            raise ValidationError({"outlets": _("Unknown keys: %(keys)s.") % {"keys": ", ".join(unknown)}})
+        outlet = Outlet.objects.select_related("partner").filter(code=item["code"]).first()
+        if outlet is None:
+            partner = Partner.objects.filter(code=item["partner"]).first()
+            if partner is None:
+                raise ValidationError({"outlets": _("Unknown partner %(p)s.") % {"p": item["partner"]}})
+            outlet = outlet_create(
+                code=item["code"],
+                name=item["name"],
+                partner=partner,
+                region_code=str(item["region"]),
+                parent=Outlet.objects.get(code=item["parent"]) if item.get("parent") else None,
+                office=Office.objects.get(code=item["office"]) if item.get("office") else None,
+            )
+        elif outlet.partner.code != item["partner"]:
+            raise ValidationError(
+                {
+                    "outlets": _("Outlet %(o)s exists under partner %(p)s.")
+                    % {"o": outlet.code, "p": outlet.partner.code}
+                }
+            )
+        outlets[outlet.code] = outlet
+        summary.outlets += 1
+    return outlets
+
+
+def _targets(spec: dict, summary: ScenarioSummary, scale: Fraction) -> None:
+    for item in spec.get("targets") or []:
+        if "year" in item:
+            start, end = year_period(int(item["year"]))
+        else:
+            start, end = _day(item["start"], "targets.start"), _day(item["end"], "targets.end")
+        owner = {}
+        if item.get("office"):
+            owner["office"] = Office.objects.get(code=item["office"])
+        elif item.get("outlet"):
+            owner["outlet"] = Outlet.objects.get(code=item["outlet"])
+        else:
+            owner["agent"] = Agent.objects.get(code=item["agent"])
+        target_set(
+            metric=item["metric"],
+            start=start,
+            end=end,
+            value=scaled(item["value"], scale),
+            segment=str(item.get("segment", "BPU") or ""),
+            note=str(item.get("note", "")).strip()[:255],
+            **owner,
+        )
+        summary.targets += 1
+
+
+def _potential(spec: dict, summary: ScenarioSummary, scale: Fraction) -> None:
+    items = spec.get("potential") or []
+    explicit = frozenset(str(item["region"]) for item in items if item.get("region"))
+    for item in items:
+        common = {
+            "workers": scaled(item["workers"], scale),
+            "effective_from": _day(item["effective"], "potential.effective"),
+            "source": str(item.get("source", "")).strip()[:255],
+        }
+        if item.get("region"):
+            rows = potential_set(region=Region.objects.get(code=str(item["region"])), **common)
+        else:
+            office = Office.objects.get(code=item["office"])
+            rows = potential_set(office=office, except_regencies=explicit, **common)
+        summary.potential += len(rows)
+
+
+# --- The workers: synthetic rows through the bulk import ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Worker:
+    nik: str
+    row: list[str]
+    registered: date
+    income: int
+    programmes: str
+
+
+class _Synth:
+    """Makes the workers of one outlet: NIKs from the outlet's block, homes in the outlet's district."""
+
+    def __init__(self, scenario: str, outlet: Outlet):
+        self.outlet = outlet
+        self.district = _district_of(outlet.region_id)
+        self.villages = list(
+            Region.objects.filter(parent_id=self.district, level=Region.Level.VILLAGE)
+            .order_by("code")
+            .values_list("code", flat=True)
+        )
+        if not self.villages:
+            raise ValidationError({"outlets": _("District %(d)s has no villages.") % {"d": self.district}})
+        self.first = _block(scenario, outlet, self.district)
+        self.count = 0
+
+    def worker(self, registered: date) -> _Worker:
+        index = self.count
+        self.count += 1
+        if index >= BLOCK:
+            raise ValidationError(
+                {"outlets": _("Too many workers for outlet %(o)s.") % {"o": self.outlet.code}}
+            )
+        number = self.first + index
+        rest, serial = divmod(number, SERIALS)
+        days, female = divmod(rest, 2)
+        born = FIRST_BIRTH + timedelta(days=days)
+        sex = Sex.FEMALE if female else Sex.MALE
+        income = 2_000_000 if index % 7 == 6 else 1_000_000
+        programmes = "JKK+JKM+JHT" if index % 5 == 4 else "JKK+JKM"
+        given = GIVEN[sex.value]
+        nik = make_nik(self.district, born, sex, FIRST_SERIAL + serial)
+        row = [
+            nik,
+            f"{given[number % len(given)]} {FAMILY[(number // 11) % len(FAMILY)]}",
+            born.isoformat(),
+            sex.value,
+            f"08{number % 10**10:010d}",
+            self.villages[index % len(self.villages)],
+            OCCUPATIONS[index % len(OCCUPATIONS)],
+            str(income),
+            programmes,
+            self.outlet.code,
+            "",
+            registered.isoformat(),
+        ]
+        return _Worker(nik, row, registered, income, programmes)
+
+
+def _district_of(region_code: str) -> str:
+    if len(region_code) >= 8:
+        return region_code[:8]
+    district = (
+        Region.objects.filter(parent_id=region_code, level=Region.Level.DISTRICT)
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    if district is None:
+        raise ValidationError({"outlets": _("Regency %(r)s has no districts.") % {"r": region_code}})
+    return district
+
+
+def _block(scenario: str, outlet: Outlet, district: str) -> int:
+    """The first NIK number of the (scenario, outlet) block, allocated on first use."""
+    with transaction.atomic():
+        block = ScenarioNikBlock.objects.filter(scenario=scenario, outlet=outlet).first()
+        if block is not None:
+            return block.first
+        used = (
+            ScenarioNikBlock.objects.select_for_update().filter(district=district).order_by("-first").first()
+        )
+        first = used.first + BLOCK if used else 0
+        if first + BLOCK > SERIALS * 2 * BIRTH_DAYS:
+            raise ValidationError({"outlets": _("No NIK numbers left in district %(d)s.") % {"d": district}})
+        return ScenarioNikBlock.objects.create(
+            scenario=scenario, outlet=outlet, district=district, first=first
+        ).first
+
+
+def _spread(start: date, end: date, count: int) -> list[date]:
+    """``count`` days spread evenly over ``start..end`` (the first on ``start``)."""
+    days = (end - start).days + 1
+    return [start + timedelta(days=(i * days) // count) for i in range(count)]
+
+
+def _plan(spec: dict, spans: dict, outlets: dict[str, Outlet], scale: Fraction, code: str):
+    """The registration rows and payment rows (sorted by payment day) of every outlet."""
+    book = ratebook()
+    registrations: list[list[str]] = []
+    payments: list[tuple[date, str, list[str]]] = []
+    for item in spec.get("outlets") or []:
+        outlet = outlets[item["code"]]
+        synth = _Synth(code, outlet)
+        batches: dict[str, list[_Worker]] = {}
+        for span, count in (item.get("registrations") or {}).items():
+            if span not in spans:
+                raise ValidationError({"outlets": _("Unknown span %(s)s.") % {"s": span}})
+            workers = [synth.worker(day) for day in _spread(*spans[span], scaled(count, scale))]
+            batches[span] = workers
+            registrations.extend(worker.row for worker in workers)
+        entries = item.get("payments") or {}
+        if isinstance(entries, dict):
+            entries = [{"of": span, "count": count} for span, count in entries.items()]
+        runs: dict[str, tuple] = {}
+        planned = []
+        for number, entry in enumerate(entries):
+            months = int(entry.get("months", 1))
+            if entry.get("of") not in batches or (entry.get("in") and entry["in"] not in spans):
+                raise ValidationError(
+                    {
+                        "outlets": _("Outlet %(o)s pays from a span it registers nobody in.")
+                        % {"o": outlet.code}
+                    }
+                )
+            if months not in book.policy_for(Month.from_date(spans[entry["of"]][0])).payment_month_counts:
+                raise ValidationError({"outlets": _("A payment covers 1, 3, 6 or 12 months.")})
+            payers = batches[entry["of"]][: scaled(entry["count"], scale)]
+            if entry.get("in"):
+                days = _spread(*spans[entry["in"]], len(payers)) if payers else []
+            else:
+                days = [worker.registered for worker in payers]
+            for worker, day in zip(payers, days, strict=True):
+                planned.append((max(day, worker.registered), worker, months, number))
+        for day, worker, months, number in sorted(planned, key=lambda p: (p[0], p[1].nik, p[3])):
+            current = Month.from_date(day)
+            own = runs.get(worker.nik, ())
+            covered = months_for_payment(
+                own,
+                registered=Month.from_date(worker.registered),
+                current=current,
+                count=months,
+                policy=book.policy_for(current),
+            )
+            runs[worker.nik] = runs_from_months(
+                {m for run in own for m in month_span(run.first, run.last - run.first + 1)} | set(covered)
+            )
+            price = book.price(
+                covered[0], months, income=worker.income, programmes=parse_programmes(worker.programmes)
+            )
+            reference = f"{code}:{outlet.code}:{worker.nik}:{number}"
+            payments.append(
+                (
+                    day,
+                    worker.nik,
+                    [worker.nik, str(months), str(price.total), day.isoformat(), outlet.code, reference],
+                )
+            )
+    payments.sort(key=lambda p: (p[0], p[1]))
+    return registrations, [p[2] for p in payments]
+
+
+def _file_write(folder: Path, kind: str, rows: list[list[str]]) -> Path:
+    """Writes the rows under a name made from their content, so a changed plan never overwrites a file an
+    earlier import read."""
+    lines = [COLUMNS[kind], *rows]
+    digest = hashlib.sha256()
+    for row in lines:
+        digest.update(("\x1f".join(row) + "\n").encode())
+    path = folder / f"{kind}-{digest.hexdigest()[:16]}.csv"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerows(lines)
+        temporary.replace(path)
+    return path
+
+
+def _import(path: Path, kind: str, summary: ScenarioSummary, progress: Progress | None) -> None:
+    job = import_job_for_file(path=path, kind=kind, original_name=path.name)
+    already = job.status == ImportJob.Status.DONE
+    job = import_run(job, progress=progress)
+    if job.status != ImportJob.Status.DONE:
+        raise ValidationError({"file": _("Importing %(f)s failed: %(e)s") % {"f": path.name, "e": job.error}})
+    summary.files.append(str(path))
+    if not already:
+        if kind == ImportJob.Kind.REGISTRATIONS:
+            summary.registrations_added += job.accepted
+        else:
+            summary.payments_added += job.accepted
+        summary.rejected += job.rejected
+        for reason, count in job.reasons.items():
+            summary.rejected_reasons[reason] = summary.rejected_reasons.get(reason, 0) + count
+
+
+def scenario_load(
+    *,
+    path: Path,
+    scale: Decimal | str | int = 1,
+    work_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> ScenarioSummary:
+    """Builds (or completes) the scenario's world; loading it again adds nothing."""
+    spec = scenario_read(path)
+    try:
+        scale = Decimal(str(scale))
+    except ArithmeticError as error:
+        raise ValidationError({"scale": _("The scale is a number.")}) from error
+    if not scale > 0:
+        raise ValidationError({"scale": _("The scale is a number above zero.")})
+    code = str(spec["scenario"])
+    summary = ScenarioSummary(code=code, scale=scale)
+    spans = _spans(spec)
+    with transaction.atomic():
+        _offices(spec, summary)
+        outlets = _outlets(spec, summary)
+        for contest in spec.get("contests") or []:
+            contest_define(spec=contest)
+            summary.contests += 1
+        _targets(spec, summary, Fraction(scale))
+        _potential(spec, summary, Fraction(scale))
+    registrations, payments = _plan(spec, spans, outlets, Fraction(scale), code)
+    summary.registrations, summary.payments = len(registrations), len(payments)
+    folder = Path(work_dir or Path(settings.MEDIA_ROOT) / "scenarios") / code
+    if registrations:
+        _import(
+            _file_write(folder, ImportJob.Kind.REGISTRATIONS, registrations),
+            ImportJob.Kind.REGISTRATIONS,
+            summary,
+            progress,
+        )
+    if payments:
+        _import(
+            _file_write(folder, ImportJob.Kind.PAYMENTS, payments), ImportJob.Kind.PAYMENTS, summary, progress
+        )
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    load, created = ScenarioLoad.objects.get_or_create(
+        code=code, sha256=digest, scale=scale, defaults={"summary": summary.as_json()}
+    )
+    if not created and (summary.registrations_added or summary.payments_added):
+        load.summary = summary.as_json()
+        load.save(update_fields=["summary"])
+    return summary
+
+
+def racing_contest_path() -> Path:
+    """The Racing Contest scenario shipped at the root of the source tree (``scenarios/``)."""
+    return Path(__file__).resolve().parents[3] / "scenarios" / "racing-contest.yaml"

@@ -1,0 +1,111 @@
+"""Scenarios: worlds built from declared counts through the bulk import; the shipped files' arithmetic,
+Kanwil VII at a small scale, NIKs that never collide across scenarios, and refused declarations."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.exceptions import ValidationError
+
+from jaring.members.models import DuplicateAttempt, Participant
+from jaring.monitoring.models import ScenarioNikBlock
+from jaring.monitoring.queries import office_get, target_status
+from jaring.monitoring.scenarios import racing_contest_path, scenario_load
+from jaring.monitoring.verify import tallies_verify
+from jaring.rules.nik import parse_nik
+
+pytestmark = pytest.mark.django_db
+SCENARIOS = racing_contest_path().parent
+KANWIL = SCENARIOS / "kanwil-vii.yaml"
+
+
+def declared(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_the_racing_contest_declares_the_seed_figures_at_scale_one():
+    spec = declared(racing_contest_path())
+    pos = [o for o in spec["outlets"] if o["partner"] == "POS"]
+    totals = {span: sum(o["registrations"][span] for o in pos) for span in ("P1", "P2", "P3")}
+    assert totals == {"P1": 2_500, "P2": 16_000, "P3": 19_840}
+    assert totals["P2"] / totals["P1"] - 1 == 5.4 and totals["P3"] / totals["P2"] - 1 == 0.24
+    top = sorted(pos, key=lambda o: -o["registrations"]["P2"])[:3]
+    assert [(o["name"], o["registrations"]["P2"]) for o in top] == [
+        ("KCU Karawang", 2_381), ("KC Ketapang", 2_272), ("KCU Semarang", 2_169),
+    ]  # fmt: skip
+    (contest,) = spec["contests"]
+    assert contest["prizes"][:3] == [20_000_000, 15_000_000, 8_000_000] and len(contest["prizes"]) == 10
+    assert spec["spans"]["P3"][1] == date(2023, 10, 24)
+
+
+def test_kanwil_vii_declares_the_seed_figures_at_scale_one():
+    spec = declared(KANWIL)
+    registered = sum(sum(o["registrations"].values()) for o in spec["outlets"])
+    this_year = sum(o["registrations"]["Y2019"] for o in spec["outlets"])
+    assert (registered, this_year) == (441_177, 30_000)
+    kanwil = [t for t in spec["targets"] if t["office"] == "KW07" and t["metric"] == "new_participants"]
+    assert kanwil[0]["value"] == 60_293
+    branches = [t for t in spec["targets"] if t["office"] != "KW07"]
+    assert sum(t["value"] for t in branches) == 60_293
+    assert sum(p["workers"] for p in spec["potential"]) == 441_177 + 120_000
+
+
+@pytest.fixture
+def kanwil(tmp_path):
+    return scenario_load(path=KANWIL, scale="0.01", work_dir=tmp_path)
+
+
+def test_kanwil_vii_at_a_small_scale_is_at_risk_and_its_tallies_are_right(kanwil):
+    assert kanwil.registrations == kanwil.registrations_added == Participant.objects.count()
+    assert kanwil.rejected == 0
+    assert tallies_verify() == []
+    status = target_status(office_get("KW07"), date(2019, 7, 31))
+    participants, companies = status.lines
+    assert (participants.target, participants.target_source) == (603, "own")  # 60,293 x 0.01
+    assert participants.achievement == 300  # 30,000 x 0.01
+    assert participants.projection == 517  # 300 / 212 x 365 = 516.5, rounded half up
+    assert participants.status == "at_risk"
+    assert sum(child.target for child in participants.children) == 603
+    assert {child.status for child in participants.children} == {"at_risk", "on_track"}
+    assert companies.status == "no_data"
+    assert status.market.potential == 5_612  # (441,177 + 120,000) x 0.01
+    assert status.market.estimated_regencies == 0  # every regency/city of the Kanwil has a staff figure
+    assert 0 < status.market.active < 4_412
+
+
+def test_nik_blocks_keep_scenarios_apart(kanwil, tmp_path):
+    """The racing contest shares no outlet with Kanwil VII, but a second scenario at the same outlets
+    must make other NIKs: it gets its own blocks."""
+    other = tmp_path / "other.yaml"
+    spec = declared(KANWIL)
+    spec["scenario"] = "kanwil-vii-copy"
+    spec["outlets"] = spec["outlets"][:2]
+    spec["targets"], spec["potential"] = [], []
+    other.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    before = Participant.objects.count()
+    copy = scenario_load(path=other, scale="0.01", work_dir=tmp_path)
+    assert copy.rejected == 0 and copy.registrations_added > 0
+    assert Participant.objects.count() == before + copy.registrations_added
+    assert DuplicateAttempt.objects.count() == 0
+    blocks = ScenarioNikBlock.objects.filter(outlet__code="BPJS-BPN").order_by("first")
+    assert [(b.scenario, b.first) for b in blocks] == [("kanwil-vii", 0), ("kanwil-vii-copy", 2_000_000)]
+    for nik in Participant.objects.values_list("nik", flat=True)[:50]:
+        assert parse_nik(nik).valid
+
+
+def test_a_scenario_cannot_date_workers_before_the_first_rate_schedule(tmp_path):
+    path = tmp_path / "old.yaml"
+    path.write_text("scenario: old\nspans:\n  OLD: [2010-01-01, 2010-12-31]\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as error:
+        scenario_load(path=path, work_dir=tmp_path)
+    assert "spans.OLD" in error.value.message_dict
+
+
+def test_unknown_keys_and_bad_scales_are_refused(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("scenario: bad\nsurprise: 1\n", encoding="utf-8")
+    with pytest.raises(ValidationError):
+        scenario_load(path=path, work_dir=tmp_path)
+    with pytest.raises(ValidationError):
+        scenario_load(path=racing_contest_path(), scale="-1", work_dir=tmp_path)
