@@ -11,7 +11,7 @@ if [ ! -x .venv/bin/python ]; then
   echo "creating .venv"
   "$PYTHON" -m venv .venv
 fi
-EXTRAS="${1:-}"
+EXTRAS="${JARING_EXTRAS:-}"  # set by the caller; never the caller's own arguments
 STAMP=".venv/.jaring-installed${EXTRAS:+-$EXTRAS}"
 WANT="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
