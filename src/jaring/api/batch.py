@@ -19,10 +19,9 @@ from jaring.api.models import ApiKey, Scope
 from jaring.api.problems import message_dict, shape_errors
 from jaring.api.queries import participant_identify
 from jaring.api.schemas import BatchDeposit, BatchPayment, BatchRegistration, BatchResult, InvalidItem
-from jaring.api.services import deposit_record_settled, outlet_source
 from jaring.common.errors import DuplicateRegistration, IdempotencyConflict
 from jaring.contributions.queries import ratebook
-from jaring.contributions.services import payment_record
+from jaring.contributions.services import deposit_record, outlet_source, payment_record
 from jaring.members.services import participant_register
 from jaring.members.validation import RegistrationContext
 
@@ -161,7 +160,7 @@ def _pay(index: int, item: BatchPayment, api_key: ApiKey) -> BatchResult:
 
 def _deposit(index: int, item: BatchDeposit, api_key: ApiKey) -> BatchResult:
     participant = participant_identify(nik=item.nik, number=item.number)
-    result = deposit_record_settled(
+    result = deposit_record(
         participant=participant,
         amount=item.amount,
         source=outlet_source(api_key.outlet),

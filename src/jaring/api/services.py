@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from jaring.api.models import DEFAULT_RATE_LIMIT, ApiKey, Scope
 from jaring.channels.models import Agent, Outlet
-from jaring.contributions.services import DepositResult, deposit_record
 
 KEY_KIND = "jrg_live_"
 _ID_ALPHABET = string.ascii_lowercase + string.digits
@@ -133,22 +132,3 @@ def apikey_touch(api_key: ApiKey, *, now: datetime | None = None) -> None:
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - TOUCH_INTERVAL)
     ).update(last_used_at=now)
     api_key.last_used_at = now
-
-
-def outlet_source(outlet: Outlet) -> str:
-    """The ledger source of the payments and deposits an outlet sends with its own references: the same
-    for the API and the outlet's files, so a payment sent by API and again in a file is recorded once."""
-    return f"outlet:{outlet.code}"
-
-
-def deposit_record_settled(**arguments) -> DepositResult:
-    """``contributions.services.deposit_record``, answering a race on one reference as a retry.
-
-    Two requests using one reference for two participants at the same instant lock different rows, so
-    the unique index refuses the second; asking again then finds the first and answers it as a retry
-    or an ``IdempotencyConflict``, as ``payment_record`` does by itself.
-    """
-    try:
-        return deposit_record(**arguments)
-    except IntegrityError:
-        return deposit_record(**arguments)

@@ -23,6 +23,7 @@ from jaring.common.clock import ZONE, local_date, month_of
 from jaring.common.fingerprint import request_fingerprint
 from jaring.contributions.models import CoverageRun, Payment
 from jaring.contributions.queries import participant_standing
+from jaring.contributions.services import outlet_source
 from jaring.members.bulk import RowResult, parse_moment
 from jaring.members.models import Participant
 from jaring.monitoring.tallies import FIRST_PAID, TallyBatch, Who
@@ -80,11 +81,6 @@ class _Person(NamedTuple):
     agent_id: int | None
     channel: str
     segment: str
-
-
-def payment_source(outlet: Outlet) -> str:
-    """The idempotency scope of a partner's payments: its outlet (API, file and batch alike)."""
-    return f"outlet:{outlet.code}"
 
 
 PAYMENT_COLUMNS = (
@@ -207,7 +203,7 @@ def payments_apply(
             result.fail("reference", _("The payment reference is longer than 100 characters."))
         if result.errors:
             continue
-        parsed.append((row, result, outlet, months, amount, paid_at, (payment_source(outlet), key[1])))
+        parsed.append((row, result, outlet, months, amount, paid_at, (outlet_source(outlet), key[1])))
 
     recorded = set(
         Payment.objects.filter(

@@ -181,6 +181,13 @@ def _entry_create(
     return payment
 
 
+def outlet_source(outlet: Outlet) -> str:
+    """The ledger source of the payments and deposits an outlet sends with its own references: the same
+    for the API, batches and the outlet's files, so a payment sent by API and again in a file is recorded
+    once."""
+    return f"outlet:{outlet.code}"
+
+
 def payment_quote(
     participant: Participant, *, months: int, at: datetime | None = None
 ) -> tuple[tuple[Month, ...], Price]:

@@ -10,8 +10,7 @@ from jaring.api.models import Scope
 from jaring.api.queries import participant_identify
 from jaring.api.routers.common import refusals
 from jaring.api.schemas import DepositIn, DepositOut, PaymentIn, PaymentOut, Text
-from jaring.api.services import deposit_record_settled, outlet_source
-from jaring.contributions.services import payment_record
+from jaring.contributions.services import deposit_record, outlet_source, payment_record
 
 router = Router(tags=["payments"])
 
@@ -68,7 +67,7 @@ def deposit(
     is bought and listed. Retries behave as for payments."""
     api_key = request.auth
     participant = participant_identify(nik=payload.nik, number=payload.number)
-    result = deposit_record_settled(
+    result = deposit_record(
         participant=participant,
         amount=payload.amount,
         source=outlet_source(api_key.outlet),
