@@ -364,7 +364,7 @@ def _coverage_write(
     insert_rows(CoverageRun._meta.db_table, ("participant_id", "first_month", "last_month"), add)
     month = Month.from_date(local_date())
     update_rows(
-        Participant._meta.db_table,
+        Participant,
         "id",
         ("paid_through", "status"),
         [
