@@ -190,3 +190,14 @@ def test_a_participant_not_lapsed_continues_right_after_the_last_paid_month(mont
     count = data.draw(st.sampled_from(policy.payment_month_counts))
     bought = months_for_payment(runs, registered=registered, current=current, count=count, policy=policy)
     assert bought[0] == last + 1
+
+
+@given(
+    st.sets(st.integers(min_value=24_000, max_value=24_060), max_size=30),
+    st.sets(st.integers(min_value=24_000, max_value=24_060), min_size=1, max_size=12),
+)
+def test_adding_months_to_runs_equals_building_runs_from_all_months(old, new):
+    from jaring.rules.coverage import runs_with
+
+    runs = runs_from_months(Month(i) for i in old)
+    assert runs_with(runs, [Month(i) for i in new]) == runs_from_months(Month(i) for i in old | new)

@@ -20,16 +20,15 @@ from django.utils.translation import gettext as _
 from jaring.channels.models import Outlet
 from jaring.common.bulk import db_datetime, db_json, insert_rows, reserve_ids, update_rows
 from jaring.common.clock import ZONE, local_date, month_of
-from jaring.common.fingerprint import request_fingerprint
 from jaring.contributions.models import CoverageRun, Payment
 from jaring.contributions.queries import participant_standing
-from jaring.contributions.services import outlet_source
+from jaring.contributions.services import outlet_source, payment_fingerprint
 from jaring.members.bulk import RowResult, parse_moment
 from jaring.members.models import Participant
 from jaring.monitoring.tallies import FIRST_PAID, TallyBatch, Who
-from jaring.rules.coverage import Run, months_for_payment, paid_through, runs_from_months
+from jaring.rules.coverage import Run, months_for_payment, paid_through, runs_with
 from jaring.rules.money import format_rupiah
-from jaring.rules.months import Month, month_span
+from jaring.rules.months import Month
 from jaring.rules.participant_number import participant_number, participant_seq
 from jaring.rules.programmes import parse_programmes
 from jaring.rules.rates import Price, RateBook
@@ -257,17 +256,15 @@ def payments_apply(
             }
             result.fail("amount", message, "price_mismatch")
             continue
-        runs[participant.pk] = _extended(own_runs, covered)
+        runs[participant.pk] = runs_with(own_runs, covered)
         touched[participant.pk] = participant
-        fingerprint = request_fingerprint(
-            {
-                "participant": participant.pk,
-                "months": months,
-                "amount": amount,
-                "outlet": outlet.pk,
-                "agent": None,
-                "paid_at": paid_at.isoformat() if row.paid_at.strip() else None,
-            }
+        fingerprint = payment_fingerprint(
+            participant_id=participant.pk,
+            months=months,
+            amount=amount,
+            outlet=outlet,
+            agent=None,
+            paid_at=paid_at if row.paid_at.strip() else None,
         )
         payments.append((result, participant, outlet, covered, price, breakdown, paid_at, key, fingerprint))
 
@@ -327,13 +324,6 @@ def payments_apply(
 
 def _who(person: _Person) -> Who:
     return Who(person.office_id or 0, person.outlet_id, person.agent_id or 0, person.channel, person.segment)
-
-
-def _extended(runs: tuple[Run, ...], months: tuple[Month, ...]) -> tuple[Run, ...]:
-    if runs and runs[-1].last + 1 == months[0]:
-        return (*runs[:-1], Run(runs[-1].first, months[-1]))
-    existing = {m for run in runs for m in month_span(run.first, run.last - run.first + 1)}
-    return runs_from_months(existing | set(months))
 
 
 def _coverage_write(

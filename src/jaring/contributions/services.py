@@ -37,9 +37,10 @@ from jaring.rules.coverage import (
     months_for_payment,
     paid_through,
     runs_from_months,
+    runs_with,
 )
 from jaring.rules.money import format_rupiah
-from jaring.rules.months import Month, month_span
+from jaring.rules.months import Month
 from jaring.rules.programmes import parse_programmes
 from jaring.rules.rates import Price
 
@@ -107,20 +108,18 @@ def _coverage_add(
     """Adds the months to the participant's runs: continuing the last run is one UPDATE, a first run or a
     restart after a gap one INSERT; anything else rewrites the runs. Returns the runs before and after."""
     runs = coverage_runs(participant)
-    first, last = months[0], months[-1]
-    if runs and runs[-1].last + 1 == first:
+    after = runs_with(runs, months)
+    if runs and after[:-1] == runs[:-1] and after[-1].first == runs[-1].first:
         CoverageRun.objects.filter(participant=participant, first_month=runs[-1].first).update(
-            last_month=last
+            last_month=after[-1].last
         )
-        return runs, (*runs[:-1], Run(runs[-1].first, last))
-    if not runs or runs[-1].last + 1 < first:
-        CoverageRun.objects.create(participant=participant, first_month=first, last_month=last)
-        return runs, (*runs, Run(first, last))
-    merged = runs_from_months(
-        {m for run in runs for m in month_span(run.first, run.last - run.first + 1)} | set(months)
-    )
-    _runs_replace(participant, merged)
-    return runs, merged
+    elif after[: len(runs)] == runs and len(after) == len(runs) + 1:
+        CoverageRun.objects.create(
+            participant=participant, first_month=after[-1].first, last_month=after[-1].last
+        )
+    else:
+        _runs_replace(participant, after)
+    return runs, after
 
 
 def _runs_replace(participant: Participant, runs: tuple[Run, ...]) -> None:
@@ -181,6 +180,23 @@ def _entry_create(
     return payment
 
 
+def payment_fingerprint(
+    *, participant_id: int, months: int, amount: int, outlet: Outlet | None, agent: Agent | None, paid_at
+) -> str:
+    """What makes two payment requests under one key the same request, for every channel alike (a file
+    row and an API call must compute it identically for a retry to be recognised across them)."""
+    return request_fingerprint(
+        {
+            "participant": participant_id,
+            "months": months,
+            "amount": amount,
+            "outlet": outlet.pk if outlet else None,
+            "agent": agent.pk if agent else None,
+            "paid_at": paid_at.isoformat() if paid_at else None,
+        }
+    )
+
+
 def outlet_source(outlet: Outlet) -> str:
     """The ledger source of the payments and deposits an outlet sends with its own references: the same
     for the API, batches and the outlet's files, so a payment sent by API and again in a file is recorded
@@ -236,15 +252,13 @@ def payment_record(
         )
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise error_dict("amount", _("The amount is a positive whole number of rupiah."))
-    fingerprint = request_fingerprint(
-        {
-            "participant": participant.pk,
-            "months": months,
-            "amount": amount,
-            "outlet": outlet.pk if outlet else None,
-            "agent": agent.pk if agent else None,
-            "paid_at": paid_at.isoformat() if paid_at else None,
-        }
+    fingerprint = payment_fingerprint(
+        participant_id=participant.pk,
+        months=months,
+        amount=amount,
+        outlet=outlet,
+        agent=agent,
+        paid_at=paid_at,
     )
     try:
         with transaction.atomic():

@@ -43,6 +43,20 @@ def runs_from_months(months: Iterable[Month]) -> tuple[Run, ...]:
     return tuple(runs)
 
 
+def runs_with(runs: tuple[Run, ...], months: Iterable[Month]) -> tuple[Run, ...]:
+    """The runs once ``months`` are covered too: continuing the last run or starting a run after it
+    without rebuilding the others, merging in any other case."""
+    months = sorted(set(months))
+    if not months:
+        return runs
+    if runs and runs[-1].last + 1 == months[0] and len(months) == months[-1] - months[0] + 1:
+        return (*runs[:-1], Run(runs[-1].first, months[-1]))
+    if (not runs or runs[-1].last + 1 < months[0]) and len(months) == months[-1] - months[0] + 1:
+        return (*runs, Run(months[0], months[-1]))
+    existing = {m for run in runs for m in month_span(run.first, run.last - run.first + 1)}
+    return runs_from_months(existing | set(months))
+
+
 def is_covered(runs: Iterable[Run], month: Month) -> bool:
     """True when some run contains ``month``."""
     return any(run.first <= month <= run.last for run in runs)
