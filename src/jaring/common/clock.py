@@ -35,3 +35,28 @@ def start_of_day(day: date) -> datetime:
 def at_ten(day: date) -> datetime:
     """10:00 in Jakarta on ``day``: the moment given to records that carry only a date."""
     return datetime(day.year, day.month, day.day, 10, tzinfo=ZONE)
+
+
+def parse_day(text: str) -> date | None:
+    """``YYYY-MM-DD`` or ``DD/MM/YYYY`` (as Indonesian spreadsheets write it); None when unreadable."""
+    text = (text or "").strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(part) for part in text.split("/"))
+            return date(year, month, day)
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def parse_moment(text: str) -> datetime | None:
+    """A date (10:00 in Jakarta) or an ISO date-time; None when unreadable."""
+    text = (text or "").strip()
+    if len(text) > 10:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        return moment.replace(tzinfo=ZONE) if moment.tzinfo is None else moment
+    day = parse_day(text)
+    return at_ten(day) if day else None

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from jaring.common import clock
 from jaring.common.errors import IdempotencyConflict
 
 
@@ -70,10 +70,7 @@ def parse_moment(text: str | None) -> datetime | None:
     """``YYYY-MM-DD`` (10:00 in Jakarta) or an ISO date-time; None stays None (now)."""
     if not text:
         return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise CommandError(f"{text!r} is not a date: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM") from error
-    if len(text) == 10:
-        moment = moment.replace(hour=10)
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    moment = clock.parse_moment(text)
+    if moment is None:
+        raise CommandError(f"{text!r} is not a date: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+    return moment

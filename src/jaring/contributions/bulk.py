@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 
 from jaring.channels.models import Outlet
 from jaring.common.bulk import db_datetime, db_json, insert_rows, reserve_ids, update_rows
-from jaring.common.clock import ZONE, local_date, month_of
+from jaring.common.clock import ZONE, local_date, month_of, parse_moment
 from jaring.contributions.models import CoverageRun, Payment
 from jaring.contributions.queries import participant_standing
 from jaring.contributions.services import outlet_source, payment_fingerprint
-from jaring.members.bulk import RowResult, parse_moment
+from jaring.members.bulk import RowResult
 from jaring.members.models import Participant
 from jaring.monitoring.tallies import FIRST_PAID, TallyBatch, Who
 from jaring.rules.coverage import Run, months_for_payment, paid_through, runs_with

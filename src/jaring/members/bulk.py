@@ -10,14 +10,14 @@ chunk in one transaction, so a chunk is applied whole or not at all.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from jaring.channels.models import Agent, Outlet
 from jaring.common.bulk import db_date, db_datetime, insert_rows, reserve_ids
-from jaring.common.clock import ZONE, at_ten
+from jaring.common.clock import ZONE, parse_day, parse_moment
 from jaring.members.models import DuplicateAttempt, Occupation, Participant
 from jaring.members.services import duplicate_message
 from jaring.members.validation import RegistrationContext, registration_clean
@@ -107,31 +107,6 @@ class BulkRegistrationContext(RegistrationContext):
 
 
 _SEX = {"M": "M", "L": "M", "F": "F", "P": "F"}
-
-
-def parse_day(text: str) -> date | None:
-    """``YYYY-MM-DD`` or ``DD/MM/YYYY`` (as Indonesian spreadsheets write it); None when unreadable."""
-    text = (text or "").strip()
-    try:
-        if "/" in text:
-            day, month, year = (int(part) for part in text.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
-def parse_moment(text: str) -> datetime | None:
-    """A date (10:00 in Jakarta) or an ISO date-time; None when unreadable."""
-    text = (text or "").strip()
-    if len(text) > 10:
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-        return moment.replace(tzinfo=ZONE) if moment.tzinfo is None else moment
-    day = parse_day(text)
-    return at_ten(day) if day else None
 
 
 PARTICIPANT_COLUMNS = (
