@@ -20,3 +20,4 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
   .venv/bin/python -m pip install --quiet -e ".${EXTRAS:+[$EXTRAS]}"
   echo "$WANT" > "$STAMP"
 fi
+source "$ROOT/scripts/_assets.sh"

@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "jaring.imports",
     "jaring.monitoring",
     "jaring.web",
+    "jaring.desk",
+    "jaring.dashboards",
+    "jaring.perisai",
     "jaring.api",
     # axes before accounts: its failed-sign-in receiver marks a lock-out before the audit trail records it.
     "axes",
@@ -104,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jaring.web.navigation.navigation",
             ],
         },
     },

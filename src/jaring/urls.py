@@ -8,6 +8,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("imports/", include("jaring.imports.urls")),
+    path("desk/", include("jaring.desk.urls")),
+    path("dashboards/", include("jaring.dashboards.urls")),
+    path("agents/", include("jaring.perisai.urls")),
     path("", include("jaring.accounts.urls")),
     path("", include("jaring.web.urls")),
 ]

@@ -1,5 +1,6 @@
 """The landing page; the desk and dashboards grow here."""
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -18,3 +19,8 @@ def home(request):
 
 def healthz(request):
     return JsonResponse({"ok": True})
+
+
+@login_required
+def payers(request):
+    return render(request, "web/payers.html")
