@@ -4,7 +4,7 @@ viewed; and entries that cannot be changed."""
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
-from tests.accounts.conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 from jaring.accounts.audit import audit, audit_personal_data, snapshot
 from jaring.accounts.models import AuditEntry

@@ -9,7 +9,7 @@ import time
 import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
-from tests.accounts.conftest import PASSWORD
+from tests.conftest import PASSWORD
 
 from jaring.accounts.models import AuditEntry
 from jaring.accounts.signals import SIGNED_IN_AT
