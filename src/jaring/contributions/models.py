@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from jaring.channels.models import Agent, Outlet, Partner
 from jaring.common.fields import MonthField
@@ -15,9 +16,9 @@ class RateRule(models.Model):
     kept in columns so operators can move it (PP 50/2025's period is not verified)."""
 
     class Kind(models.TextChoices):
-        SCHEDULE = "schedule", "tarif"
-        ADJUSTMENT = "adjustment", "penyesuaian"
-        POLICY = "policy", "kebijakan kepesertaan"
+        SCHEDULE = "schedule", _("rate schedule")
+        ADJUSTMENT = "adjustment", _("adjustment")
+        POLICY = "policy", _("coverage policy")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     code = models.CharField(max_length=40, unique=True)
@@ -47,10 +48,10 @@ class Payer(models.Model):
     (APBN), a donor or an employer."""
 
     class Kind(models.TextChoices):
-        APBD = "APBD", "APBD (pemerintah daerah)"
-        APBN = "APBN", "APBN (pemerintah pusat)"
-        DONOR = "DONOR", "donatur"
-        EMPLOYER = "EMPLOYER", "pemberi kerja"
+        APBD = "APBD", _("APBD (local government)")
+        APBN = "APBN", _("APBN (central government)")
+        DONOR = "DONOR", _("donor")
+        EMPLOYER = "EMPLOYER", _("employer")
 
     code = models.CharField(max_length=30, unique=True)
     name = models.CharField(max_length=120)
@@ -103,8 +104,8 @@ class Bill(models.Model):
     """A payer's monthly bill: one line per member of its groups not yet covered for the month."""
 
     class Status(models.TextChoices):
-        ISSUED = "issued", "terbit"
-        PAID = "paid", "lunas"
+        ISSUED = "issued", _("issued")
+        PAID = "paid", _("paid")
 
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="bills")
     month = MonthField()
@@ -142,10 +143,10 @@ class Payment(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CONTRIBUTION = "contribution", "iuran"
-        DEPOSIT = "deposit", "dari tabungan iuran harian"
-        BILL = "bill", "tagihan pemberi bantuan iuran"
-        REVERSAL = "reversal", "pembatalan"
+        CONTRIBUTION = "contribution", _("contribution")
+        DEPOSIT = "deposit", _("from daily savings")
+        BILL = "bill", _("payer's bill")
+        REVERSAL = "reversal", _("reversal")
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="payments")
     kind = models.CharField(max_length=12, choices=Kind.choices)

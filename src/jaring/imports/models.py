@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportJob(models.Model):
@@ -9,14 +10,14 @@ class ImportJob(models.Model):
     (under any name) resumes it if it was interrupted and adds nothing if it was finished."""
 
     class Kind(models.TextChoices):
-        REGISTRATIONS = "registrations", "pendaftaran"
-        PAYMENTS = "payments", "pembayaran iuran"
+        REGISTRATIONS = "registrations", _("registrations")
+        PAYMENTS = "payments", _("contribution payments")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "menunggu"
-        RUNNING = "running", "berjalan"
-        DONE = "done", "selesai"
-        FAILED = "failed", "gagal"
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
 
     kind = models.CharField(max_length=15, choices=Kind.choices)
     sha256 = models.CharField(max_length=64)

@@ -1,6 +1,7 @@
 """Participants (peserta): insured workers, identified by NIK, with their acquisition."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from jaring.channels.models import Agent, Outlet, Partner
 from jaring.common.fields import MonthField
@@ -11,9 +12,9 @@ from jaring.rules.participant_number import participant_number
 
 
 class Permanence(models.TextChoices):
-    PERMANENT = "permanent", "tetap"
-    SEASONAL = "seasonal", "musiman"
-    MOBILE = "mobile", "berpindah-pindah"
+    PERMANENT = "permanent", _("permanent")
+    SEASONAL = "seasonal", _("seasonal")
+    MOBILE = "mobile", _("itinerant")
 
 
 class Occupation(models.Model):
@@ -33,20 +34,20 @@ class Occupation(models.Model):
 
 class Participant(models.Model):
     class Sex(models.TextChoices):
-        MALE = "M", "laki-laki"
-        FEMALE = "F", "perempuan"
+        MALE = "M", _("male")
+        FEMALE = "F", _("female")
 
     class Segment(models.TextChoices):
-        BPU = "BPU", "Bukan Penerima Upah"
-        PU = "PU", "Penerima Upah"
-        JAKON = "JAKON", "Jasa Konstruksi"
-        PMI = "PMI", "Pekerja Migran Indonesia"
+        BPU = "BPU", _("Non-wage earners")
+        PU = "PU", _("Wage earners")
+        JAKON = "JAKON", _("Construction services")
+        PMI = "PMI", _("Indonesian migrant workers")
 
     class Status(models.TextChoices):
-        NEW = "new", "terdaftar, belum membayar"
-        ACTIVE = "active", "aktif"
-        ARREARS = "arrears", "menunggak"
-        LAPSED = "lapsed", "nonaktif"
+        NEW = "new", _("registered, not yet paid")
+        ACTIVE = "active", _("active")
+        ARREARS = "arrears", _("in arrears")
+        LAPSED = "lapsed", _("lapsed")
 
     nik = models.CharField(max_length=16, unique=True)
     name = models.CharField(max_length=120)

@@ -7,6 +7,7 @@ outlet, only a count about it, and plain integers keep the unique key free of NU
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from jaring.common.fields import MonthField
 
@@ -23,9 +24,9 @@ class Tally(models.Model):
     """
 
     class Kind(models.TextChoices):
-        REGISTERED = "registered", "pendaftaran"
-        FIRST_PAID = "first_paid", "pendaftaran yang sudah membayar"
-        PAID = "paid", "pembayaran"
+        REGISTERED = "registered", _("registrations")
+        FIRST_PAID = "first_paid", _("registrations that have paid")
+        PAID = "paid", _("payments")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     day = models.DateField()
@@ -138,10 +139,10 @@ class Target(models.Model):
     """
 
     class Metric(models.TextChoices):
-        NEW_PARTICIPANTS = "new_participants", "peserta baru"
-        ACTIVE_PARTICIPANTS = "active_participants", "peserta aktif"
-        CONTRIBUTIONS = "contributions", "iuran terkumpul"
-        NEW_COMPANIES = "new_companies", "perusahaan baru"
+        NEW_PARTICIPANTS = "new_participants", _("new participants")
+        ACTIVE_PARTICIPANTS = "active_participants", _("active participants")
+        CONTRIBUTIONS = "contributions", _("contributions collected")
+        NEW_COMPANIES = "new_companies", _("new companies")
 
     office = models.ForeignKey(
         "org.Office", null=True, blank=True, on_delete=models.CASCADE, related_name="targets"
@@ -204,12 +205,12 @@ class Contest(models.Model):
     """
 
     class Metric(models.TextChoices):
-        NEW_REGISTRATIONS = "new_registrations", "pendaftaran baru"
-        FIRST_PAID_REGISTRATIONS = "first_paid_registrations", "pendaftaran yang sudah membayar"
-        AMOUNT_COLLECTED = "amount_collected", "iuran terkumpul"
+        NEW_REGISTRATIONS = "new_registrations", _("new registrations")
+        FIRST_PAID_REGISTRATIONS = "first_paid_registrations", _("registrations that have paid")
+        AMOUNT_COLLECTED = "amount_collected", _("contributions collected")
 
     class TieBreak(models.TextChoices):
-        FIRST_TO_REACH = "first_to_reach", "yang lebih dulu mencapai nilainya"
+        FIRST_TO_REACH = "first_to_reach", _("whoever reaches the value first")
 
     code = models.CharField(max_length=40, unique=True)
     name = models.CharField(max_length=200)

@@ -1,15 +1,16 @@
 """BPJS Ketenagakerjaan offices: head office > regional office (Kanwil) > branch office (KC/KCU)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from jaring.regions.models import Region
 
 
 class Office(models.Model):
     class Kind(models.TextChoices):
-        HEAD = "head", "Kantor Pusat"
-        REGIONAL = "regional", "Kantor Wilayah"
-        BRANCH = "branch", "Kantor Cabang"
+        HEAD = "head", _("Head Office")
+        REGIONAL = "regional", _("Regional Office")
+        BRANCH = "branch", _("Branch Office")
 
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=120)

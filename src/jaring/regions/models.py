@@ -1,16 +1,17 @@
 """The Kemendagri region tree: province > regency/city > district > village, with population."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Region(models.Model):
     """One region, keyed by its dotted Kemendagri code: ``64``, ``64.71``, ``64.71.01``, ``64.71.01.1001``."""
 
     class Level(models.IntegerChoices):
-        PROVINCE = 1, "provinsi"
-        REGENCY = 2, "kabupaten/kota"
-        DISTRICT = 3, "kecamatan"
-        VILLAGE = 4, "desa/kelurahan"
+        PROVINCE = 1, _("province")
+        REGENCY = 2, _("regency/city")
+        DISTRICT = 3, _("district")
+        VILLAGE = 4, _("village")
 
     code = models.CharField(primary_key=True, max_length=13)
     name = models.CharField(max_length=120)
