@@ -63,7 +63,11 @@ class OutletAdmin(admin.ModelAdmin):
 class AgentForm(forms.ModelForm):
     class Meta:
         model = Agent
-        fields = ("code", "name", "partner", "outlet", "phone", "status")
+        fields = (
+            "code", "name", "partner", "outlet", "office", "phone", "status", "participant", "bank",
+            "bank_account", "bank_account_name", "trained_on", "exam_passed_on", "certificate_number",
+            "assignment_letter", "assignment_letter_on",
+        )  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()
@@ -79,9 +83,21 @@ class AgentAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "partner", "outlet", "phone_masked", "status")
     list_filter = ("status", "partner__kind", "partner")
     search_fields = ("code", "name")
-    autocomplete_fields = ("partner", "outlet")
+    autocomplete_fields = ("partner", "outlet", "bank")
+    raw_id_fields = ("participant",)
     list_select_related = ("partner", "outlet")
     show_full_result_count = False
+    lifecycle_fields = (
+        "activated_on", "deactivated_on", "deactivation_reason", "rejoin_from", "terminated_on",
+        "termination_reason",
+    )  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        # A Perisai agent moves through the lifecycle with its services (jaring.perisai.services), which
+        # check the rules and keep the history; the back office shows the state without editing it.
+        if obj is not None:
+            return ("status", *self.lifecycle_fields)
+        return self.lifecycle_fields
 
     @admin.display(description=_("phone"))
     def phone_masked(self, agent):

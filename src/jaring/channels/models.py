@@ -1,6 +1,7 @@
 """Partners, their outlets and their agents: the channels through which workers are reached."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from jaring.org.models import Office
 from jaring.regions.models import Region
@@ -58,21 +59,83 @@ class Outlet(models.Model):
 
 
 class Agent(models.Model):
-    """A person working for a partner (a Perisai agent, a market collector's staff) who signs workers up."""
+    """A person working for a partner (a Perisai agent, a market collector's staff) who signs workers up.
+
+    A Perisai agent goes candidate > active > deactivated (idle, with a reason and a date) > eligible to
+    rejoin > active again; termination for fraud is immediate and final. The onboarding requirements are
+    recorded here; ``perisai.services`` moves an agent through the lifecycle and says why a step is refused.
+    Only an active agent may register workers or take payments.
+    """
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "aktif"
-        INACTIVE = "inactive", "nonaktif"
+        CANDIDATE = "candidate", _("candidate")
+        ACTIVE = "active", _("active")
+        INACTIVE = "inactive", _("deactivated")
+        ELIGIBLE = "eligible", _("eligible to rejoin")
+        TERMINATED = "terminated", _("terminated")
 
     code = models.CharField(max_length=30, unique=True)
     name = models.CharField(max_length=120)
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="agents")
     outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="agents")
+    office = models.ForeignKey(
+        Office,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agents",
+        help_text="The BPJS branch office the agent belongs to.",
+    )
     phone = models.CharField(max_length=20, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
 
+    # Onboarding requirements (Perisai): each is recorded before the agent may be activated.
+    participant = models.OneToOneField(
+        "members.Participant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="as_agent",
+        help_text="The agent is a BPU participant.",
+    )
+    bank = models.ForeignKey(
+        Partner,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The partner bank holding the agent's account.",
+    )
+    bank_account = models.CharField(max_length=30, blank=True)
+    bank_account_name = models.CharField(max_length=120, blank=True)
+    trained_on = models.DateField(null=True, blank=True)
+    exam_passed_on = models.DateField(null=True, blank=True)
+    certificate_number = models.CharField(max_length=60, blank=True)
+    assignment_letter = models.CharField(
+        max_length=60, blank=True, help_text="Number of the Perisai office's letter."
+    )
+    assignment_letter_on = models.DateField(null=True, blank=True)
+
+    # The lifecycle: dates and reasons of the last step of each kind (the full history is perisai.AgentEvent).
+    activated_on = models.DateField(null=True, blank=True)
+    deactivated_on = models.DateField(null=True, blank=True)
+    deactivation_reason = models.CharField(max_length=200, blank=True)
+    rejoin_from = models.DateField(null=True, blank=True, help_text="The first day the agent may rejoin.")
+    terminated_on = models.DateField(null=True, blank=True)
+    termination_reason = models.CharField(max_length=200, blank=True)
+
     class Meta:
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="terminated") | models.Q(terminated_on__isnull=False),
+                name="agent_terminated_has_date",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def is_perisai(self) -> bool:
+        return self.partner.kind == Partner.Kind.AGENT_NETWORK

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from jaring.channels.models import Agent, Outlet, Partner
 from jaring.org.queries import branch_for_region
@@ -37,8 +38,28 @@ def outlet_create(
 
 @transaction.atomic
 def agent_create(
-    *, code: str, name: str, partner: Partner, outlet: Outlet | None = None, phone: str = ""
+    *,
+    code: str,
+    name: str,
+    partner: Partner,
+    outlet: Outlet | None = None,
+    phone: str = "",
+    office=None,
+    status: str = Agent.Status.ACTIVE,
 ) -> Agent:
+    """Creates an agent of ``partner`` at ``outlet``; the BPJS branch defaults to the outlet's.
+
+    An agent of a channel without onboarding (a market collector's staff) starts active; a Perisai agent
+    is enrolled as a candidate with ``perisai.services.agent_enrol`` and activated once onboarded.
+    """
     if outlet is not None and outlet.partner_id != partner.pk:
-        raise ValidationError({"outlet": "An agent's outlet must belong to the agent's partner."})
-    return Agent.objects.create(code=code, name=name, partner=partner, outlet=outlet, phone=phone)
+        raise ValidationError({"outlet": _("An agent's outlet must belong to the agent's partner.")})
+    return Agent.objects.create(
+        code=code,
+        name=name,
+        partner=partner,
+        outlet=outlet,
+        phone=phone,
+        office=office or (outlet.office if outlet else None),
+        status=status,
+    )

@@ -265,6 +265,7 @@ def payment_record(
             locked = _locked(participant)
             if prior := _prior(Payment, source=source, key=idempotency_key, fingerprint=fingerprint):
                 return PaymentResult(prior, created=False)
+            _agent_check(agent)
             paid_at = _moment(paid_at, "paid_at")
             covered, price = payment_quote(locked, months=months, at=paid_at)
             if price.total != amount:
@@ -300,6 +301,12 @@ def payment_record(
         if prior is None:
             raise
         return PaymentResult(prior, created=False)
+
+
+def _agent_check(agent: Agent | None) -> None:
+    """Only an active agent takes payments (a candidate, a deactivated or a terminated one does not)."""
+    if agent is not None and agent.status != Agent.Status.ACTIVE:
+        raise error_dict("agent", _("Agent %(code)s is not active.") % {"code": agent.code}, "agent_inactive")
 
 
 def _copy_standing(locked: Participant, participant: Participant) -> None:
@@ -405,6 +412,7 @@ def deposit_record(
                 return DepositResult(
                     prior, list(Payment.objects.filter(source=f"deposit:{prior.pk}")), created=False
                 )
+            _agent_check(agent)
             collected_at = _moment(collected_at, "collected_at")
             deposit = Deposit.objects.create(
                 participant=locked,

@@ -33,6 +33,7 @@ from jaring.contributions.services import (
     statuses_refresh,
 )
 from jaring.demo import layout
+from jaring.demo import perisai as perisai_demo
 from jaring.demo.habits import (
     DRIVER_HABIT_WEIGHTS,
     EVENT_HABIT_WEIGHTS,
@@ -120,13 +121,16 @@ def demo_world_load(
     seed: int = 20231024,
     today: date | None = None,
     progress: Progress | None = None,
+    perisai_patterns: bool | None = None,
 ) -> DemoSummary:
     """Loads the demo world, or does nothing when its head office (``KP``) already exists.
 
     The same ``seed`` and ``today`` give the same world. Every registration and payment is dated in the
     ~14 months up to ``today`` (default: today in Jakarta; a recent day, never one in the future), and
-    statuses are refreshed as of ``today``. ``progress(done, total)`` is called as the load advances. All
-    of it is one transaction: a failure leaves nothing behind, so a retry starts afresh.
+    statuses are refreshed as of ``today``. ``perisai_patterns`` adds the Perisai agents' gaming patterns
+    (``demo.perisai``; default: in worlds of 500 participants or more). ``progress(done, total)`` is called
+    as the load advances. All of it is one transaction: a failure leaves nothing behind, so a retry starts
+    afresh.
     """
     real_today = local_date()
     today = today or real_today
@@ -141,7 +145,9 @@ def demo_world_load(
     with transaction.atomic():
         loader.structure_build()
         report(1, total)
-        workers = loader.workers_plan(participants)
+        if perisai_patterns is None:
+            perisai_patterns = participants >= perisai_demo.MIN_WORLD
+        workers = loader.workers_plan(participants, perisai_patterns=perisai_patterns)
         for done, worker in enumerate(workers, start=1):
             loader.worker_register(worker)
             if done % 25 == 0 or done == participants:
@@ -151,6 +157,7 @@ def demo_world_load(
             if done % 25 == 0 or done == participants:
                 report(1 + participants + done, total)
         loader.payer_build([worker.participant for worker in workers if worker.participant])
+        perisai_demo.lifecycle_apply(loader.special_agents, today)
         statuses_refresh(today=today)
     report(total, total)
     return demo_summary(already_loaded=False)
@@ -174,6 +181,7 @@ def demo_summary(*, already_loaded: bool) -> DemoSummary:
 class _Loader:
     def __init__(self, *, seed: int, today: date):
         self.rng = random.Random(seed)
+        self.perisai_rng = random.Random(seed + 1)
         self.fake = Faker("id_ID")
         self.fake.seed_instance(seed)
         self.today = today
@@ -213,6 +221,8 @@ class _Loader:
                     partner=outlet.partner, outlet=outlet, phone=mobile_number(self.rng),
                 )  # fmt: skip
                 self.agents[spec.code].append(agent)
+        self.special_agents = perisai_demo.agents_create(self)
+        perisai_demo.contest_define(self.today)
         self.payment_points: dict[str, list[Outlet]] = defaultdict(list)
         for outlet in self.outlets.values():
             if outlet.partner.kind in (Partner.Kind.POS, Partner.Kind.BANK):
@@ -220,7 +230,7 @@ class _Loader:
 
     # -- workers ---------------------------------------------------------------------------------------
 
-    def workers_plan(self, count: int) -> list[_Worker]:
+    def workers_plan(self, count: int, *, perisai_patterns: bool = False) -> list[_Worker]:
         """``count`` synthetic workers spread over the outlets by weight, in order of registration."""
         villages = self._villages()
         # A few market traders save by daily collection (each is dozens of ledger writes).
@@ -231,8 +241,18 @@ class _Loader:
         for district in sorted(villages):
             districts[district[:5]].append(district)
         weights = [spec.weight for spec in layout.OUTLETS]
-        outlets = self.rng.choices(layout.OUTLETS, weights=weights, k=count)
+        # The Perisai agents of every kind (idle, rejoined, terminated, gaming) take their workers out of
+        # the budget, so the world still holds ``count`` participants.
+        special = (
+            perisai_demo.SPECIAL_WORKERS if perisai_patterns and count > perisai_demo.SPECIAL_WORKERS else 0
+        )
+        outlets = self.rng.choices(layout.OUTLETS, weights=weights, k=count - special)
         workers = [self._worker(spec, districts, villages) for spec in outlets]
+        if special:
+            office = next(spec for spec in layout.OUTLETS if spec.code == perisai_demo.OFFICE)
+            workers += perisai_demo.workers_plan(
+                self, self.special_agents, lambda: self._worker(office, districts, villages)
+            )
         workers.sort(key=lambda worker: worker.registered_at)
         return workers
 

@@ -1,0 +1,52 @@
+"""The demo world's Perisai agents: every step of the lifecycle and the gaming patterns."""
+
+from datetime import date
+
+import pytest
+from django.db import transaction
+from django.db.models import Count
+
+from jaring.channels.models import Agent
+from jaring.demo.world import demo_world_load
+from jaring.members.models import Participant
+from jaring.monitoring.models import ContestPeriod
+from jaring.perisai.services import idle_agents
+from jaring.rules.months import Month
+
+TODAY = date(2025, 10, 24)
+PARTICIPANTS = 70
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield demo_world_load(participants=PARTICIPANTS, today=TODAY, perisai_patterns=True)
+        transaction.set_rollback(True)
+
+
+def agent(number):
+    return Agent.objects.get(code=f"PRS-KALTIM-A{number}")
+
+
+@pytest.mark.django_db
+def test_the_world_holds_the_participants_asked_for(demo):
+    assert Participant.objects.count() == PARTICIPANTS
+
+
+@pytest.mark.django_db
+def test_agents_stand_at_every_step_of_the_lifecycle(demo):
+    assert agent(5).status == "active" and agent(5).events.filter(kind="rejoined").exists()
+    assert agent(6).status == "terminated"
+    assert agent(4).pk in idle_agents(Month.from_date(TODAY) - 1)
+    assert agent(7).pk not in idle_agents(Month.from_date(TODAY) - 1)
+
+
+@pytest.mark.django_db
+def test_the_gaming_patterns_are_there(demo):
+    shared = agent(7).participants.values("phone").annotate(n=Count("pk")).order_by("-n").first()
+    assert shared["n"] >= 5
+    assert agent(8).participants.filter(paid_through__isnull=True).count() >= 5
+    period = ContestPeriod.objects.get(contest__code__startswith="perisai-racing")
+    tail = agent(9).participants.filter(registered_at__date__gte=period.end.replace(day=1))
+    assert tail.count() >= 10
+    assert agent(10).participants.filter(status="lapsed").count() >= 3

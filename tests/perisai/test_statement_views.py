@@ -1,0 +1,94 @@
+"""Statement pages: scope (404 outside it), approval by the agent's branch, exports, payout file."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from jaring.accounts.models import AuditEntry
+from jaring.perisai.models import Statement
+from jaring.perisai.statements import statements_compute
+from jaring.rules.months import Month
+
+from .test_statements import sign_up_and_pay
+
+MARCH = Month.of(2025, 3)
+
+
+@pytest.fixture
+def statements(perisai, register):
+    sign_up_and_pay(perisai, register, 55)
+    sign_up_and_pay(perisai, register, 2, agent=perisai.prs_other)
+    statements_compute(month=MARCH)
+    return perisai
+
+
+def detail(code):
+    return reverse("perisai:statement-detail", kwargs={"code": code, "month": "2025-03"})
+
+
+def approve(code):
+    return reverse("perisai:statement-approve", kwargs={"code": code, "month": "2025-03"})
+
+
+def test_branch_staff_see_their_agents_statements_and_approve_them(client, staff, statements):
+    client.force_login(staff("branch_staff", office=statements.karawang_branch))
+    page = client.get(reverse("perisai:statement-list"), {"month": "2025-03"})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "PRS-1" in body and "PRS-2" not in body
+    assert client.get(detail("PRS-1")).status_code == 200
+    assert client.post(approve("PRS-1")).status_code == 302
+    statement = Statement.objects.get(agent=statements.prs_agent, month=MARCH)
+    assert statement.state == "approved" and statement.approved_by is not None
+    assert AuditEntry.objects.filter(action="update", object_type="perisai.statement").exists()
+
+
+def test_staff_of_another_branch_get_404_and_cannot_approve(client, staff, statements):
+    client.force_login(staff("branch_staff", office=statements.balikpapan))
+    assert client.get(detail("PRS-1")).status_code == 404
+    assert client.post(approve("PRS-1")).status_code == 404
+    assert Statement.objects.get(agent=statements.prs_agent, month=MARCH).state == "draft"
+
+
+def test_regional_staff_see_but_do_not_approve(client, staff, statements):
+    client.force_login(staff("regional_staff", office=statements.kalimantan))
+    assert client.get(detail("PRS-2")).status_code == 200
+    assert client.get(detail("PRS-1")).status_code == 404
+    assert client.post(approve("PRS-2")).status_code == 404
+    assert Statement.objects.get(agent=statements.prs_other, month=MARCH).state == "draft"
+
+
+def test_an_agent_sees_only_their_own_statements(client, staff, statements):
+    client.force_login(staff("agent", agent=statements.prs_agent))
+    body = client.get(reverse("perisai:statement-list")).content.decode()
+    assert "PRS-1" in body and "PRS-2" not in body
+    assert client.get(detail("PRS-1")).status_code == 200
+    assert client.get(detail("PRS-2")).status_code == 404
+    assert client.post(approve("PRS-1")).status_code == 404
+
+
+def test_the_export_holds_the_rows_of_the_page(client, staff, statements):
+    client.force_login(staff("admin"))
+    response = client.get(reverse("perisai:statement-list"), {"month": "2025-03", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["PRS-1", "PRS-2"]
+    assert rows[1][-1] == "569300"
+
+
+def test_the_statement_files_download(client, staff, statements):
+    client.force_login(staff("branch_staff", office=statements.karawang_branch))
+    for fmt, start in (("xlsx", b"PK"), ("pdf", b"%PDF")):
+        url = reverse("perisai:statement-export", kwargs={"code": "PRS-1", "month": "2025-03", "fmt": fmt})
+        assert client.get(url).content.startswith(start)
+
+
+def test_branch_staff_pay_their_approved_statements_into_a_payout_file(client, staff, statements):
+    client.force_login(staff("branch_staff", office=statements.karawang_branch))
+    client.post(approve("PRS-1"))
+    response = client.post(reverse("perisai:payout-file"), {"month": "2025-03"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [(row["agent_code"], row["amount"]) for row in rows] == [("PRS-1", "569300")]
+    assert Statement.objects.get(agent=statements.prs_agent, month=MARCH).state == "paid"
+    assert Statement.objects.get(agent=statements.prs_other, month=MARCH).state == "draft"
