@@ -1,7 +1,482 @@
+"""Agent pages: an agent's own summary and participants; for staff, the agents in their scope, the
+quality-adjusted ranking and the signals of gaming with their evidence (reads in ``perisai.quality``).
+
+Every page filters through the user's scope: an agent, a participant or a signal outside it answers 404.
+Every table can be taken away as CSV or XLSX (``?format=csv|xlsx``) with the rows and scope of the page;
+NIK and phone are shown per ``scope.show_nik``/``show_phone``, and a page or file showing them in full is
+written to the audit trail.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from jaring.accounts.audit import audit_personal_data
+from jaring.accounts.models import NATIONAL_ROLES, OFFICE_ROLES, Role
+from jaring.accounts.scope import Scope, get_in_scope_or_404, scope_for
+from jaring.channels.models import Agent
+from jaring.common.clock import local_date, parse_day
+from jaring.members.models import Participant
+from jaring.perisai import quality
+from jaring.rules.months import Month
+from jaring.web.tables import EXPORT_FORMATS, Column, table_response
+
+# Who sees the agent list, the ranking and the signals: staff of an office or of the whole country, and
+# the tellers of an outlet for the agents working from it.
+STAFF_ROLES = NATIONAL_ROLES | OFFICE_ROLES | {Role.OUTLET_TELLER}
+AGENTS_PER_PAGE = 50
+RANKS_PER_PAGE = 100
+SIGNALS_PER_PAGE = 20
+PARTICIPANTS_PER_PAGE = 50
+EVIDENCE_ON_PAGE = 10
+CHART_AGENTS = 15
 
 
 @login_required
 def home(request):
-    return render(request, "perisai/home.html")
+    """An agent's own page; for staff, the agents in scope with their figures."""
+    scope = scope_for(request.user)
+    if scope.role == Role.AGENT and scope.agent is not None:
+        return _agent_page(request, scope, scope.agent)
+    _staff_only(scope)
+    as_of = _as_of(request)
+    agents = scope.agents(Agent.objects.select_related("outlet")).order_by("code")
+    search = request.GET.get("q", "").strip()
+    if search:
+        agents = agents.filter(
+            Q(code__icontains=search) | Q(name__icontains=search) | Q(outlet__code__icontains=search)
+        )
+    status = request.GET.get("status", "")
+    if status in Agent.Status.values:
+        agents = agents.filter(status=status)
+    columns = [
+        Column(_("Agent"), "text"),
+        Column(_("Name"), "text"),
+        Column(_("Outlet"), "text"),
+        Column(_("Status"), "text"),
+        Column(_("Acquired"), "count"),
+        Column(_("Acquired this month"), "count"),
+        Column(_("Paid"), "count"),
+        Column(_("Active this month"), "count"),
+        Column(_("Signals"), "count"),
+    ]
+    fmt = _export_format(request)
+    if fmt:
+        lines = _agent_lines(agents, as_of)
+        return table_response(
+            request,
+            title=_("Agents"),
+            columns=columns,
+            rows=[_agent_row(line) for line in lines],
+            fmt=fmt,
+            filename="agents",
+        )
+    page = Paginator(agents, AGENTS_PER_PAGE).get_page(request.GET.get("page"))
+    lines = _agent_lines(agents.filter(pk__in=[agent.pk for agent in page.object_list]), as_of)
+    return render(
+        request,
+        "perisai/home.html",
+        {
+            "page": page,
+            "lines": lines,
+            "search": search,
+            "status": status,
+            "statuses": Agent.Status.choices,
+            "as_of": as_of,
+            "formats": EXPORT_FORMATS,
+        },
+    )
+
+
+@login_required
+def agent(request, code: str):
+    scope = scope_for(request.user)
+    found = get_in_scope_or_404(scope.agents, Agent.objects.select_related("outlet", "partner"), code=code)
+    return _agent_page(request, scope, found)
+
+
+@login_required
+def ranking(request):
+    scope = scope_for(request.user)
+    _staff_only(scope)
+    as_of = _as_of(request)
+    thresholds = quality.thresholds_in_force(as_of)
+    result = quality.agent_ranking(scope.agents(), as_of=as_of, thresholds=thresholds)
+    columns = [
+        Column(_("Rank"), "count"),
+        Column(_("Agent"), "text"),
+        Column(_("Name"), "text"),
+        Column(_("Outlet"), "text"),
+        Column(_("Status"), "text"),
+        Column(_("Acquired"), "count"),
+        Column(_("Paid"), "count"),
+        Column(_("Paid (%)"), "percent"),
+        Column(_("Payers due for the reading"), "count"),
+        Column(_("Of them still active"), "count"),
+        Column(_("Still active (%)"), "percent"),
+        Column(_("Quality-adjusted acquisitions"), "text"),
+        Column(_("Rank by acquisitions"), "count"),
+    ]
+    fmt = _export_format(request)
+    if fmt:
+        return table_response(
+            request,
+            title=_("Agent ranking"),
+            columns=columns,
+            rows=[_ranked_row(line) for line in result.rows],
+            fmt=fmt,
+            filename="agent-ranking",
+        )
+    page = Paginator(result.rows, RANKS_PER_PAGE).get_page(request.GET.get("page"))
+    top = [line for line in result.rows[:CHART_AGENTS] if line.acquired]
+    chart = {
+        "labels": [line.agent.code for line in top],
+        "acquired": [line.acquired for line in top],
+        "score": [float(line.score) for line in top],
+        "acquiredLabel": _("Acquired"),
+        "scoreLabel": _("Quality-adjusted acquisitions"),
+    }
+    return render(
+        request,
+        "perisai/ranking.html",
+        {
+            "ranking": result,
+            "page": page,
+            "chart": chart,
+            "thresholds": thresholds,
+            "as_of": as_of,
+            "formats": EXPORT_FORMATS,
+        },
+    )
+
+
+@login_required
+def signals(request):
+    scope = scope_for(request.user)
+    _staff_only(scope)
+    as_of = _as_of(request)
+    thresholds = quality.thresholds_in_force(as_of)
+    kind = request.GET.get("kind", "")
+    kinds = (kind,) if kind in quality.SIGNAL_KINDS else tuple(quality.SIGNAL_KINDS)
+    found = quality.agent_signals(scope.agents(), as_of=as_of, thresholds=thresholds, kinds=kinds)
+    columns = [
+        Column(_("Signal"), "text"),
+        Column(_("Agent"), "text"),
+        Column(_("Name"), "text"),
+        Column(_("Outlet"), "text"),
+        Column(_("Participants"), "count"),
+        Column(_("Why"), "text"),
+    ]
+    fmt = _export_format(request)
+    if fmt:
+        return table_response(
+            request,
+            title=_("Signals of gaming"),
+            columns=columns,
+            rows=[_signal_row(signal) for signal in found],
+            fmt=fmt,
+            filename="agent-signals",
+        )
+    page = Paginator(found, SIGNALS_PER_PAGE).get_page(request.GET.get("page"))
+    # Evidence for the signals on this page only: a bounded number of small queries per page.
+    shown = [
+        (signal, [_participant_row(scope, p) for p in _evidence(scope, signal)[:EVIDENCE_ON_PAGE]])
+        for signal in page.object_list
+    ]
+    rows_shown = sum(len(rows) for _signal, rows in shown)
+    if scope.sees_personal_data and rows_shown:
+        audit_personal_data(
+            request,
+            "view_personal_data",
+            obj=Participant,
+            summary=f"agent signals ({kind or 'all'}), page {page.number}: {rows_shown} participants",
+        )
+    return render(
+        request,
+        "perisai/signals.html",
+        {
+            "page": page,
+            "shown": shown,
+            "kind": kind,
+            "kinds": list(quality.SIGNAL_KINDS.items()),
+            "thresholds": _threshold_lines(thresholds),
+            "as_of": as_of,
+            "evidence_columns": _participant_columns()[:6],
+            "formats": EXPORT_FORMATS,
+        },
+    )
+
+
+@login_required
+def participants(request, code: str):
+    """The participants an agent acquired (in the user's scope); ``?signal=`` narrows them to the
+    evidence of one signal (staff only), ``?status=`` to one standing."""
+    scope = scope_for(request.user)
+    found = get_in_scope_or_404(scope.agents, Agent.objects.select_related("outlet"), code=code)
+    as_of = _as_of(request)
+    rows = scope.participants(Participant.objects.filter(agent=found)).order_by("-registered_at", "-pk")
+    signal_kind = request.GET.get("signal", "")
+    signal = None
+    if signal_kind:
+        if signal_kind not in quality.SIGNAL_KINDS or scope.role not in STAFF_ROLES:
+            raise Http404
+        hits = quality.agent_signals(Agent.objects.filter(pk=found.pk), as_of=as_of, kinds=(signal_kind,))
+        signal = hits[0] if hits else None
+        rows = rows.filter(signal.evidence) if signal else rows.none()
+    status = request.GET.get("status", "")
+    if status in Participant.Status.values:
+        rows = rows.filter(status=status)
+    columns = _participant_columns()
+    fmt = _export_format(request)
+    if fmt:
+        return table_response(
+            request,
+            title=_("Participants of agent %(code)s") % {"code": found.code},
+            columns=columns,
+            rows=[_participant_row(scope, p) for p in rows],
+            fmt=fmt,
+            filename=f"agent-{found.code}-participants",
+            personal=scope.sees_personal_data,
+            model=Participant,
+        )
+    page = Paginator(rows, PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
+    lines = [_participant_row(scope, p) for p in page.object_list]
+    if scope.sees_personal_data and lines:
+        audit_personal_data(
+            request,
+            "view_personal_data",
+            obj=Participant,
+            summary=f"participants of agent {found.code}"
+            + (f", signal {signal_kind}" if signal_kind else "")
+            + (f", status {status}" if status else "")
+            + f", page {page.number}: {len(lines)} rows",
+        )
+    return render(
+        request,
+        "perisai/participants.html",
+        {
+            "agent": found,
+            "page": page,
+            "lines": lines,
+            "columns": columns,
+            "signal": signal,
+            "signal_kind": signal_kind,
+            "signal_label": quality.SIGNAL_KINDS.get(signal_kind, ""),
+            "status": status,
+            "statuses": Participant.Status.choices,
+            "is_staff_view": scope.role in STAFF_ROLES,
+            "formats": EXPORT_FORMATS,
+        },
+    )
+
+
+# -- the agent page -------------------------------------------------------------------------------------
+
+
+def _agent_page(request, scope: Scope, found: Agent):
+    """One agent: figures, retention cohorts (a table and a chart) and, for staff, the agent's signals.
+    ``?format=`` exports the cohort table."""
+    as_of = _as_of(request)
+    only = Agent.objects.filter(pk=found.pk)
+    cohorts = quality.agent_cohorts(only, as_of=as_of)
+    columns = [
+        Column(_("Month acquired"), "text"),
+        Column(_("Acquired"), "count"),
+        Column(_("Paid"), "count"),
+        Column(_("Paid (%)"), "percent"),
+    ]
+    for horizon in quality.HORIZONS:
+        columns.append(Column(_("Active %(months)s months later") % {"months": horizon}, "count"))
+        columns.append(Column(_("Active %(months)s months later (%%)") % {"months": horizon}, "percent"))
+    fmt = _export_format(request)
+    if fmt:
+        return table_response(
+            request,
+            title=_("Retention of agent %(code)s") % {"code": found.code},
+            columns=columns,
+            rows=[_cohort_row(cohort) for cohort in cohorts],
+            fmt=fmt,
+            filename=f"agent-{found.code}-retention",
+        )
+    is_staff_view = scope.role in STAFF_ROLES
+    found_signals = quality.agent_signals(only, as_of=as_of) if is_staff_view else []
+    chart = {
+        "labels": [str(cohort.month) for cohort in reversed(cohorts)],
+        "series": [
+            {
+                "label": _("Active %(months)s months later (%%)") % {"months": horizon},
+                "data": [_number(cohort.reading(horizon).pct) for cohort in reversed(cohorts)],
+            }
+            for horizon in quality.HORIZONS
+        ],
+    }
+    return render(
+        request,
+        "perisai/agent.html",
+        {
+            "agent": found,
+            "figures": quality.agent_figures(only, as_of=as_of).get(found.pk, quality.Figures()),
+            "cohorts": cohorts,
+            "horizons": quality.HORIZONS,
+            "chart": chart,
+            "signals": found_signals,
+            "is_staff_view": is_staff_view,
+            "is_own_page": scope.role == Role.AGENT,
+            "month": str(Month.from_date(as_of)),
+            "as_of": as_of,
+            "formats": EXPORT_FORMATS,
+        },
+    )
+
+
+# -- rows shared by pages and exports ---------------------------------------------------------------------
+
+
+def _agent_lines(agents, as_of: date) -> list[tuple[Agent, quality.Figures, int]]:
+    figures = quality.agent_figures(agents, as_of=as_of)
+    flagged: dict[int, int] = {}
+    for signal in quality.agent_signals(agents, as_of=as_of):
+        flagged[signal.agent.pk] = flagged.get(signal.agent.pk, 0) + 1
+    return [
+        (agent, figures.get(agent.pk, quality.Figures()), flagged.get(agent.pk, 0))
+        for agent in agents.select_related("outlet")
+    ]
+
+
+def _agent_row(line) -> list:
+    agent, figures, flagged = line
+    return [
+        agent.code,
+        agent.name,
+        agent.outlet.code if agent.outlet else "",
+        agent.get_status_display(),
+        figures.acquired,
+        figures.this_month,
+        figures.paid,
+        figures.active,
+        flagged,
+    ]
+
+
+def _ranked_row(line: quality.Ranked) -> list:
+    return [
+        line.rank,
+        line.agent.code,
+        line.agent.name,
+        line.agent.outlet.code if line.agent.outlet else "",
+        line.agent.get_status_display(),
+        line.acquired,
+        line.paid,
+        _number(line.paid_pct),
+        line.due,
+        line.retained,
+        _number(line.retention_pct),
+        line.arithmetic,
+        line.count_rank,
+    ]
+
+
+def _signal_row(signal: quality.Signal) -> list:
+    return [
+        signal.label,
+        signal.agent.code,
+        signal.agent.name,
+        signal.agent.outlet.code if signal.agent.outlet else "",
+        signal.count,
+        signal.figures,
+    ]
+
+
+def _cohort_row(cohort: quality.Cohort) -> list:
+    row = [str(cohort.month), cohort.acquired, cohort.paid, _number(cohort.paid_pct)]
+    for reading in cohort.readings:
+        row.extend([reading.active, _number(reading.pct)])
+    return row
+
+
+def _participant_columns() -> list[Column]:
+    return [
+        Column(_("Participant number"), "text"),
+        Column(_("Name"), "text"),
+        Column(_("NIK"), "text"),
+        Column(_("Phone"), "text"),
+        Column(_("Registered"), "date"),
+        Column(_("Status"), "text"),
+        Column(_("Paid through"), "text"),
+    ]
+
+
+def _participant_row(scope: Scope, participant: Participant) -> list:
+    return [
+        participant.number,
+        participant.name,
+        scope.show_nik(participant.nik),
+        scope.show_phone(participant.phone),
+        local_date(participant.registered_at),
+        participant.get_status_display(),
+        str(participant.paid_through) if participant.paid_through else "",
+    ]
+
+
+def _evidence(scope: Scope, signal: quality.Signal):
+    return scope.participants(Participant.objects.filter(signal.evidence)).order_by("-registered_at", "-pk")
+
+
+def _threshold_lines(t: quality.Thresholds) -> list[tuple[str, str]]:
+    never_paid = _(
+        "at least %(min)s participants, and %(share)s %% of those registered, unpaid %(days)s days after "
+        "registering"
+    ) % {"min": t.never_paid_min, "share": quality.share_text(t.never_paid_share), "days": t.never_paid_days}
+    shared_phone = _("%(min)s or more of one agent's participants on one phone number") % {
+        "min": t.shared_phone_min
+    }
+    burst = _(
+        "at least %(min)s registrations in the last %(days)s days of a contest period, at %(ratio)s "
+        "times the agent's daily average over the period or more"
+    ) % {"min": t.burst_min, "days": t.burst_days, "ratio": t.burst_ratio}
+    quick_lapse = _(
+        "at least %(min)s participants, and %(share)s %% of the paying ones, paid at most %(months)s "
+        "month(s) and lapsed"
+    ) % {
+        "min": t.quick_lapse_min,
+        "share": quality.share_text(t.quick_lapse_share),
+        "months": t.quick_lapse_max_months,
+    }
+    texts = {
+        quality.NEVER_PAID: never_paid,
+        quality.SHARED_PHONE: shared_phone,
+        quality.BURST: burst,
+        quality.QUICK_LAPSE: quick_lapse,
+    }
+    return [(str(label), texts[kind]) for kind, label in quality.SIGNAL_KINDS.items()]
+
+
+# -- small helpers --------------------------------------------------------------------------------------
+
+
+def _staff_only(scope: Scope) -> None:
+    """The agent list, ranking and signals are for staff; for anyone else they do not exist."""
+    if scope.role not in STAFF_ROLES:
+        raise Http404
+
+
+def _as_of(request) -> date:
+    """``?as_of=YYYY-MM-DD`` (to look back), else today in Jakarta."""
+    return parse_day(request.GET.get("as_of", "")) or local_date()
+
+
+def _export_format(request) -> str | None:
+    fmt = request.GET.get("format")
+    return fmt if fmt in EXPORT_FORMATS else None
+
+
+def _number(value) -> float | None:
+    """A Decimal as a plain number for files and charts (XLSX and JSON keep numbers numbers)."""
+    return None if value is None else float(value)
