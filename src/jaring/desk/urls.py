@@ -1,8 +1,17 @@
 from django.urls import path
 
-from jaring.desk import views
+from jaring.desk import cashier, register, views
 
 app_name = "desk"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("register/", register.register, name="register"),
+    path("register/nik", register.nik_preview, name="nik"),
+    path("register/area", register.area, name="area"),
+    path("register/price", register.price, name="price"),
+    path("pay/", cashier.pay, name="pay"),
+    path("deposit/", cashier.deposit, name="deposit"),
+    path("deposit/preview", cashier.deposit_preview_fragment, name="deposit_preview"),
+    path("p/<str:number>/", views.participant, name="participant"),
+    path("p/<str:number>/card.pdf", views.card, name="card"),
 ]

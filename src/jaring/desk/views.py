@@ -1,7 +1,182 @@
+"""The desk: search, today's work at the outlet, the participant page and card.
+
+Registration is in ``register.py``, payments and deposits in ``cashier.py``.
+"""
+
+from __future__ import annotations
+
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jaring.accounts.audit import audit_personal_data
+from jaring.accounts.scope import get_in_scope_or_404
+from jaring.common.clock import local_date, month_of
+from jaring.common.privacy import mask_nik, mask_phone
+from jaring.contributions.models import Deposit, GroupMembership, Payment
+from jaring.desk.access import (
+    acting_agent,
+    acting_outlets,
+    default_outlet,
+    desk_scope,
+    participants_search,
+    remember_outlet,
+)
+from jaring.desk.card import CardText, participant_card_pdf
+from jaring.desk.coverage import MARKS, coverage_calendar
+from jaring.desk.queries import desk_standing, payments_today, registrations_today
+from jaring.members.models import Participant
+from jaring.rules.participant_number import participant_seq
+from jaring.web.tables import EXPORT_FORMATS, Column, table_response
+from jaring.web.templatetags.jaring import tanggal
 
 
 @login_required
 def home(request):
-    return render(request, "desk/home.html")
+    scope = desk_scope(request)
+    outlets = acting_outlets(scope)
+    if (code := request.GET.get("outlet")) and (chosen := outlets.filter(code=code).first()) is not None:
+        remember_outlet(request, chosen)
+    outlet = default_outlet(request, scope, outlets)
+
+    query = request.GET.get("q", "").strip()
+    found = participants_search(scope, query) if query else []
+    # a list masks, whoever reads it (docs/security.md); the participant page shows and audits the rest
+    results = [(p, mask_nik(p.nik), mask_phone(p.phone)) for p in found]
+
+    registrations, payments = [], []
+    if outlet is not None:
+        agent = acting_agent(scope)
+        registrations = list(registrations_today(scope, outlet=outlet, agent=agent))
+        payments = list(payments_today(scope, outlet=outlet, agent=agent))
+    export = request.GET.get("export")
+    fmt = request.GET.get("format")
+    if fmt in EXPORT_FORMATS and export in ("registrations", "payments") and outlet is not None:
+        rows = registrations if export == "registrations" else payments
+        return _today_export(request, outlet, export, rows, fmt)
+    context = {
+        "outlet": outlet,
+        "outlets": outlets if len(outlets[:2]) > 1 else None,
+        "query": query,
+        "results": results,
+        "registrations": registrations,
+        "payments": payments,
+        "payments_total": sum(entry.amount for entry in payments),
+        "today": local_date(),
+        "formats": EXPORT_FORMATS,
+    }
+    return render(request, "desk/home.html", context)
+
+
+def _today_export(request, outlet, which, rows, fmt):
+    """Today's registrations or payments at the outlet, the same rows as the page."""
+    day = local_date().isoformat()
+    if which == "registrations":
+        columns = [
+            Column(_("Time")),
+            Column(_("Participant number")),
+            Column(_("Name")),
+            Column(_("Programmes")),
+            Column(_("Declared income"), "rupiah"),
+        ]
+        table = [(_clock(p.registered_at), p.number, p.name, p.programmes, p.declared_income) for p in rows]
+        title = _("Registrations at %(outlet)s on %(day)s") % {"outlet": outlet.code, "day": day}
+    else:
+        columns = [
+            Column(_("Time")),
+            Column(_("Participant number")),
+            Column(_("Name")),
+            Column(_("Kind")),
+            Column(_("First month")),
+            Column(_("Months"), "count"),
+            Column(_("Amount"), "rupiah"),
+            Column(_("Reference")),
+        ]
+        table = [
+            (_clock(e.paid_at), e.participant.number, e.participant.name,
+             e.get_kind_display(), str(e.first_month), e.months, e.amount, e.idempotency_key)
+            for e in rows
+        ]  # fmt: skip
+        title = _("Payments at %(outlet)s on %(day)s") % {"outlet": outlet.code, "day": day}
+    return table_response(
+        request,
+        title=title,
+        columns=columns,
+        rows=table,
+        fmt=fmt,
+        filename=f"desk-{which}-{outlet.code}",
+        personal=True,
+        model=Participant,
+    )
+
+
+def _clock(moment) -> str:
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
+def _participant_or_404(scope, number: str) -> Participant:
+    try:
+        pk = participant_seq(number)
+    except ValueError:
+        raise Http404 from None
+    related = Participant.objects.select_related("outlet", "agent", "occupation", "village", "office")
+    return get_in_scope_or_404(scope.participants, related, pk=pk)
+
+
+@login_required
+def participant(request, number: str):
+    scope = desk_scope(request)
+    person = _participant_or_404(scope, number)
+    status, owed, policy = desk_standing(person)
+    calendar = coverage_calendar(
+        status.runs, registered=person.registered_month, current=month_of(), policy=policy
+    )
+    ledger = list(
+        Payment.objects.filter(participant=person)
+        .select_related("outlet", "agent", "bill__payer")
+        .order_by("paid_at", "id")
+    )
+    reversed_ids = {entry.reverses_id for entry in ledger if entry.reverses_id}
+    deposits = Deposit.objects.filter(participant=person).select_related("outlet", "agent")
+    memberships = GroupMembership.objects.filter(participant=person).select_related("group__payer")
+    if scope.sees_personal_data:
+        audit_personal_data(request, "view_personal_data", obj=person)
+    context = {
+        "participant": person,
+        "nik": scope.show_nik(person.nik),
+        "phone": scope.show_phone(person.phone),
+        "status": status,
+        "owed": owed,
+        "calendar": calendar,
+        "marks": MARKS,
+        "ledger": [(entry, entry.pk in reversed_ids) for entry in ledger],
+        "deposits": deposits,
+        "memberships": memberships,
+        "options": list(status.next_prices.items()),
+    }
+    return render(request, "desk/participant.html", context)
+
+
+@login_required
+def card(request, number: str):
+    scope = desk_scope(request)
+    person = _participant_or_404(scope, number)
+    text = CardText(
+        title=_("BPJS Ketenagakerjaan participant card"),
+        name=person.name,
+        number_label=_("Participant number"),
+        number=person.number,
+        programmes_label=_("Programmes"),
+        programmes=person.programmes.replace("+", " + "),
+        registered_label=_("Registered"),
+        registered=tanggal(person.registered_at),
+        outlet_label=_("Registered at"),
+        outlet=f"{person.outlet.name} ({person.outlet.code})",
+    )
+    body = participant_card_pdf(text)
+    audit_personal_data(request, "export", obj=person, summary="participant card (PDF)")
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="kartu-peserta-{person.number}.pdf"'
+    return response

@@ -68,7 +68,7 @@ class CleanRegistration:
 
 
 # NIK problem codes (stable, from rules.nik) in the user's language.
-def _nik_message(code: str, fallback: str) -> str:
+def nik_message(code: str, fallback: str) -> str:
     messages = {
         "length": _("A NIK has exactly 16 digits."),
         "not_digits": _("A NIK has digits only."),
@@ -194,8 +194,8 @@ def registration_clean(
     )
     for problem in result.errors:
         field_name = {"birth_date_mismatch": "birth_date", "sex_mismatch": "sex"}.get(problem.code, "nik")
-        fail(field_name, _nik_message(problem.code, problem.message), problem.code)
-    warnings = tuple(_nik_message(problem.code, problem.message) for problem in result.warnings)
+        fail(field_name, nik_message(problem.code, problem.message), problem.code)
+    warnings = tuple(nik_message(problem.code, problem.message) for problem in result.warnings)
 
     phone = _NOT_PHONE.sub("", phone or "")
     if phone and not (8 <= len(phone.lstrip("+")) <= 15):
