@@ -1,8 +1,14 @@
 from django.urls import path
 
-from jaring.dashboards import views
+from jaring.dashboards import contest_views, views
 
 app_name = "dashboards"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("office/<str:code>/", views.office, name="office"),
+    path("outlet/<str:code>/", views.outlet, name="outlet"),
+    path("agent/<str:code>/", views.agent, name="agent"),
+    path("contests/", contest_views.contest_list, name="contests"),
+    path("contests/<str:code>/", contest_views.contest_detail, name="contest"),
+    path("contests/<str:code>/board/", contest_views.contest_board, name="contest_board"),
 ]

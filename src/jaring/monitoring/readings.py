@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 
 from jaring.monitoring.arithmetic import first_reached
 from jaring.monitoring.models import CoverageDelta, Tally
@@ -119,3 +119,53 @@ def active_for(month: Month, *, outlet_id: int = 0, agent_id: int = 0, segment: 
 
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+# --- Dashboards: several figures of many offices, outlets or agents in one GROUP BY each --------------------
+
+
+@dataclass(frozen=True)
+class Flows:
+    """What the tallies say about one office, outlet or agent for a dashboard: registrations ever (up to
+    the last day counted), registrations and rupiah collected from the first day of the period."""
+
+    registered: int = 0
+    new: int = 0
+    collected: int = 0
+
+    def __add__(self, other: Flows) -> Flows:
+        return Flows(
+            self.registered + other.registered, self.new + other.new, self.collected + other.collected
+        )
+
+
+def flows_by(start: date, through: date, *, by: str, segment: str = "", **where) -> dict[int, Flows]:
+    """``by`` (a tally dimension: ``office_id``, ``outlet_id`` or ``agent_id``) -> its ``Flows`` counted up
+    to ``through``, the period starting on ``start``; ``where`` narrows the tally rows (for instance
+    ``outlet_id__in=[...]``). One query whatever the number of keys."""
+    rows = Tally.objects.filter(kind__in=(REGISTERED, PAID), day__lte=through, **where)
+    if segment:
+        rows = rows.filter(segment=segment)
+    period = Q(day__gte=start)
+    found = rows.values_list(by).annotate(
+        registered=Sum("count", filter=Q(kind=REGISTERED)),
+        new=Sum("count", filter=Q(kind=REGISTERED) & period),
+        collected=Sum("amount", filter=Q(kind=PAID) & period),
+    )
+    return {key: Flows(r or 0, n or 0, c or 0) for key, r, n, c in found.order_by()}
+
+
+def active_by(month: Month, *, by: str, segment: str = "", **where) -> dict[int, int]:
+    """``by`` (``office_id``, ``outlet_id`` or ``agent_id``) -> participants covered in ``month``, for the
+    coverage deltas ``where`` selects. One query whatever the number of keys."""
+    return _summed(_deltas(month, segment).filter(**where), by, "delta")
+
+
+def registrations_by_day_and_channel(
+    start: date, through: date, *, segment: str = "", **where
+) -> list[tuple[date, str, int]]:
+    """(day, channel, registrations) for each day of ``start..through`` with registrations, for the tally
+    rows ``where`` selects: at most days x channels rows, for a trend and a channel mix."""
+    rows = _flows(NEW_REGISTRATIONS, start, through, segment).filter(**where)
+    found = rows.values_list("day", "channel").annotate(Sum("count")).order_by()
+    return [(_as_date(day), channel, value or 0) for day, channel, value in found]

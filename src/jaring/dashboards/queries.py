@@ -1,0 +1,228 @@
+"""What a dashboard shows about one office, outlet or agent in one month, read from the monitoring tallies.
+
+Offices count the participants their subtree serves (by the branch of the regency where they live, as
+targets do); outlets and agents count the participants they signed up and the rupiah they collected. Each
+figure of a page, of all its children at once, is one GROUP BY over tally rows (``monitoring.readings``):
+the number of queries of a page does not depend on the number of offices, outlets or agents below it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from jaring.channels.models import Agent, Outlet
+from jaring.common.clock import local_date
+from jaring.monitoring import readings
+from jaring.monitoring.arithmetic import percent
+from jaring.monitoring.readings import Flows
+from jaring.org.models import Office
+from jaring.rules.months import Month
+
+TREND_MONTHS = 12
+OFFICE, OUTLET, AGENT, UNASSIGNED = "office", "outlet", "agent", "unassigned"
+
+
+@dataclass(frozen=True)
+class Period:
+    """The month a dashboard looks at, counted up to ``through`` (its last day, or today while it runs)."""
+
+    month: Month
+    through: date
+
+    @classmethod
+    def of(cls, month: Month | None = None, today: date | None = None) -> Period:
+        """``month`` (default: the current month in Jakarta); a month not yet begun is the current one."""
+        today = today or local_date()
+        current = Month.from_date(today)
+        month = current if month is None or month > current else month
+        return cls(month, min(month.last_day(), today))
+
+    @property
+    def start(self) -> date:
+        return self.month.first_day()
+
+    @property
+    def trend_months(self) -> tuple[Month, ...]:
+        return tuple(self.month - offset for offset in range(TREND_MONTHS - 1, -1, -1))
+
+
+@dataclass(frozen=True)
+class Figures:
+    registered: int = 0  # registrations ever, up to the last day counted
+    active: int = 0  # participants covered in the month
+    new: int = 0  # registrations in the month
+    collected: int = 0  # rupiah collected in the month
+
+    @classmethod
+    def of(cls, flows: Flows | None, active: int) -> Figures:
+        flows = flows or Flows()
+        return cls(flows.registered, active, flows.new, flows.collected)
+
+    @property
+    def active_share(self) -> Decimal | None:
+        """Active participants as a share of those registered (percent, one decimal)."""
+        return percent(Fraction(self.active, self.registered)) if self.registered else None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.registered or self.active or self.new or self.collected)
+
+
+@dataclass(frozen=True)
+class Child:
+    kind: str  # office (with ``office_kind``), outlet, agent or unassigned
+    code: str
+    name: str
+    figures: Figures
+    office_kind: str = ""
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    kind: str  # office, outlet or agent
+    code: str
+    name: str
+    period: Period
+    figures: Figures
+    trend: tuple[tuple[Month, int], ...]  # registrations per month, the last 12 months up to the period
+    channels: tuple[tuple[str, int], ...]  # registrations per channel over the same months, largest first
+    children: tuple[Child, ...]
+
+
+def _trend_and_channels(period: Period, **where) -> tuple[tuple, tuple]:
+    months = period.trend_months
+    per_month: dict[Month, int] = dict.fromkeys(months, 0)
+    per_channel: dict[str, int] = defaultdict(int)
+    for day, channel, value in readings.registrations_by_day_and_channel(
+        months[0].first_day(), period.through, **where
+    ):
+        per_month[Month.from_date(day)] += value
+        per_channel[channel] += value
+    channels = sorted(((c, n) for c, n in per_channel.items() if n), key=lambda item: (-item[1], item[0]))
+    return tuple(per_month.items()), tuple(channels)
+
+
+class _Tree:
+    """An office subtree in memory (one query), to roll per-office figures up to every office."""
+
+    def __init__(self, root: Office):
+        self.offices = {o.pk: o for o in Office.objects.filter(path__startswith=root.path)}
+        self.children: dict[int, list[Office]] = defaultdict(list)
+        for office in sorted(self.offices.values(), key=lambda o: o.code):
+            if office.pk != root.pk:
+                self.children[office.parent_id].append(office)
+
+    def below(self, pk: int) -> list[int]:
+        found, todo = [], [pk]
+        while todo:
+            node = todo.pop()
+            found.append(node)
+            todo.extend(child.pk for child in self.children.get(node, []))
+        return found
+
+
+def office_dashboard(office: Office, period: Period, *, outlets=None) -> Dashboard:
+    """The office's figures (its whole subtree; for the head office the whole country, participants whose
+    regency no branch serves included), and one child line per direct sub-office and per outlet reporting
+    to the office itself. ``outlets`` narrows those outlets (a queryset of the viewer's scope)."""
+    national = office.parent_id is None
+    tree = _Tree(office)
+    where = {} if national else {"office_id__in": list(tree.offices)}
+    flows = readings.flows_by(period.start, period.through, by="office_id", **where)
+    active = readings.active_by(period.month, by="office_id", **where)
+
+    def rolled(pks) -> Figures:
+        return Figures.of(
+            sum((flows.get(pk, Flows()) for pk in pks), Flows()), sum(active.get(pk, 0) for pk in pks)
+        )
+
+    total = rolled(set(flows) | set(active)) if national else rolled(tree.below(office.pk))
+    children = [
+        Child(OFFICE, child.code, child.name, rolled(tree.below(child.pk)), child.kind)
+        for child in tree.children.get(office.pk, [])
+    ]
+    if national:
+        unassigned = Figures.of(flows.get(0), active.get(0, 0))
+        if not unassigned.is_empty:
+            children.append(Child(UNASSIGNED, "", "", unassigned))
+    own_outlets = (outlets if outlets is not None else Outlet.objects).filter(office=office)
+    children += _outlet_children(period, own_outlets)
+    trend, channels = _trend_and_channels(period, **where)
+    return Dashboard(OFFICE, office.code, office.name, period, total, trend, channels, tuple(children))
+
+
+def _outlet_children(period: Period, outlets) -> list[Child]:
+    found = list(outlets.order_by("code").values_list("pk", "code", "name"))
+    if not found:
+        return []
+    ids = [pk for pk, _code, _name in found]
+    flows = readings.flows_by(period.start, period.through, by="outlet_id", outlet_id__in=ids)
+    active = readings.active_by(period.month, by="outlet_id", outlet_id__in=ids)
+    return [
+        Child(OUTLET, code, name, Figures.of(flows.get(pk), active.get(pk, 0))) for pk, code, name in found
+    ]
+
+
+def outlet_dashboard(outlet: Outlet, period: Period, *, outlets=None, agents=None) -> Dashboard:
+    """What the outlet itself signed up and collected (its child outlets count on their own), with one
+    child line per agent working there and per child outlet. ``outlets`` and ``agents`` narrow the children
+    to the viewer's scope."""
+    flows = readings.flows_by(period.start, period.through, by="outlet_id", outlet_id=outlet.pk)
+    active = readings.active_by(period.month, by="outlet_id", outlet_id=outlet.pk)
+    figures = Figures.of(flows.get(outlet.pk), active.get(outlet.pk, 0))
+    staff = list(
+        (agents if agents is not None else Agent.objects)
+        .filter(outlet=outlet)
+        .order_by("code")
+        .values_list("pk", "code", "name")
+    )
+    children: list[Child] = []
+    if staff:
+        ids = [pk for pk, _code, _name in staff]
+        agent_flows = readings.flows_by(period.start, period.through, by="agent_id", agent_id__in=ids)
+        agent_active = readings.active_by(period.month, by="agent_id", agent_id__in=ids)
+        children += [
+            Child(AGENT, code, name, Figures.of(agent_flows.get(pk), agent_active.get(pk, 0)))
+            for pk, code, name in staff
+        ]
+    children += _outlet_children(
+        period, (outlets if outlets is not None else Outlet.objects).filter(parent=outlet)
+    )
+    trend, channels = _trend_and_channels(period, outlet_id=outlet.pk)
+    return Dashboard(OUTLET, outlet.code, outlet.name, period, figures, trend, channels, tuple(children))
+
+
+def agent_dashboard(agent: Agent, period: Period) -> Dashboard:
+    """What the agent signed up and collected."""
+    flows = readings.flows_by(period.start, period.through, by="agent_id", agent_id=agent.pk)
+    active = readings.active_by(period.month, by="agent_id", agent_id=agent.pk)
+    figures = Figures.of(flows.get(agent.pk), active.get(agent.pk, 0))
+    trend, channels = _trend_and_channels(period, agent_id=agent.pk)
+    return Dashboard(AGENT, agent.code, agent.name, period, figures, trend, channels, ())
+
+
+def office_crumbs(office: Office, root: Office | None) -> list[Office]:
+    """The offices from ``root`` (the viewer's scope root; None: the top) down to ``office``, one query."""
+    codes = [code for code in office.path.split("/") if code]
+    if root is not None:
+        root_codes = [code for code in root.path.split("/") if code]
+        codes = codes[len(root_codes) - 1 :]
+    found = {o.code: o for o in Office.objects.filter(code__in=codes)}
+    return [found[code] for code in codes if code in found]
+
+
+def outlet_ancestors(outlet: Outlet, limit: int = 5) -> list[Outlet]:
+    """The outlets above ``outlet`` (a KC's KCU), top first; one query per level, a few levels at most."""
+    found: list[Outlet] = []
+    parent_id = outlet.parent_id
+    while parent_id and len(found) < limit:
+        parent = Outlet.objects.filter(pk=parent_id).first()
+        if parent is None or parent in found:
+            break
+        found.append(parent)
+        parent_id = parent.parent_id
+    return list(reversed(found))
