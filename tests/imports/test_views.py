@@ -56,7 +56,7 @@ def test_the_database_queue_and_worker_run_an_uploaded_import(admin_client, uplo
     job = ImportJob.objects.get()
     assert job.status == "queued"
     page = admin_client.get(reverse("imports:list")).content.decode()
-    assert 'http-equiv="refresh"' in page  # the list refreshes itself while an import waits or runs
+    assert 'hx-trigger="every 2s"' in page  # the list polls itself while an import waits or runs
     call_command("worker", batch=True)
     job.refresh_from_db()
     assert job.status == "done" and job.accepted == 120 - sum(broken.values())

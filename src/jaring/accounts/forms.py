@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,11 +26,22 @@ class AuditSearchForm(forms.Form):
         max_length=100,
         help_text=_("For example members.participant."),
     )
-    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    object_id = forms.CharField(
+        label=_("Object id"),
+        required=False,
+        max_length=64,
+        help_text=_("The record's id; for a participant, its participant number works too."),
+    )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(
+        label=_("Text"),
+        required=False,
+        max_length=100,
+        help_text=_("Words in the summary, the user, the object or the address."),
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -49,11 +61,20 @@ class AuditSearchForm(forms.Form):
         if data.get("object_type"):
             entries = entries.filter(object_type=data["object_type"].strip().lower())
         if data.get("object_id"):
-            entries = entries.filter(object_id=data["object_id"].strip())
+            entries = entries.filter(object_id__in=_object_ids(data["object_id"]))
         if data.get("date_from"):
             entries = entries.filter(at__gte=_day_start(data["date_from"]))
         if data.get("date_to"):
             entries = entries.filter(at__lt=_day_start(data["date_to"] + timedelta(days=1)))
+        if data.get("text"):
+            for word in data["text"].split():
+                entries = entries.filter(
+                    Q(summary__icontains=word)
+                    | Q(username__icontains=word)
+                    | Q(object_type__icontains=word)
+                    | Q(object_id=word)
+                    | Q(ip__startswith=word)
+                )
         return entries
 
     def describe(self) -> str:
@@ -61,6 +82,17 @@ class AuditSearchForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         parts = [f"{name}={value}" for name, value in data.items() if value not in (None, "")]
         return ", ".join(parts) or "no filter"
+
+
+def _object_ids(given: str) -> list[str]:
+    """The ids an object id search matches: as typed and, when it is a participant number (spaces, dots
+    and dashes allowed), the participant's id, which is what the trail keeps."""
+    given = given.strip()
+    ids = [given]
+    digits = "".join(given.split()).replace(".", "").replace("-", "")
+    with contextlib.suppress(ValueError):
+        ids.append(str(participant_seq(digits)))
+    return ids
 
 
 def _day_start(day) -> datetime:

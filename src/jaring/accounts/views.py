@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from jaring.accounts.audit import audit_personal_data
 from jaring.accounts.forms import AuditSearchForm, RevealForm
-from jaring.accounts.models import Action, AuditEntry
+from jaring.accounts.models import Action, AuditEntry, Role
 from jaring.accounts.scope import get_in_scope_or_404, scope_for
 from jaring.members.models import Participant
 
@@ -50,6 +50,9 @@ def audit_list(request, scope):
     form = AuditSearchForm(request.GET or None)
     entries = form.filter(AuditEntry.objects.all())
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    roles = dict(Role.choices)
+    for entry in page:
+        entry.role_label = roles.get(entry.role, entry.role)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -65,7 +68,9 @@ def audit_list(request, scope):
 def audit_export(request, scope):
     """The filtered trail as CSV, streamed; the export is itself an audit entry."""
     form = AuditSearchForm(request.GET or None)
-    entries = form.filter(AuditEntry.objects.all())
+    # The export holds the trail as it was when asked for: not its own entry, nor any written meanwhile.
+    last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    entries = form.filter(AuditEntry.objects.filter(id__lte=last))
     audit_personal_data(
         request,
         Action.EXPORT,

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from jaring.contributions.bulk import BulkPaymentContext, PaymentRow, payments_apply
 from jaring.contributions.queries import ratebook
+from jaring.imports.gate import RowGate
 from jaring.imports.models import ImportChunk, ImportJob
 from jaring.imports.readers import count_rows, read_rows
 from jaring.members.bulk import BulkRegistrationContext, RegistrationRow, RowResult, registrations_apply
@@ -38,13 +39,16 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def import_job_for_file(*, path: Path, kind: str, original_name: str = "", user=None) -> ImportJob:
-    """The job of this file (new, or the earlier one for the same content and kind)."""
+def import_job_for_file(
+    *, path: Path, kind: str, original_name: str = "", user=None, sha256: str | None = None
+) -> ImportJob:
+    """The job of this file (new, or the earlier one for the same content and kind). ``sha256`` is the
+    file's digest if the caller has already computed it."""
     if kind not in ImportJob.Kind.values:
         raise ValidationError({"kind": f"Unknown import kind {kind!r}."})
     job, created = ImportJob.objects.get_or_create(
         kind=kind,
-        sha256=file_sha256(path),
+        sha256=sha256 or file_sha256(path),
         defaults={"original_name": original_name or path.name, "path": str(path), "created_by": user},
     )
     if not created and job.status != ImportJob.Status.DONE and job.path != str(path):
@@ -82,6 +86,7 @@ def import_run(
         )
     else:
         context, make, apply = BulkPaymentContext.load(ratebook=book), PaymentRow, payments_apply
+    gate = RowGate.for_uploader(job.created_by, outlets=context.outlets) if job.created_by_id else None
     seen: dict = {}
     chunk: list = []
     done = 0
@@ -95,12 +100,12 @@ def import_run(
                 continue
             chunk.append(make(number, *cells))
             if len(chunk) >= chunk_rows:
-                _chunk_commit(job, chunk, context=context, apply=apply, seen=seen)
+                _chunk_commit(job, chunk, context=context, apply=apply, seen=seen, gate=gate)
                 chunk = []
                 if progress:
                     progress(job)
         if chunk:
-            _chunk_commit(job, chunk, context=context, apply=apply, seen=seen)
+            _chunk_commit(job, chunk, context=context, apply=apply, seen=seen, gate=gate)
         job.total_rows = job.processed_rows
         job.result_path = job.result_path or str(path.with_name(f"{path.name}.result.csv"))
         result_file_write(job, Path(job.result_path))
@@ -121,13 +126,13 @@ def import_run(
     return job
 
 
-def _chunk_commit(job: ImportJob, rows: list, *, context, apply, seen: dict) -> None:
+def _chunk_commit(job: ImportJob, rows: list, *, context, apply, seen: dict, gate: RowGate | None) -> None:
     """Applies one chunk, stores its results and moves the checkpoint, in one transaction."""
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         if locked.processed_rows != job.processed_rows:
             raise RuntimeError("another process is importing this file; let it finish, then run again")
-        results = apply(rows, context=context, seen=seen, now=timezone.now())
+        results = _gated_apply(job.kind, rows, context=context, apply=apply, seen=seen, gate=gate)
         ImportChunk.objects.create(
             job=job, first_row=rows[0].row, last_row=rows[-1].row, results=_results_csv(results)
         )
@@ -140,6 +145,34 @@ def _chunk_commit(job: ImportJob, rows: list, *, context, apply, seen: dict) -> 
                     job.reasons[code] = job.reasons.get(code, 0) + 1
         job.processed_rows += len(rows)
         job.save(update_fields=["accepted", "rejected", "reasons", "processed_rows"])
+
+
+def _gated_apply(
+    kind: str, rows: list, *, context, apply, seen: dict, gate: RowGate | None
+) -> list[RowResult]:
+    """``apply`` on the rows the uploader may act on; the others are refused by the gate. Results come
+    back in row order, one per row."""
+    if gate is None:
+        return apply(rows, context=context, seen=seen, now=timezone.now())
+    refused: dict[int, RowResult] = {}
+    allowed = []
+    for row in rows:
+        if (result := gate.refusal(row)) is None:
+            allowed.append(row)
+            continue
+        refused[row.row] = result
+        # A refused row still takes its place in the in-file duplicate map, as any rejected row does
+        # (and as a resumed import rebuilds it from the file alone).
+        key = (
+            row.nik.strip()
+            if kind == ImportJob.Kind.REGISTRATIONS
+            else (row.outlet_code.strip(), row.reference.strip())
+        )
+        if kind == ImportJob.Kind.REGISTRATIONS or key[1]:
+            seen.setdefault(key, row.row)
+    applied = apply(allowed, context=context, seen=seen, now=timezone.now()) if allowed else []
+    by_row = {result.row: result for result in applied}
+    return [refused.get(row.row) or by_row[row.row] for row in rows]
 
 
 def _results_csv(results: list[RowResult]) -> str:

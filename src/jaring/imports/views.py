@@ -1,22 +1,40 @@
-"""Staff pages for bulk imports: upload a file, watch its progress, take the result file away."""
+"""The Impor pages: upload a file, watch its progress, take the result file away.
 
+Who: tellers, agents, branch and regional staff, head-office analysts and admins (``IMPORT_ROLES``); to
+payers, auditors and users without a role the pages do not exist (404). Everyone sees the jobs of their
+scope (``Scope.import_jobs``); only the roles that act at outlets (``ACTING_ROLES``) upload, and each row
+of their file must name an outlet where they may act (``imports.gate``).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
 from pathlib import Path
 from uuid import uuid4
 
 from django import forms
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from jaring.accounts.audit import audit, audit_personal_data
+from jaring.accounts.models import Action, Role
+from jaring.accounts.scope import ACTING_ROLES, get_in_scope_or_404, scope_for
 from jaring.imports.models import ImportJob
 from jaring.imports.readers import template_csv
-from jaring.imports.services import import_job_for_file
+from jaring.imports.services import file_sha256, import_job_for_file
 from jaring.imports.tasks import import_file
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+RECENT_JOBS = 50
+IMPORT_ROLES = ACTING_ROLES | {Role.REGIONAL_STAFF, Role.HEAD_OFFICE_ANALYST}
+WORKING = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
 
 
 class UploadForm(forms.Form):
@@ -32,56 +50,123 @@ class UploadForm(forms.Form):
         return upload
 
 
+def importers_only(view):
+    """Signed-out visitors sign in; signed-in users whose role does not import get 404."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        scope = scope_for(request.user)
+        if scope.role not in IMPORT_ROLES:
+            raise Http404
+        return view(request, scope, *args, **kwargs)
+
+    return wrapped
+
+
 def _uploads() -> Path:
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-@staff_member_required
-def import_list(request):
-    jobs = ImportJob.objects.select_related("created_by")[:50]
-    running = any(job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING) for job in jobs)
-    return render(request, "imports/list.html", {"jobs": jobs, "form": UploadForm(), "refresh": running})
+def _jobs(scope):
+    return scope.import_jobs(ImportJob.objects.select_related("created_by"))[:RECENT_JOBS]
 
 
-@staff_member_required
+def _list_page(request, scope, form, *, status: int = 200):
+    jobs = list(_jobs(scope))
+    context = {
+        "jobs": jobs,
+        "form": form if scope.role in ACTING_ROLES else None,
+        "working": any(job.status in WORKING for job in jobs),
+    }
+    return render(request, "imports/list.html", context, status=status)
+
+
+@require_GET
+@importers_only
+def import_list(request, scope):
+    if request.headers.get("HX-Request"):  # the list polling itself while an import waits or runs
+        jobs = list(_jobs(scope))
+        working = any(job.status in WORKING for job in jobs)
+        return render(request, "imports/_jobs.html", {"jobs": jobs, "working": working})
+    return _list_page(request, scope, UploadForm())
+
+
 @require_POST
-def import_upload(request):
+@importers_only
+def import_upload(request, scope):
+    if scope.role not in ACTING_ROLES:
+        raise Http404
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        jobs = ImportJob.objects.select_related("created_by")[:50]
-        return render(request, "imports/list.html", {"jobs": jobs, "form": form}, status=400)
-    upload = form.cleaned_data["file"]
+        return _list_page(request, scope, form, status=400)
+    upload, kind = form.cleaned_data["file"], form.cleaned_data["kind"]
     path = _uploads() / f"{uuid4().hex}{Path(upload.name).suffix.lower()}"
     with open(path, "wb") as handle:
         for block in upload.chunks():
             handle.write(block)
-    job = import_job_for_file(
-        path=path, kind=form.cleaned_data["kind"], original_name=upload.name, user=request.user
-    )
+    digest = file_sha256(path)
+    earlier = ImportJob.objects.filter(kind=kind, sha256=digest).first()
+    if earlier is not None and not scope.import_jobs().filter(pk=earlier.pk).exists():
+        # Someone outside the user's scope imported this very file: their job is not the user's to see,
+        # resume or take results from.
+        path.unlink(missing_ok=True)
+        form.add_error(
+            "file", _("This file has already been imported by someone else; ask them for its result.")
+        )
+        return _list_page(request, scope, form, status=400)
+    started = timezone.now()
+    with transaction.atomic():
+        job = import_job_for_file(
+            path=path, kind=kind, original_name=upload.name, user=request.user, sha256=digest
+        )
+        new = job.created_at >= started
+        if job.status != ImportJob.Status.DONE and not job.result_path:
+            job.result_path = str(_uploads() / f"result-{job.pk}.csv")
+            job.save(update_fields=["result_path"])
+        summary = (
+            f"upload of {upload.name} ({kind}, {upload.size} bytes)"
+            if new
+            else f"upload of {upload.name} ({kind}): the same file as this job, {job.status}"
+        )
+        audit(request, Action.CREATE, obj=job, after=job if new else None, summary=summary)
     if job.path != str(path):
         path.unlink(missing_ok=True)  # the same file was uploaded before: its job goes on with its own copy
     if job.status != ImportJob.Status.DONE:
-        if not job.result_path:
-            job.result_path = str(_uploads() / f"result-{job.pk}.csv")
-            job.save(update_fields=["result_path"])
         import_file.enqueue(job.pk)
     return redirect("imports:detail", pk=job.pk)
 
 
-@staff_member_required
-def import_detail(request, pk: int):
-    job = get_object_or_404(ImportJob, pk=pk)
-    reasons = sorted(job.reasons.items(), key=lambda item: -item[1])
-    refresh = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
-    return render(request, "imports/detail.html", {"job": job, "reasons": reasons, "refresh": refresh})
+def _job_context(job: ImportJob) -> dict:
+    return {
+        "job": job,
+        "reasons": sorted(job.reasons.items(), key=lambda item: -item[1]),
+        "working": job.status in WORKING,
+    }
 
 
-@staff_member_required
-def import_progress(request, pk: int):
+@require_GET
+@importers_only
+def import_detail(request, scope, pk: int):
+    job = get_in_scope_or_404(scope.import_jobs, ImportJob.objects.select_related("created_by"), pk=pk)
+    return render(request, "imports/detail.html", _job_context(job))
+
+
+@require_GET
+@importers_only
+def import_status(request, scope, pk: int):
+    """The progress part of the job's page, which htmx fetches every 2 seconds while the job works."""
+    job = get_in_scope_or_404(scope.import_jobs, ImportJob.objects.all(), pk=pk)
+    return render(request, "imports/_status.html", _job_context(job))
+
+
+@require_GET
+@importers_only
+def import_progress(request, scope, pk: int):
     """The progress as JSON, for scripts."""
-    job = get_object_or_404(ImportJob, pk=pk)
+    job = get_in_scope_or_404(scope.import_jobs, ImportJob.objects.all(), pk=pk)
     return JsonResponse(
         {
             "status": job.status,
@@ -94,17 +179,28 @@ def import_progress(request, pk: int):
     )
 
 
-@staff_member_required
-def import_result(request, pk: int):
-    job = get_object_or_404(ImportJob, pk=pk, status=ImportJob.Status.DONE)
+@require_GET
+@importers_only
+def import_result(request, scope, pk: int):
+    """The per-row result file. It names participants by number and repeats reasons that may quote what
+    was sent, so handing it out is an audited export."""
+    job = get_in_scope_or_404(scope.import_jobs, ImportJob.objects.all(), pk=pk, status=ImportJob.Status.DONE)
     path = Path(job.result_path)
     if not path.is_file():
-        raise Http404("the result file is gone")
-    name = f"{Path(job.original_name).stem}-hasil.csv"
+        raise Http404(gettext("The result file is gone."))
+    audit_personal_data(
+        request,
+        Action.EXPORT,
+        obj=job,
+        summary=f"import result of {job.original_name}: {job.total_rows} rows",
+    )
+    name = f"{Path(job.original_name).stem}-{gettext('result')}.csv"
     return FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type="text/csv")
 
 
+@require_GET
 def import_template(request, kind: str):
+    """The header row and one example row of a file kind: no data of anyone, so open to all."""
     if kind not in ImportJob.Kind.values:
         raise Http404
     response = HttpResponse(template_csv(kind), content_type="text/csv; charset=utf-8")

@@ -1,3 +1,4 @@
+import getpass
 import json as jsonlib
 import sys
 from pathlib import Path
@@ -5,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from tqdm import tqdm
 
+from jaring.accounts.audit import audit
 from jaring.common.commands import JaringCommand
 from jaring.imports.models import ImportJob
 from jaring.imports.readers import template_csv
@@ -42,6 +44,7 @@ class Command(JaringCommand):
                 job.save(update_fields=["result_path"])
             if job.processed_rows:
                 self.stderr.write(f"resuming job {job.pk} after row {job.processed_rows:,}")
+            audit(None, "create", obj=job, summary=f"jaring import {kind} {path.name} by {getpass.getuser()}")
             with tqdm(
                 total=None, initial=job.processed_rows, unit="row", desc=kind, file=sys.stderr, disable=None
             ) as bar:

@@ -1,0 +1,106 @@
+"""The payers pages: a payer's groups and bills, staff's payers of their scope, exports equal to the page,
+masking, and a 404 for anything outside the scope."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from jaring.accounts.models import AuditEntry
+from jaring.common.privacy import mask_nik
+
+
+def csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def as_text(rows) -> list[list[str]]:
+    return [["" if cell is None else str(cell) for cell in row] for row in rows]
+
+
+@pytest.fixture
+def payer_client(client, network, staff):
+    client.force_login(staff("payer", payer=network.payer))
+    return client
+
+
+def test_a_payer_is_taken_to_its_own_page(payer_client):
+    response = payer_client.get(reverse("web:payers"))
+    assert response.status_code == 302 and response["Location"] == reverse("web:payer", args=["DKI"])
+
+
+def test_a_payer_sees_its_groups_members_masked_and_bills(payer_client, network):
+    response = payer_client.get(reverse("web:payer", args=["DKI"]))
+    body = response.content.decode()
+    assert "PPSU" in body and network.at_bank.name in body
+    assert mask_nik(network.at_bank.nik) in body and network.at_bank.nik not in body
+    assert [row[0] for row in response.context["bills"]] == ["2024-05"]
+    assert not AuditEntry.objects.filter(action="view_personal_data").exists()  # nothing personal shown
+
+
+def test_a_payer_does_not_see_another_payer_or_its_bill(payer_client):
+    assert payer_client.get(reverse("web:payer", args=["EMP"])).status_code == 404
+    assert payer_client.get(reverse("web:bill", args=["EMP", "2024-05"])).status_code == 404
+    assert payer_client.get(reverse("web:payer", args=["NOPE"])).status_code == 404
+
+
+def test_a_bill_shows_its_lines_and_exports_the_same_rows(payer_client, network):
+    url = reverse("web:bill", args=["DKI", "2024-05"])
+    response = payer_client.get(url)
+    rows = response.context["rows"]
+    assert len(rows) == network.bill.lines.count() == 1
+    number, _name, nik, amount = rows[0]
+    assert number == network.at_bank.number and nik == mask_nik(network.at_bank.nik)
+    assert amount == network.bill.amount
+    exported = csv_rows(payer_client.get(url, {"format": "csv"}))
+    assert exported[1:] == as_text(rows)
+    book = load_workbook(io.BytesIO(payer_client.get(url, {"format": "xlsx"}).content))
+    assert as_text(list(book.active.iter_rows(values_only=True))[1:]) == as_text(rows)
+
+
+def test_a_month_that_is_not_a_month_is_a_404(payer_client):
+    assert payer_client.get(reverse("web:bill", args=["DKI", "2024-13"])).status_code == 404
+    assert payer_client.get(reverse("web:bill", args=["DKI", "2023-01"])).status_code == 404  # no bill
+
+
+def test_the_member_and_bill_exports_hold_the_page_rows(payer_client):
+    url = reverse("web:payer", args=["DKI"])
+    page = payer_client.get(url).context
+    members = csv_rows(payer_client.get(url, {"table": "members", "format": "csv"}))
+    assert members[1:] == as_text(page["members"].object_list)
+    bills = csv_rows(payer_client.get(url, {"table": "bills", "format": "csv"}))
+    assert bills[1:] == as_text(page["bills"])
+    assert not AuditEntry.objects.filter(action="export").exists()  # masked: no personal data left
+
+
+def test_branch_staff_see_the_payers_of_their_scope(client, network, staff):
+    client.force_login(staff("branch_staff", office=network.karawang_branch))
+    response = client.get(reverse("web:payers"))
+    assert [row[0] for row in response.context["rows"]] == ["DKI", "EMP"]
+    exported = csv_rows(client.get(reverse("web:payers"), {"format": "csv"}))
+    assert exported[1:] == as_text(response.context["rows"])
+
+
+def test_another_branch_gets_a_404_for_a_payer_outside_its_scope(client, network, staff):
+    client.force_login(staff("branch_staff", office=network.balikpapan))
+    assert client.get(reverse("web:payers")).context["rows"] == []
+    assert client.get(reverse("web:payer", args=["DKI"])).status_code == 404
+    assert client.get(reverse("web:bill", args=["DKI", "2024-05"])).status_code == 404
+
+
+def test_branch_staff_see_full_niks_and_that_is_audited(client, network, staff):
+    client.force_login(staff("branch_staff", office=network.karawang_branch, username="kc-krw"))
+    body = client.get(reverse("web:payer", args=["DKI"])).content.decode()
+    assert network.at_bank.nik in body
+    (view,) = AuditEntry.objects.filter(action="view_personal_data", username="kc-krw")
+    assert view.object_type == "members.participant" and "DKI" in view.summary
+    client.get(reverse("web:bill", args=["DKI", "2024-05"]), {"format": "csv"})
+    (export,) = AuditEntry.objects.filter(action="export", username="kc-krw")
+    assert "1 rows" in export.summary
+
+
+def test_payers_pages_are_for_signed_in_users(client, network):
+    response = client.get(reverse("web:payer", args=["DKI"]))
+    assert response.status_code == 302 and "login" in response["Location"]
