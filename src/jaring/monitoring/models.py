@@ -143,6 +143,10 @@ class Target(models.Model):
         ACTIVE_PARTICIPANTS = "active_participants", _("active participants")
         CONTRIBUTIONS = "contributions", _("contributions collected")
         NEW_COMPANIES = "new_companies", _("new companies")
+        # Perisai agents (read by jaring.perisai.targets): active agents is a level; acquisitions per agent is
+        # the registrations the office's agents made over the period per active agent on the day asked about.
+        ACTIVE_AGENTS = "active_agents", _("active agents")
+        ACQUISITIONS_PER_AGENT = "acquisitions_per_agent", _("acquisitions per agent")
 
     office = models.ForeignKey(
         "org.Office", null=True, blank=True, on_delete=models.CASCADE, related_name="targets"
@@ -153,7 +157,7 @@ class Target(models.Model):
     agent = models.ForeignKey(
         "channels.Agent", null=True, blank=True, on_delete=models.CASCADE, related_name="targets"
     )
-    metric = models.CharField(max_length=20, choices=Metric.choices)
+    metric = models.CharField(max_length=30, choices=Metric.choices)
     segment = models.CharField(max_length=5, blank=True, default="BPU", help_text="empty: every segment")
     start = models.DateField()
     end = models.DateField()

@@ -5,7 +5,8 @@ only; plain dataclasses out (``monitoring.queries`` re-exports these functions).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -35,6 +36,29 @@ TARGET_MEASURES = {
     Target.Metric.CONTRIBUTIONS: readings.AMOUNT_COLLECTED,
 }
 OWN, BELOW = "own", "below"
+LEVELS = frozenset({Target.Metric.ACTIVE_PARTICIPANTS, Target.Metric.ACTIVE_AGENTS})
+
+
+@dataclass(frozen=True)
+class OfficeReading:
+    """What a metric read outside monitoring says per office id (0 for none): ``achieved`` on the day asked
+    about, ``baseline`` (a level: the day before the period). A ratio also gives ``per``, its denominator:
+    the achievement of a subtree is then the sum of ``achieved`` over the sum of ``per`` (never a sum of
+    ratios)."""
+
+    achieved: dict[int, int]
+    baseline: dict[int, int] = field(default_factory=dict)
+    per: dict[int, int] | None = None
+
+
+# Target metrics whose figures another app keeps (the Perisai agent metrics), registered by that app when
+# it starts: metric -> reader(start, end, through, office_ids) -> OfficeReading. ``through`` is the last day
+# counted (the day asked about, or the period's end); ``office_ids`` None means every office.
+OFFICE_READERS: dict[str, Callable[..., OfficeReading]] = {}
+
+
+def office_reader_register(metric: str, reader: Callable[..., OfficeReading]) -> None:
+    OFFICE_READERS[metric] = reader
 
 
 @dataclass(frozen=True)
@@ -72,7 +96,7 @@ class TargetLine:
 
     @property
     def is_level(self) -> bool:
-        return self.metric == Target.Metric.ACTIVE_PARTICIPANTS
+        return self.metric in LEVELS
 
     def attainment_sum(self, style: Style = JSON) -> str:
         return attainment_sum(style, self.achievement, self.target, self.attainment_pct, self.metric)
@@ -234,7 +258,7 @@ class _Key:
 
     def line(self, *, owner, as_of, target, source, count, achievement, baseline, children=()) -> TargetLine:
         calendar = Calendar(self.start, self.end, as_of)
-        level = self.metric == Target.Metric.ACTIVE_PARTICIPANTS
+        level = self.metric in LEVELS
         projection = None
         if achievement is not None and calendar.started:
             projection = run_rate(achievement, calendar, baseline=baseline if level else 0)
@@ -261,28 +285,40 @@ class _Key:
         )
 
 
-def _achievements(
-    key: _Key, as_of: date, office_ids: list[int] | None
-) -> tuple[dict[int, int] | None, dict[int, int]]:
-    """Office id -> achievement on ``as_of`` (None: no data for the metric) and, for a level, office id ->
-    the level in the month before the period."""
+def _achievements(key: _Key, as_of: date, office_ids: list[int] | None) -> OfficeReading | None:
+    """Per office id: the achievement on ``as_of``, for a level the level in the month before the period,
+    for a ratio its denominator; None when jaring has no data for the metric."""
     calendar = Calendar(key.start, key.end, as_of)
     if key.metric == Target.Metric.NEW_COMPANIES:
-        return None, {}  # jaring records no companies yet
+        return None  # jaring records no companies yet
     if not calendar.started:
-        return {}, {}
+        return OfficeReading({})
+    if key.metric in OFFICE_READERS:
+        return OFFICE_READERS[key.metric](key.start, key.end, calendar.through, office_ids)
     if key.metric == Target.Metric.ACTIVE_PARTICIPANTS:
         month = Month.from_date(calendar.through)
         before = Month.from_date(key.start) - 1
-        return (
+        return OfficeReading(
             readings.active_by_office(month, office_ids=office_ids, segment=key.segment),
             readings.active_by_office(before, office_ids=office_ids, segment=key.segment),
         )
+    if key.metric not in TARGET_MEASURES:
+        return None  # a metric whose app is not installed
     measure = TARGET_MEASURES[key.metric]
-    found = readings.totals_by_office(
-        measure, key.start, calendar.through, office_ids=office_ids, segment=key.segment
+    return OfficeReading(
+        readings.totals_by_office(
+            measure, key.start, calendar.through, office_ids=office_ids, segment=key.segment
+        )
     )
-    return found, {}
+
+
+def _subtree_achievement(tree, pk: int, reading: OfficeReading | None) -> int | None:
+    if reading is None:
+        return None
+    if reading.per is None:
+        return tree.subtree_sum(pk, reading.achieved)
+    per = tree.subtree_sum(pk, reading.per)
+    return round_half_up(Fraction(tree.subtree_sum(pk, reading.achieved), per)) if per else None
 
 
 def target_status(office: Office, as_of: date | None = None, *, year: int | None = None) -> TargetStatus:
@@ -303,9 +339,9 @@ def target_status(office: Office, as_of: date | None = None, *, year: int | None
     lines = []
     for key in keys:
         own = {t.office_id: t.value for t in targets if _Key(t.metric, t.segment, t.start, t.end) == key}
-        achieved, before = _achievements(key, as_of, office_ids)
+        reading = _achievements(key, as_of, office_ids)
 
-        def line_of(pk: int, children=(), key=key, own=own, achieved=achieved, before=before) -> TargetLine:
+        def line_of(pk: int, children=(), key=key, own=own, reading=reading) -> TargetLine:
             target, source, count = tree.rolled_target(pk, own)
             return key.line(
                 owner=tree.names[pk],
@@ -313,8 +349,8 @@ def target_status(office: Office, as_of: date | None = None, *, year: int | None
                 target=target,
                 source=source,
                 count=count,
-                achievement=None if achieved is None else tree.subtree_sum(pk, achieved),
-                baseline=tree.subtree_sum(pk, before),
+                achievement=_subtree_achievement(tree, pk, reading),
+                baseline=tree.subtree_sum(pk, reading.baseline) if reading is not None else 0,
                 children=children,
             )
 
