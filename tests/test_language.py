@@ -141,8 +141,8 @@ def test_landing_page_is_in_indonesian_by_default(client):
     page = client.get("/")
     text = page.content.decode()
     assert page["Content-Language"] == "id"
-    assert "Menunggak" in text and "Nonaktif" in text and "Peserta" in text
-    assert "In arrears" not in text
+    assert "Masuk" in text and "jaminan sosial ketenagakerjaan" in text
+    assert "Sign in" not in text and "social security" not in text
 
 
 @pytest.mark.django_db
@@ -150,14 +150,14 @@ def test_landing_page_is_in_english_with_accept_language(client):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     text = page.content.decode()
     assert page["Content-Language"] == "en"
-    assert "In arrears" in text and "Menunggak" not in text
+    assert "Sign in" in text and "Masuk" not in text
 
 
 @pytest.mark.django_db
 def test_landing_page_is_in_english_with_the_language_cookie(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     text = client.get("/").content.decode()
-    assert "In arrears" in text and "Menunggak" not in text
+    assert "Sign in" in text and "Masuk" not in text
 
 
 # The catalogue

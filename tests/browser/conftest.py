@@ -135,6 +135,25 @@ def seeded(transactional_db):
 
 
 @pytest.fixture(autouse=True)
+def seeded_by_migrations(seeded):
+    """The other rows the migrations seed, put back likewise: the informal share of the employed (the
+    dashboards' potential market) and the agent rules. Without it, only the first browser test of a
+    session shows a potential market on an office dashboard."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from jaring.monitoring.models import InformalShare
+    from jaring.perisai.models import AgentRule
+    from jaring.perisai.seed import agent_rules_seed
+
+    if not InformalShare.objects.exists():
+        import_module("jaring.monitoring.migrations.0003_seed_informal_share").seed(apps, None)
+    if not AgentRule.objects.exists():
+        agent_rules_seed(AgentRule)
+
+
+@pytest.fixture(autouse=True)
 def quick_passwords(settings):
     """Users are made and signed in by the dozen: a fast hash keeps the minutes for the pages."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -176,7 +176,7 @@ def test_registrations_that_never_pay_are_flagged_with_the_unpaid_participants(a
     )
     assert kinds(found) == [("never_paid", "AG-V", 3)]
     assert evidence(found[0]) == unpaid
-    assert "3 of 3" in found[0].figures
+    assert "3 dari 3" in found[0].figures  # in the page language, Indonesian by default
 
 
 def test_a_few_unpaid_registrations_among_many_paying_ones_raise_nothing(agents, sign_up):

@@ -9,16 +9,16 @@ from jaring.regions.models import Region
 
 class Partner(models.Model):
     class Kind(models.TextChoices):
-        BPJS_BRANCH = "bpjs_branch", "Kantor Cabang BPJS"
-        POS = "pos", "Pos Indonesia"
-        BANK = "bank", "Bank"
-        KIOSK = "kiosk", "Kios"
-        ONLINE = "online", "Daring"
-        AGENT_NETWORK = "agent_network", "Jaringan agen (Perisai)"
-        AGGREGATOR = "aggregator", "Agregator"
-        MARKET_COLLECTOR = "market_collector", "Pengelola pasar"
-        LOCAL_GOVERNMENT = "local_government", "Pemerintah daerah"
-        EVENT = "event", "Acara"
+        BPJS_BRANCH = "bpjs_branch", _("BPJS branch office")
+        POS = "pos", _("Pos Indonesia")
+        BANK = "bank", _("bank")
+        KIOSK = "kiosk", _("kiosk")
+        ONLINE = "online", _("online")
+        AGENT_NETWORK = "agent_network", _("agent network (Perisai)")
+        AGGREGATOR = "aggregator", _("aggregator")
+        MARKET_COLLECTOR = "market_collector", _("market collector")
+        LOCAL_GOVERNMENT = "local_government", _("local government")
+        EVENT = "event", _("event")
 
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=120)
