@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('channels', '0003_agent_lifecycle_data'),
+        ("channels", "0003_agent_lifecycle_data"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='partner',
-            name='kind',
-            field=models.CharField(choices=[('bpjs_branch', 'BPJS branch office'), ('pos', 'Pos Indonesia'), ('bank', 'bank'), ('kiosk', 'kiosk'), ('online', 'online'), ('agent_network', 'agent network (Perisai)'), ('aggregator', 'aggregator'), ('market_collector', 'market collector'), ('local_government', 'local government'), ('event', 'event')], max_length=20),
+            model_name="partner",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("bpjs_branch", "BPJS branch office"),
+                    ("pos", "Pos Indonesia"),
+                    ("bank", "bank"),
+                    ("kiosk", "kiosk"),
+                    ("online", "online"),
+                    ("agent_network", "agent network (Perisai)"),
+                    ("aggregator", "aggregator"),
+                    ("market_collector", "market collector"),
+                    ("local_government", "local government"),
+                    ("event", "event"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contributions', '0003_translatable_labels'),
+        ("contributions", "0003_translatable_labels"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='payment',
-            name='channel',
-            field=models.CharField(blank=True, choices=[('bpjs_branch', 'BPJS branch office'), ('pos', 'Pos Indonesia'), ('bank', 'bank'), ('kiosk', 'kiosk'), ('online', 'online'), ('agent_network', 'agent network (Perisai)'), ('aggregator', 'aggregator'), ('market_collector', 'market collector'), ('local_government', 'local government'), ('event', 'event')], max_length=20),
+            model_name="payment",
+            name="channel",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("bpjs_branch", "BPJS branch office"),
+                    ("pos", "Pos Indonesia"),
+                    ("bank", "bank"),
+                    ("kiosk", "kiosk"),
+                    ("online", "online"),
+                    ("agent_network", "agent network (Perisai)"),
+                    ("aggregator", "aggregator"),
+                    ("market_collector", "market collector"),
+                    ("local_government", "local government"),
+                    ("event", "event"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -4,20 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0003_translatable_labels'),
+        ("members", "0003_translatable_labels"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='duplicateattempt',
-            name='channel',
-            field=models.CharField(choices=[('bpjs_branch', 'BPJS branch office'), ('pos', 'Pos Indonesia'), ('bank', 'bank'), ('kiosk', 'kiosk'), ('online', 'online'), ('agent_network', 'agent network (Perisai)'), ('aggregator', 'aggregator'), ('market_collector', 'market collector'), ('local_government', 'local government'), ('event', 'event')], max_length=20),
+            model_name="duplicateattempt",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("bpjs_branch", "BPJS branch office"),
+                    ("pos", "Pos Indonesia"),
+                    ("bank", "bank"),
+                    ("kiosk", "kiosk"),
+                    ("online", "online"),
+                    ("agent_network", "agent network (Perisai)"),
+                    ("aggregator", "aggregator"),
+                    ("market_collector", "market collector"),
+                    ("local_government", "local government"),
+                    ("event", "event"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='participant',
-            name='channel',
-            field=models.CharField(choices=[('bpjs_branch', 'BPJS branch office'), ('pos', 'Pos Indonesia'), ('bank', 'bank'), ('kiosk', 'kiosk'), ('online', 'online'), ('agent_network', 'agent network (Perisai)'), ('aggregator', 'aggregator'), ('market_collector', 'market collector'), ('local_government', 'local government'), ('event', 'event')], max_length=20),
+            model_name="participant",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("bpjs_branch", "BPJS branch office"),
+                    ("pos", "Pos Indonesia"),
+                    ("bank", "bank"),
+                    ("kiosk", "kiosk"),
+                    ("online", "online"),
+                    ("agent_network", "agent network (Perisai)"),
+                    ("aggregator", "aggregator"),
+                    ("market_collector", "market collector"),
+                    ("local_government", "local government"),
+                    ("event", "event"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
