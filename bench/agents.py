@@ -25,6 +25,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 
+from benchdb import database_recreate
+
 MONTH = "2025-03"
 OFFICES = 100
 
@@ -208,22 +210,13 @@ def main() -> None:
             env = {**os.environ, "JARING_HOME": home, "DJANGO_SETTINGS_MODULE": "jaring.settings"}
             env.pop("DATABASE_URL", None)
             if url:
-                _recreate(url)
+                database_recreate(url)
                 env["DATABASE_URL"] = url
             subprocess.run(
                 [sys.executable, __file__, "--worker", "--agents", str(args.agents), "--participants",
                  str(args.participants), "--sample", str(args.sample)],
                 env=env, check=True,
             )  # fmt: skip
-
-
-def _recreate(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchdb import database_recreate
+
 
 def worker(rows: int, work: Path) -> None:
     import django
@@ -211,20 +213,11 @@ def main() -> None:
             env = {**os.environ, "JARING_HOME": home, "DJANGO_SETTINGS_MODULE": "jaring.settings"}
             env.pop("DATABASE_URL", None)
             if url:
-                _recreate(url)
+                database_recreate(url)
                 env["DATABASE_URL"] = url
             subprocess.run(
                 [sys.executable, __file__, "--worker", "--rows", str(args.rows)], env=env, check=True
             )
-
-
-def _recreate(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchdb import database_recreate
+
 OUTLETS = 100
 YEAR = 2023
 QUARTERS = [
@@ -297,7 +299,7 @@ def main() -> None:
             env = {**os.environ, "JARING_HOME": home, "DJANGO_SETTINGS_MODULE": "jaring.settings"}
             env.pop("DATABASE_URL", None)
             if url:
-                _recreate(url)
+                database_recreate(url)
                 env["DATABASE_URL"] = url
             subprocess.run(
                 [sys.executable, __file__, "--worker", "--rows-small", str(args.rows_small), "--rows-large",
@@ -305,15 +307,6 @@ def main() -> None:
                 env=env,
                 check=True,
             )  # fmt: skip
-
-
-def _recreate(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 if __name__ == "__main__":

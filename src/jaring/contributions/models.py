@@ -6,11 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from jaring.channels.models import Agent, Outlet, Partner
 from jaring.common.fields import MonthField
+from jaring.common.models import EffectiveRule
 from jaring.members.models import Participant
 from jaring.regions.models import Region
 
 
-class RateRule(models.Model):
+class RateRule(EffectiveRule):
     """One effective-dated entry of the rate book: a schedule, an adjustment (a cut for a window) or a
     coverage policy. ``data`` holds the entry as in ``rules/data/bpu_rates.json``; the validity window is
     kept in columns so operators can move it (PP 50/2025's period is not verified)."""
@@ -21,26 +22,6 @@ class RateRule(models.Model):
         POLICY = "policy", _("coverage policy")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    code = models.CharField(max_length=40, unique=True)
-    valid_from = MonthField()
-    valid_to = MonthField(null=True, blank=True)
-    data = models.JSONField()
-    uncertain = models.BooleanField(default=False)
-    source = models.CharField(max_length=200, blank=True)
-    note = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["kind", "valid_from"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="raterule_window_ordered",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.code
 
 
 class Payer(models.Model):

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jaring.channels.models import Agent
 from jaring.common.fields import MonthField
+from jaring.common.models import EffectiveRule
 
 
-class AgentRule(models.Model):
+class AgentRule(EffectiveRule):
     """One effective-dated Perisai rule: a commission rule (``data`` holds its calculator's ``kind`` and
     parameters, as in ``rules/data/perisai.json``) or the lifecycle thresholds. The window is in columns so
     an operator can close a rule and start another."""
@@ -19,26 +20,6 @@ class AgentRule(models.Model):
         LIFECYCLE = "lifecycle", _("lifecycle")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    code = models.CharField(max_length=40, unique=True)
-    valid_from = MonthField()
-    valid_to = MonthField(null=True, blank=True)
-    data = models.JSONField()
-    uncertain = models.BooleanField(default=False)
-    source = models.CharField(max_length=200, blank=True)
-    note = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["kind", "valid_from"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="agentrule_window_ordered",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.code
 
 
 class AgentEvent(models.Model):

@@ -26,7 +26,7 @@ from jaring.common.clock import local_date, parse_day
 from jaring.members.models import Participant
 from jaring.perisai import quality
 from jaring.rules.months import Month
-from jaring.web.tables import EXPORT_FORMATS, Column, table_response
+from jaring.web.tables import EXPORT_FORMATS, Column, export_format, table_response
 
 # Who sees the agent list, the ranking and the signals: staff of an office or of the whole country, and
 # the tellers of an outlet for the agents working from it.
@@ -67,7 +67,7 @@ def home(request):
         Column(_("Active this month"), "count"),
         Column(_("Signals"), "count"),
     ]
-    fmt = _export_format(request)
+    fmt = export_format(request)
     if fmt:
         lines = _agent_lines(agents, as_of)
         return table_response(
@@ -124,7 +124,7 @@ def ranking(request):
         Column(_("Quality-adjusted acquisitions"), "text"),
         Column(_("Rank by acquisitions"), "count"),
     ]
-    fmt = _export_format(request)
+    fmt = export_format(request)
     if fmt:
         return table_response(
             request,
@@ -174,7 +174,7 @@ def signals(request):
         Column(_("Participants"), "count"),
         Column(_("Why"), "text"),
     ]
-    fmt = _export_format(request)
+    fmt = export_format(request)
     if fmt:
         return table_response(
             request,
@@ -234,7 +234,7 @@ def participants(request, code: str):
     if status in Participant.Status.values:
         rows = rows.filter(status=status)
     columns = _participant_columns()
-    fmt = _export_format(request)
+    fmt = export_format(request)
     if fmt:
         return table_response(
             request,
@@ -295,7 +295,7 @@ def _agent_page(request, scope: Scope, found: Agent):
     for horizon in quality.HORIZONS:
         columns.append(Column(_("Active %(months)s months later") % {"months": horizon}, "count"))
         columns.append(Column(_("Active %(months)s months later (%%)") % {"months": horizon}, "percent"))
-    fmt = _export_format(request)
+    fmt = export_format(request)
     if fmt:
         return table_response(
             request,
@@ -470,11 +470,6 @@ def _staff_only(scope: Scope) -> None:
 def _as_of(request) -> date:
     """``?as_of=YYYY-MM-DD`` (to look back), else today in Jakarta."""
     return parse_day(request.GET.get("as_of", "")) or local_date()
-
-
-def _export_format(request) -> str | None:
-    fmt = request.GET.get("format")
-    return fmt if fmt in EXPORT_FORMATS else None
 
 
 def _number(value) -> float | None:

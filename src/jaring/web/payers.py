@@ -23,7 +23,7 @@ from jaring.accounts.scope import Scope, get_in_scope_or_404, scope_for
 from jaring.contributions.models import Bill, BillLine, GroupMembership, Payer
 from jaring.members.models import Participant
 from jaring.rules.months import Month
-from jaring.web.tables import EXPORT_FORMATS, Column, table_response
+from jaring.web.tables import Column, export_format, table_response
 
 MEMBERS_PER_PAGE = 100
 
@@ -33,11 +33,6 @@ def _scope_or_404(request) -> Scope:
     if scope.is_empty:
         raise Http404
     return scope
-
-
-def _export_format(request) -> str | None:
-    fmt = request.GET.get("format")
-    return fmt if fmt in EXPORT_FORMATS else None
 
 
 @require_GET
@@ -83,7 +78,7 @@ def payer_list(request):
         Column(_("Bills"), "count"),
         Column(_("Unpaid"), "rupiah"),
     ]
-    if fmt := _export_format(request):
+    if fmt := export_format(request):
         return table_response(
             request, title=_("Payers"), columns=columns, rows=rows, fmt=fmt, filename="payers"
         )
@@ -153,7 +148,7 @@ def payer_detail(request, code: str):
     payer = get_in_scope_or_404(scope.payers, Payer.objects.all(), code=code)
     members = _member_rows(scope, payer)
     bills = _bill_rows(payer)
-    if fmt := _export_format(request):
+    if fmt := export_format(request):
         if request.GET.get("table") == "bills":
             title = _("Bills of %(payer)s") % {"payer": payer.name}
             return table_response(
@@ -224,7 +219,7 @@ def bill_detail(request, code: str, month: str):
         (line.participant.number, line.participant.name, scope.show_nik(line.participant.nik), line.amount)
         for line in lines
     ]
-    if fmt := _export_format(request):
+    if fmt := export_format(request):
         title = _("Bill %(payer)s %(month)s") % {"payer": bill.payer.code, "month": month_value}
         return table_response(
             request,

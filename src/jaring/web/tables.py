@@ -26,6 +26,12 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _NUMBER_FORMATS = {"count": "#,##0", "rupiah": '"Rp"#,##0', "percent": '0.0" %"'}
 
 
+def export_format(request) -> str | None:
+    """The export format the request asks for (``?format=csv|xlsx``), or None for the page itself."""
+    fmt = request.GET.get("format")
+    return fmt if fmt in EXPORT_FORMATS else None
+
+
 @dataclass(frozen=True)
 class Column:
     label: str
