@@ -146,11 +146,11 @@ def test_landing_page_is_in_indonesian_by_default(client):
 
 
 @pytest.mark.django_db
-def test_landing_page_is_in_english_with_accept_language(client):
-    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+def test_landing_page_stays_indonesian_whatever_the_browser_asks(client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     text = page.content.decode()
-    assert page["Content-Language"] == "en"
-    assert "Sign in" in text and "Masuk" not in text
+    assert page["Content-Language"] == "id"
+    assert "Masuk" in text and "Sign in" not in text
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from tests.desk.conftest import worker
 
@@ -105,14 +106,14 @@ def test_the_form_keeps_what_was_typed_after_an_error(people, network, as_user):
 def test_errors_come_in_the_page_language(people, network, as_user):
     client = as_user(people.outlet_teller)
     data = worker(network.pos_karawang, declared_income="500.000")
-    english = client.post(reverse("desk:register"), data, HTTP_ACCEPT_LANGUAGE="en")
+    english = in_english(client).post(reverse("desk:register"), data)
     assert "below the minimum" in english.context["form"].errors["declared_income"][0]
 
 
 def test_a_duplicate_nik_says_who_registered_it_and_when_and_is_reported(people, network, as_user):
     first = network.karawang  # registered at Pos Karawang on 3 May 2024
     data = worker(network.bank_karawang, nik=first.nik, birth_date=first.birth_date.isoformat())
-    response = as_user(people.branch_staff).post(reverse("desk:register"), data, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english(as_user(people.branch_staff)).post(reverse("desk:register"), data)
     assert response.status_code == 400
     message = response.context["form"].errors["nik"][0]
     assert first.number in message
@@ -124,14 +125,20 @@ def test_a_duplicate_nik_says_who_registered_it_and_when_and_is_reported(people,
     assert Participant.objects.filter(nik=first.nik).count() == 1
 
 
-def preview(client, nik, **headers):
-    return client.get(reverse("desk:nik"), {"nik": nik}, **headers)
+def preview(client, nik, *, english=False):
+    return (in_english(client) if english else client).get(reverse("desk:nik"), {"nik": nik})
+
+
+def in_english(client):
+    """The client of a user who pressed the language button (pages ignore the browser's language)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def test_the_nik_preview_reads_birth_date_sex_and_district(people, network, as_user):
     client = as_user(people.outlet_teller)
     nik = make_nik("64.71.01", date(1992, 8, 17), Sex.FEMALE, 21)
-    response = preview(client, nik, HTTP_ACCEPT_LANGUAGE="en")
+    response = preview(client, nik, english=True)
     html = response.content.decode()
     assert 'data-testid="nik-preview"' in html
     assert 'data-testid="nik-birth-date" data-value="1992-08-17"' in html
@@ -147,9 +154,9 @@ def test_the_nik_preview_reads_birth_date_sex_and_district(people, network, as_u
 
 def test_the_nik_preview_explains_what_is_wrong(people, network, as_user):
     client = as_user(people.outlet_teller)
-    short = preview(client, "3215011", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    short = preview(client, "3215011", english=True).content.decode()
     assert "exactly 16 digits" in short
-    bad_date = preview(client, "3215013213900001", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    bad_date = preview(client, "3215013213900001", english=True).content.decode()
     assert 'data-testid="nik-errors"' in bad_date
     assert "not a real date" in bad_date
     assert preview(client, "").content.strip().endswith(b"</div>")  # empty: nothing to say
@@ -158,7 +165,7 @@ def test_the_nik_preview_explains_what_is_wrong(people, network, as_user):
 def test_the_nik_preview_shows_a_duplicate_with_outlet_and_date(people, network, as_user):
     client = as_user(people.outlet_teller)
     served = network.karawang
-    html = preview(client, served.nik, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = preview(client, served.nik, english=True).content.decode()
     duplicate = re.search(r'data-testid="nik-duplicate">([^<]+)<', html)[1]
     assert "KCU Karawang (POS-KRW)" in duplicate
     assert "3 May 2024" in duplicate
@@ -169,7 +176,7 @@ def test_the_nik_preview_shows_a_duplicate_with_outlet_and_date(people, network,
 def test_the_nik_preview_names_no_number_the_user_may_not_see(people, network, as_user):
     client = as_user(people.outlet_teller)
     elsewhere = network.balikpapan_worker  # registered at Pos Balikpapan, outside a Karawang teller's scope
-    html = preview(client, elsewhere.nik, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = preview(client, elsewhere.nik, english=True).content.decode()
     duplicate = re.search(r'data-testid="nik-duplicate">([^<]+)<', html)[1]
     assert "KCU Balikpapan (POS-BPN)" in duplicate
     assert "3 May 2024" in duplicate
@@ -190,10 +197,8 @@ def test_the_price_fragment_is_the_rate_book_price(programmes, income, people, n
 
 
 def test_the_price_fragment_explains_an_income_out_of_range(people, network, as_user):
-    response = as_user(people.agent).get(
-        reverse("desk:price"),
-        {"declared_income": "999999", "programmes": "JKK+JKM"},
-        HTTP_ACCEPT_LANGUAGE="en",
+    response = in_english(as_user(people.agent)).get(
+        reverse("desk:price"), {"declared_income": "999999", "programmes": "JKK+JKM"}
     )
     assert response.context["pricing"]["prices"] == []
     assert "below the minimum" in response.content.decode()
