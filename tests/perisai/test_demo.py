@@ -50,3 +50,18 @@ def test_the_gaming_patterns_are_there(demo):
     tail = agent(9).participants.filter(registered_at__date__gte=period.end.replace(day=1))
     assert tail.count() >= 10
     assert agent(10).participants.filter(status="lapsed").count() >= 3
+
+
+@pytest.mark.django_db
+def test_the_demo_holds_statements_at_every_state(demo):
+    from jaring.perisai.models import Payout, Statement
+
+    month = Month.from_date(TODAY)
+    by_month = {
+        each: set(Statement.objects.filter(month=each).values_list("state", flat=True))
+        for each in (month - 3, month - 2, month - 1)
+    }
+    assert by_month[month - 3] <= {"paid", "approved"} and "paid" in by_month[month - 3]
+    assert by_month[month - 2] == {"approved"}
+    assert by_month[month - 1] == {"draft"}
+    assert Payout.objects.filter(month=month - 3).count() == 1

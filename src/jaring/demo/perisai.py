@@ -140,3 +140,19 @@ def lifecycle_apply(agents: dict[str, Agent], today: date) -> None:
         agent=agents["terminated"], reason="Fraud: registrations of people who never asked to join.",
         on=today - timedelta(days=60),
     )  # fmt: skip
+
+
+def statements_make(today: date) -> None:
+    """Commission statements of the last three months, as a branch would have them: the oldest approved
+    and paid out, the next approved, the last month a draft waiting for approval (and this month's so far,
+    a draft too), computed by the monthly bulk job."""
+    from jaring.perisai.models import Statement
+    from jaring.perisai.statements import payout_create, statement_approve, statements_compute
+
+    current = min(Month.from_date(today), Month.from_date(date.today()))
+    oldest, approved = current - 3, current - 2
+    for month in (oldest, approved, current - 1, current):
+        statements_compute(month=month)
+    for statement in Statement.objects.filter(month__in=[oldest, approved], state=Statement.State.DRAFT):
+        statement_approve(statement=statement, request_or_user=None)
+    payout_create(month=oldest, by="demo")

@@ -159,6 +159,7 @@ def demo_world_load(
         loader.payer_build([worker.participant for worker in workers if worker.participant])
         perisai_demo.lifecycle_apply(loader.special_agents, today)
         statuses_refresh(today=today)
+        perisai_demo.statements_make(today)
     report(total, total)
     return demo_summary(already_loaded=False)
 
