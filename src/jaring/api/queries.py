@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from jaring.api.keycache import apikey_recalled, apikey_remember
 from jaring.api.models import ApiKey
 from jaring.api.services import KEY_KIND, PREFIX_LENGTH, secret_hash
 from jaring.channels.models import Agent, Outlet
@@ -22,16 +23,23 @@ from jaring.rules.participant_number import participant_seq
 
 def apikey_for_token(token: str) -> ApiKey | None:
     """The active key whose full text is ``token``; None for a malformed, unknown, wrong or revoked key
-    (the caller cannot tell which, on purpose)."""
+    (the caller cannot tell which, on purpose).
+
+    The key's row is remembered by this process for a few seconds (``jaring.api.keycache``): a key
+    revoked elsewhere answers 401 within them."""
     token = (token or "").strip()
     if not token.startswith(KEY_KIND) or len(token) < PREFIX_LENGTH + 2 or token[PREFIX_LENGTH] != "_":
         return None
-    try:  # get(), not first(): no ORDER BY to build for a unique lookup made on every request
-        api_key = ApiKey.objects.select_related("outlet__partner", "agent").get(
-            prefix=token[:PREFIX_LENGTH], revoked_at__isnull=True
-        )
-    except ApiKey.DoesNotExist:
-        return None
+    prefix = token[:PREFIX_LENGTH]
+    api_key = apikey_recalled(prefix)
+    if api_key is None:
+        try:  # get(), not first(): no ORDER BY to build for a unique lookup
+            api_key = ApiKey.objects.select_related("outlet__partner", "agent").get(
+                prefix=prefix, revoked_at__isnull=True
+            )
+        except ApiKey.DoesNotExist:
+            return None
+        apikey_remember(api_key)
     if not hmac.compare_digest(api_key.secret_hash, secret_hash(token[PREFIX_LENGTH + 1 :])):
         return None
     return api_key

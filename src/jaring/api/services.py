@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jaring.api.keycache import apikey_changed
 from jaring.api.models import DEFAULT_RATE_LIMIT, ApiKey, Scope
 from jaring.channels.models import Agent, Outlet
 
@@ -109,7 +110,8 @@ def apikey_create(
 
 
 def apikey_revoke(*, prefix: str, at: datetime | None = None) -> ApiKey:
-    """Revokes the key with ``prefix``; from now on it answers 401. Revoking again changes nothing."""
+    """Revokes the key with ``prefix``; from now on it answers 401 (in other processes serving the API,
+    within ``jaring.api.keycache``'s few seconds). Revoking again changes nothing."""
     try:
         api_key = ApiKey.objects.select_related("outlet", "agent").get(prefix=(prefix or "").strip())
     except ApiKey.DoesNotExist:
@@ -119,6 +121,8 @@ def apikey_revoke(*, prefix: str, at: datetime | None = None) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = at or timezone.now()
         ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=api_key.revoked_at)
+    # This process forgets it at once; other processes within jaring.api.keycache's few seconds.
+    apikey_changed(api_key.prefix)
     return api_key
 
 

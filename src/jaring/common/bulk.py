@@ -4,7 +4,7 @@ PostgreSQL gets ``COPY``; SQLite gets one ``executemany``. Both take values alre
 form (see ``db_date`` / ``db_datetime``), so the bulk importer pays no per-field ORM cost.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime
 
 from django.db import connection
@@ -47,11 +47,24 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) ->
             cursor.executemany(f"INSERT INTO {name} ({quoted}) VALUES ({marks})", list(rows))
 
 
+def among(column: str, values: Collection) -> tuple[str, list]:
+    """A ``column`` is one of ``values`` condition and its parameters, for raw SQL.
+
+    PostgreSQL gets ``= ANY(%s)`` with one array parameter: a chunk's thousands of keys would otherwise be
+    thousands of placeholders for the driver to splice into the statement text and the server to parse.
+    SQLite gets the plain ``IN`` list.
+    """
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 def update_rows(model, key: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
     """``UPDATE table SET columns WHERE key = ...`` for each row (values in ``columns`` order, key last).
 
-    PostgreSQL gets one ``UPDATE ... FROM (VALUES ...)`` per 5,000 rows (one round trip instead of one per
-    row); SQLite, whose statements cost no round trip, gets an ``executemany``.
+    PostgreSQL gets one ``UPDATE ... FROM unnest(arrays)``: one round trip and one parameter per column,
+    whatever the number of rows (a ``VALUES`` list of thousands of rows costs more to build, send and
+    plan than the update itself). SQLite, whose statements cost no round trip, gets an ``executemany``.
     """
     if not rows:
         return
@@ -63,19 +76,20 @@ def update_rows(model, key: str, columns: Sequence[str], rows: Sequence[Sequence
             cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {quote(key)} = %s", rows)
         return
     names = [*columns, key]
-    types = [model._meta.get_field(name).db_type(connection) for name in names]
-    casts = ", ".join(f"%s::{kind}" for kind in types)
+    arrays = ", ".join(f"%s::{_array_type(model, name)}" for name in names)
     aliases = ", ".join(quote(f"v_{name}") for name in names)
     assignments = ", ".join(f"{quote(column)} = v.{quote(f'v_{column}')}" for column in columns)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            block = rows[start : start + 5000]
-            values = ", ".join(f"({casts})" for _ in block)
-            cursor.execute(
-                f"UPDATE {table} AS t SET {assignments} FROM (VALUES {values}) AS v ({aliases}) "
-                f"WHERE t.{quote(key)} = v.{quote(f'v_{key}')}",
-                [value for row in block for value in row],
-            )
+        cursor.execute(
+            f"UPDATE {table} AS t SET {assignments} FROM unnest({arrays}) AS v ({aliases}) "
+            f"WHERE t.{quote(key)} = v.{quote(f'v_{key}')}",
+            [list(column) for column in zip(*rows, strict=True)],
+        )
+
+
+def _array_type(model, name: str) -> str:
+    """The PostgreSQL array type of a model field's column (``bigint[]``, ``varchar(10)[]``)."""
+    return f"{model._meta.get_field(name).db_type(connection)}[]"
 
 
 def db_date(value: date | None):

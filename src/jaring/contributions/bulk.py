@@ -18,7 +18,7 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from jaring.channels.models import Outlet
-from jaring.common.bulk import db_datetime, db_json, insert_rows, reserve_ids, update_rows
+from jaring.common.bulk import among, db_datetime, db_json, insert_rows, reserve_ids, update_rows
 from jaring.common.clock import ZONE, local_date, month_of, parse_moment
 from jaring.contributions.models import CoverageRun, Payment
 from jaring.contributions.queries import participant_standing
@@ -109,6 +109,42 @@ def _whole(text: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def _recorded(keys: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (source, idempotency key) pairs among ``keys`` already in the ledger."""
+    if not keys:
+        return set()
+    sources, references = (
+        among("source", {key[0] for key in keys}),
+        among("idempotency_key", {k[1] for k in keys}),
+    )
+    table = connection.ops.quote_name(Payment._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT source, idempotency_key FROM {table} WHERE {sources[0]} AND {references[0]}",
+            [*sources[1], *references[1]],
+        )
+        return {row for row in cursor.fetchall() if row in keys}
+
+
+def _runs(participant_ids: set[int]) -> dict[int, tuple[Run, ...]]:
+    """The coverage runs of the participants, in order. Read after the participants are locked, so no
+    payment of theirs can commit in between."""
+    if not participant_ids:
+        return {}
+    condition, params = among("participant_id", participant_ids)
+    table = connection.ops.quote_name(CoverageRun._meta.db_table)
+    runs: dict[int, list[Run]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT participant_id, first_month, last_month FROM {table} WHERE {condition} "
+            "ORDER BY participant_id, first_month",
+            params,
+        )
+        for participant_id, first, last in cursor.fetchall():
+            runs.setdefault(participant_id, []).append(Run(Month(first), Month(last)))
+    return {pk: tuple(own) for pk, own in runs.items()}
+
+
 def _participants(rows) -> dict[str, _Person]:
     """The participants named by NIK or participant number (keyed by what the row gave), locked for the
     rest of the transaction. One raw query: this runs for every chunk of every payment file."""
@@ -126,12 +162,11 @@ def _participants(rows) -> dict[str, _Person]:
     columns = ", ".join(quote("id" if name == "pk" else name) for name in _Person._fields)
     where = []
     params: list = []
-    if niks:
-        where.append(f"nik IN ({', '.join(['%s'] * len(niks))})")
-        params.extend(niks)
-    if by_number:
-        where.append(f"id IN ({', '.join(['%s'] * len(by_number))})")
-        params.extend(by_number)
+    for column, values in (("nik", niks), ("id", by_number)):
+        if values:
+            condition, values = among(column, values)
+            where.append(condition)
+            params.extend(values)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     table = quote(Participant._meta.db_table)
     sql = f"SELECT {columns} FROM {table} WHERE {' OR '.join(where)} ORDER BY id{lock}"
@@ -204,19 +239,9 @@ def payments_apply(
             continue
         parsed.append((row, result, outlet, months, amount, paid_at, (outlet_source(outlet), key[1])))
 
-    recorded = set(
-        Payment.objects.filter(
-            source__in={item[6][0] for item in parsed}, idempotency_key__in={item[6][1] for item in parsed}
-        ).values_list("source", "idempotency_key")
-    )
+    recorded = _recorded({item[6] for item in parsed})
     people = _participants([item[0] for item in parsed])
-    runs: dict[int, tuple[Run, ...]] = {}
-    for participant_id, first, last in (
-        CoverageRun.objects.filter(participant_id__in={p.pk for p in people.values()})
-        .order_by("participant_id", "first_month")
-        .values_list("participant_id", "first_month", "last_month")
-    ):
-        runs[participant_id] = (*runs.get(participant_id, ()), Run(first, last))
+    runs = _runs({person.pk for person in people.values()})
     before = dict(runs)
 
     payments, touched = [], {}

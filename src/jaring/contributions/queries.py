@@ -9,7 +9,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from jaring.common.clock import end_of_day
+from jaring.common.clock import end_of_day, local_date
 from jaring.contributions.models import CoverageRun, Payment, RateRule
 from jaring.members.models import Participant
 from jaring.rules.coverage import Run, months_for_payment, paid_through, runs_from_months, standing_at
@@ -54,13 +54,11 @@ def ratebook_data() -> dict:
 
 
 def coverage_runs(participant: Participant) -> tuple[Run, ...]:
-    """The participant's covered runs as kept beside the ledger."""
-    return tuple(
-        Run(first, last)
-        for first, last in CoverageRun.objects.filter(participant=participant).values_list(
-            "first_month", "last_month"
-        )
-    )
+    """The participant's covered runs as kept beside the ledger, in order."""
+    # order_by: the model's default ordering starts with the participant, which would join the
+    # participant table to sort one participant's rows.
+    runs = CoverageRun.objects.filter(participant_id=participant.pk).order_by("first_month")
+    return tuple(Run(first, last) for first, last in runs.values_list("first_month", "last_month"))
 
 
 def covered_months_from_ledger(participant: Participant, *, until=None) -> set[Month]:
@@ -138,13 +136,29 @@ class ParticipantStatus:
 def participant_status(participant: Participant, *, as_of: date) -> ParticipantStatus:
     """The participant's standing on ``as_of`` from the ledger entries recorded by the end of that day:
     active, in arrears, lapsed, or new (registered, never paid, not yet lapsed)."""
-    until = end_of_day(as_of)
     payments = list(
-        Payment.objects.filter(participant=participant, paid_at__lte=until).order_by("paid_at", "id")
+        Payment.objects.filter(participant_id=participant.pk, paid_at__lte=end_of_day(as_of)).order_by(
+            "paid_at", "id"
+        )
     )
     runs = runs_from_months(
         covered_months((p.pk, p.kind, p.first_month, p.months, p.reverses_id) for p in payments)
     )
+    return _status(participant, as_of=as_of, runs=runs, payments=payments)
+
+
+def participant_status_now(participant: Participant) -> ParticipantStatus:
+    """The participant's standing and prices today, from the coverage runs kept beside the ledger: the
+    runs a payment made now is priced from, so the prices are exactly what ``payment_record`` will ask.
+    ``payments`` is empty. This is what the partner API's status lookup answers, on every request: it
+    reads a row or two instead of the participant's whole ledger (``participant_status`` reads the
+    ledger, for history and for the pages that list the entries)."""
+    return _status(participant, as_of=local_date(), runs=coverage_runs(participant), payments=[])
+
+
+def _status(
+    participant: Participant, *, as_of: date, runs: tuple[Run, ...], payments: list[Payment]
+) -> ParticipantStatus:
     month = Month.from_date(as_of)
     if month < participant.registered_month:
         raise ValidationError(
@@ -153,16 +167,14 @@ def participant_status(participant: Participant, *, as_of: date) -> ParticipantS
     book = ratebook()
     policy = book.policy_for(month)
     standing = participant_standing(runs, registered=participant.registered_month, month=month)
+    programmes = parse_programmes(participant.programmes)
     next_prices = {}
     for count in policy.payment_month_counts:
         months = months_for_payment(
             runs, registered=participant.registered_month, current=month, count=count, policy=policy
         )
         next_prices[count] = book.price(
-            months[0],
-            count,
-            income=participant.declared_income,
-            programmes=parse_programmes(participant.programmes),
+            months[0], count, income=participant.declared_income, programmes=programmes
         )
     return ParticipantStatus(
         participant=participant,

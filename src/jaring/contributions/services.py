@@ -72,8 +72,11 @@ def _locked(participant: Participant) -> Participant:
 
 def _prior(model, *, source: str, key: str, fingerprint: str):
     """The entry recorded earlier under this idempotency key, if it was the same request."""
-    prior = model.objects.filter(source=source, idempotency_key=key).first()
-    if prior is not None and prior.fingerprint != fingerprint:
+    try:  # get(), not first(): the key is unique, so there is nothing to order
+        prior = model.objects.get(source=source, idempotency_key=key)
+    except model.DoesNotExist:
+        return None
+    if prior.fingerprint != fingerprint:
         raise IdempotencyConflict(source, key)
     return prior
 
@@ -103,14 +106,14 @@ def _standing_refresh(participant: Participant, runs: tuple[Run, ...], *, today:
 
 
 def _coverage_add(
-    participant: Participant, months: tuple[Month, ...]
-) -> tuple[tuple[Run, ...], tuple[Run, ...]]:
-    """Adds the months to the participant's runs: continuing the last run is one UPDATE, a first run or a
-    restart after a gap one INSERT; anything else rewrites the runs. Returns the runs before and after."""
-    runs = coverage_runs(participant)
+    participant: Participant, months: tuple[Month, ...], runs: tuple[Run, ...]
+) -> tuple[Run, ...]:
+    """Adds the months to the participant's ``runs`` (as read under the lock): continuing the last run is
+    one UPDATE, a first run or a restart after a gap one INSERT; anything else rewrites the runs. Returns
+    the runs after."""
     after = runs_with(runs, months)
     if runs and after[:-1] == runs[:-1] and after[-1].first == runs[-1].first:
-        CoverageRun.objects.filter(participant=participant, first_month=runs[-1].first).update(
+        CoverageRun.objects.filter(participant_id=participant.pk, first_month=runs[-1].first).update(
             last_month=after[-1].last
         )
     elif after[: len(runs)] == runs and len(after) == len(runs) + 1:
@@ -119,7 +122,7 @@ def _coverage_add(
         )
     else:
         _runs_replace(participant, after)
-    return runs, after
+    return after
 
 
 def _runs_replace(participant: Participant, runs: tuple[Run, ...]) -> None:
@@ -132,6 +135,7 @@ def _runs_replace(participant: Participant, runs: tuple[Run, ...]) -> None:
 def _entry_create(
     participant: Participant,
     *,
+    before: tuple[Run, ...],
     kind: str,
     months: tuple[Month, ...],
     price: Price,
@@ -142,7 +146,11 @@ def _entry_create(
     outlet: Outlet | None = None,
     agent: Agent | None = None,
     bill: Bill | None = None,
-) -> Payment:
+) -> tuple[Payment, tuple[Run, ...]]:
+    """Appends the entry, adds its months to the coverage and counts it in the tallies; returns the entry
+    and the participant's runs after it. ``before`` are the participant's runs before it, read under the
+    ``SELECT ... FOR UPDATE`` lock on the participant that the caller holds (so they are not read twice);
+    the caller saves the participant's ``paid_through`` and ``status``."""
     payment = Payment.objects.create(
         participant=participant,
         kind=kind,
@@ -160,7 +168,7 @@ def _entry_create(
         paid_at=paid_at,
     )
     was_unpaid = participant.paid_through is None
-    before, runs = _coverage_add(participant, months)
+    runs = _coverage_add(participant, months, before)
     _standing_refresh(participant, runs)
     tallies = TallyBatch()
     who = Who.of(participant)
@@ -177,7 +185,7 @@ def _entry_create(
         tallies.add(FIRST_PAID, local_date(participant.registered_at), who)
     tallies.coverage(who, before, runs)
     tallies.write()
-    return payment
+    return payment, runs
 
 
 def payment_fingerprint(
@@ -205,9 +213,10 @@ def outlet_source(outlet: Outlet) -> str:
 
 
 def payment_quote(
-    participant: Participant, *, months: int, at: datetime | None = None
+    participant: Participant, *, months: int, at: datetime | None = None, runs: tuple[Run, ...] | None = None
 ) -> tuple[tuple[Month, ...], Price]:
-    """Which months a payment of ``months`` months made at ``at`` would cover, and its price."""
+    """Which months a payment of ``months`` months made at ``at`` would cover, and its price. ``runs`` are
+    the participant's coverage runs when the caller has read them already (they are read otherwise)."""
     current = month_of(at)
     try:
         policy = ratebook().policy_for(current)
@@ -218,7 +227,7 @@ def payment_quote(
         counts = ", ".join(str(count) for count in policy.payment_month_counts)
         raise error_dict("months", _("A payment covers %(counts)s months.") % {"counts": counts})
     covered = months_for_payment(
-        coverage_runs(participant),
+        coverage_runs(participant) if runs is None else runs,
         registered=participant.registered_month,
         current=current,
         count=months,
@@ -267,7 +276,8 @@ def payment_record(
                 return PaymentResult(prior, created=False)
             _agent_check(agent)
             paid_at = _moment(paid_at, "paid_at")
-            covered, price = payment_quote(locked, months=months, at=paid_at)
+            runs = coverage_runs(locked)
+            covered, price = payment_quote(locked, months=months, at=paid_at, runs=runs)
             if price.total != amount:
                 raise error_dict(
                     "amount",
@@ -280,8 +290,9 @@ def payment_record(
                     },
                     "price_mismatch",
                 )
-            payment = _entry_create(
+            payment, _after = _entry_create(
                 locked,
+                before=runs,
                 kind=Payment.Kind.CONTRIBUTION,
                 months=covered,
                 price=price,
@@ -427,24 +438,25 @@ def deposit_record(
             )
             balance = locked.deposit_balance + amount
             purchases = []
+            runs = coverage_runs(locked)
             while True:
-                covered, price = payment_quote(locked, months=1, at=collected_at)
+                covered, price = payment_quote(locked, months=1, at=collected_at, runs=runs)
                 if price.total > balance:
                     break
-                purchases.append(
-                    _entry_create(
-                        locked,
-                        kind=Payment.Kind.DEPOSIT,
-                        months=covered,
-                        price=price,
-                        paid_at=collected_at,
-                        source=f"deposit:{deposit.pk}",
-                        key=str(len(purchases) + 1),
-                        fingerprint=fingerprint,
-                        outlet=outlet,
-                        agent=agent,
-                    )
+                purchase, runs = _entry_create(
+                    locked,
+                    before=runs,
+                    kind=Payment.Kind.DEPOSIT,
+                    months=covered,
+                    price=price,
+                    paid_at=collected_at,
+                    source=f"deposit:{deposit.pk}",
+                    key=str(len(purchases) + 1),
+                    fingerprint=fingerprint,
+                    outlet=outlet,
+                    agent=agent,
                 )
+                purchases.append(purchase)
                 balance -= price.total
             deposit.balance_after = balance
             deposit.save(update_fields=["balance_after"])
@@ -508,10 +520,12 @@ def bill_pay(*, bill: Bill, paid_at: datetime | None = None) -> Bill:
             if Payment.objects.filter(source=f"bill:{bill.pk}", idempotency_key=str(member.pk)).exists():
                 continue
             price = _price(member, bill.month, 1, programmes=payer.programmes, payer_kind=payer.kind)
-            if is_covered(coverage_runs(member), bill.month):
+            runs = coverage_runs(member)
+            if is_covered(runs, bill.month):
                 continue  # paid by the member meanwhile; the payer is not charged twice for the month
             _entry_create(
                 member,
+                before=runs,
                 kind=Payment.Kind.BILL,
                 months=(bill.month,),
                 price=price,

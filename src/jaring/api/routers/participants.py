@@ -10,8 +10,7 @@ from jaring.api.problems import NotFound
 from jaring.api.queries import participant_verified
 from jaring.api.routers.common import refusals
 from jaring.api.schemas import PriceOut, RegistrationIn, RegistrationOut, StatusIn, StatusOut
-from jaring.common.clock import local_date
-from jaring.contributions.queries import participant_status
+from jaring.contributions.queries import participant_status_now
 from jaring.members.services import participant_register
 
 router = Router(tags=["participants"])
@@ -71,7 +70,7 @@ def status(request: HttpRequest, payload: StatusIn):
     participant = participant_verified(nik=payload.nik, number=payload.number, birth_date=payload.birth_date)
     if participant is None:
         raise NotFound(_("No participant matches this NIK (or number) and birth date."))
-    standing = participant_status(participant, as_of=local_date())
+    standing = participant_status_now(participant)
     return StatusOut(
         participant_number=participant.number,
         nik=participant.masked_nik,
