@@ -5,6 +5,7 @@ form (see ``db_date`` / ``db_datetime``), so the bulk importer pays no per-field
 """
 
 from collections.abc import Collection, Iterable, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 
 from django.db import connection
@@ -59,30 +60,58 @@ def among(column: str, values: Collection) -> tuple[str, list]:
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
-def update_rows(model, key: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
-    """``UPDATE table SET columns WHERE key = ...`` for each row (values in ``columns`` order, key last).
+def insert_values(model, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """Inserts the rows (tuples in ``columns`` order) with one plain statement.
 
-    PostgreSQL gets one ``UPDATE ... FROM unnest(arrays)``: one round trip and one parameter per column,
-    whatever the number of rows (a ``VALUES`` list of thousands of rows costs more to build, send and
-    plan than the update itself). SQLite, whose statements cost no round trip, gets an ``executemany``.
+    PostgreSQL gets ``INSERT ... SELECT * FROM unnest(arrays)``, one array parameter per column: slower
+    than ``COPY`` for large tables, but a plain statement, so it can go out inside ``pipelined()``.
+    SQLite gets an ``executemany``.
     """
     if not rows:
         return
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
+    quoted = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)
+            return
+        arrays = ", ".join(f"%s::{_array_type(model, column)}" for column in columns)
+        cursor.execute(
+            f"INSERT INTO {table} ({quoted}) SELECT * FROM unnest({arrays})",
+            [list(column) for column in zip(*rows, strict=True)],
+        )
+
+
+def update_rows(model, key: str | Sequence[str], columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """``UPDATE table SET columns WHERE key = ...`` for each row (values in ``columns`` order, then the
+    key's values; ``key`` is a column or a tuple of columns).
+
+    PostgreSQL gets one ``UPDATE ... FROM unnest(arrays)``: one round trip and one parameter per column
+    whatever the number of rows (a ``VALUES`` list of thousands of rows costs more to build, send and plan
+    than the update itself), and a plain statement that can go out inside ``pipelined()``. SQLite, whose
+    statements cost no round trip, gets an ``executemany``.
+    """
+    if not rows:
+        return
+    keys = (key,) if isinstance(key, str) else tuple(key)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     if connection.vendor != "postgresql":
         assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+        where = " AND ".join(f"{quote(column)} = %s" for column in keys)
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {quote(key)} = %s", rows)
+            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {where}", rows)
         return
-    names = [*columns, key]
+    names = [*columns, *keys]
     arrays = ", ".join(f"%s::{_array_type(model, name)}" for name in names)
     aliases = ", ".join(quote(f"v_{name}") for name in names)
     assignments = ", ".join(f"{quote(column)} = v.{quote(f'v_{column}')}" for column in columns)
+    where = " AND ".join(f"t.{quote(column)} = v.{quote(f'v_{column}')}" for column in keys)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS t SET {assignments} FROM unnest({arrays}) AS v ({aliases}) "
-            f"WHERE t.{quote(key)} = v.{quote(f'v_{key}')}",
+            f"UPDATE {table} AS t SET {assignments} FROM unnest({arrays}) AS v ({aliases}) WHERE {where}",
             [list(column) for column in zip(*rows, strict=True)],
         )
 
@@ -90,6 +119,21 @@ def update_rows(model, key: str, columns: Sequence[str], rows: Sequence[Sequence
 def _array_type(model, name: str) -> str:
     """The PostgreSQL array type of a model field's column (``bigint[]``, ``varchar(10)[]``)."""
     return f"{model._meta.get_field(name).db_type(connection)}[]"
+
+
+@contextmanager
+def pipelined():
+    """Statements run inside the block are sent without waiting for each one's answer (PostgreSQL
+    pipeline mode), so Python goes on working while the server writes; the block ends once the server has
+    run them all, and an error in any of them is raised there. Only for writes whose answers nobody reads
+    (no queries, no row counts) and never ``COPY``. Elsewhere a plain block.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
 
 
 def db_date(value: date | None):

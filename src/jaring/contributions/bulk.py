@@ -18,7 +18,16 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from jaring.channels.models import Outlet
-from jaring.common.bulk import among, db_datetime, db_json, insert_rows, reserve_ids, update_rows
+from jaring.common.bulk import (
+    among,
+    db_datetime,
+    db_json,
+    insert_rows,
+    insert_values,
+    pipelined,
+    reserve_ids,
+    update_rows,
+)
 from jaring.common.clock import ZONE, local_date, month_of, parse_moment
 from jaring.contributions.models import CoverageRun, Payment
 from jaring.contributions.queries import participant_standing
@@ -245,6 +254,9 @@ def payments_apply(
     before = dict(runs)
 
     payments, touched = [], {}
+    # A file's payments share few histories (most participants pay the same months), so each
+    # combination of runs, registration month, month of payment and count is judged once.
+    spans: dict[tuple, tuple[Month, ...]] = {}
     for row, result, outlet, months, amount, paid_at, key in parsed:
         if key in recorded:
             message = _("A payment with reference %(ref)s is already recorded.") % {"ref": key[1]}
@@ -266,9 +278,15 @@ def payments_apply(
             result.fail("months", _("A payment covers %(counts)s months.") % {"counts": counts})
             continue
         own_runs = runs.get(participant.pk, ())
-        covered = months_for_payment(
-            own_runs, registered=participant.registered_month, current=current, count=months, policy=policy
-        )
+        span = (own_runs, participant.registered_month, current, months)
+        if (covered := spans.get(span)) is None:
+            covered = spans[span] = months_for_payment(
+                own_runs,
+                registered=participant.registered_month,
+                current=current,
+                count=months,
+                policy=policy,
+            )
         price, breakdown = context.price(
             covered[0], months, participant.declared_income, participant.programmes
         )
@@ -283,25 +301,34 @@ def payments_apply(
             continue
         runs[participant.pk] = runs_with(own_runs, covered)
         touched[participant.pk] = participant
-        fingerprint = payment_fingerprint(
-            participant_id=participant.pk,
-            months=months,
-            amount=amount,
-            outlet=outlet,
-            agent=None,
-            paid_at=paid_at if row.paid_at.strip() else None,
-        )
-        payments.append((result, participant, outlet, covered, price, breakdown, paid_at, key, fingerprint))
+        payments.append((row, result, participant, outlet, months, covered, price, breakdown, paid_at, key))
 
     ids = reserve_ids(Payment._meta.db_table, len(payments))
+    whos = {pk: _who(person) for pk, person in touched.items()}
+    tallies = TallyBatch()
+    # The participants' new runs, paid_through and status go out first, without waiting (PostgreSQL
+    # pipeline), so the server rewrites them while the ledger rows and tallies are built here.
+    changes = _coverage_changes(touched, before, runs)
+    with pipelined():
+        _coverage_write(changes)
+        values = _ledger_rows(payments, ids, whos, tallies, now=now)
+        for pk, who in whos.items():
+            tallies.coverage(who, before.get(pk, ()), runs[pk])
+    insert_rows(Payment._meta.db_table, PAYMENT_COLUMNS, values)
+    tallies.write()
+    return results
+
+
+def _ledger_rows(payments: list, ids: list[int], whos: dict[int, Who], tallies: TallyBatch, *, now) -> list:
+    """The accepted payments as ledger rows (``PAYMENT_COLUMNS``), counted in ``tallies``; marks each
+    row's result accepted with its participant number and ledger id."""
     recorded_at = db_datetime(now)
     kind = Payment.Kind.CONTRIBUTION.value
-    tallies = TallyBatch()
     first_paid = set()
     values = []
     for pk, item in zip(ids, payments, strict=True):
-        result, participant, outlet, covered, price, breakdown, paid_at, key, fingerprint = item
-        who = _who(participant)
+        row, result, participant, outlet, months, covered, price, breakdown, paid_at, key = item
+        who = whos[participant.pk]
         tallies.payment(
             paid_at.astimezone(ZONE).date(),
             who,
@@ -314,6 +341,14 @@ def payments_apply(
         if participant.paid_through is None and participant.pk not in first_paid:
             first_paid.add(participant.pk)
             tallies.add(FIRST_PAID, participant.registered_at.astimezone(ZONE).date(), who)
+        fingerprint = payment_fingerprint(
+            participant_id=participant.pk,
+            months=months,
+            amount=price.total,
+            outlet=outlet,
+            agent=None,
+            paid_at=paid_at if row.paid_at.strip() else None,
+        )
         values.append(
             (
                 pk,
@@ -332,62 +367,65 @@ def payments_apply(
                 key[0],
                 key[1],
                 fingerprint,
-                db_datetime(paid_at),
+                recorded_at if paid_at is now else db_datetime(paid_at),
                 recorded_at,
             )
         )
         result.status = "accepted"
         result.number = participant_number(participant.pk)
         result.record_id = pk
-    insert_rows(Payment._meta.db_table, PAYMENT_COLUMNS, values)
-    _coverage_write(touched, before, runs)
-    for pk, person in touched.items():
-        tallies.coverage(_who(person), before.get(pk, ()), runs[pk])
-    tallies.write()
-    return results
+    return values
 
 
 def _who(person: _Person) -> Who:
     return Who(person.office_id or 0, person.outlet_id, person.agent_id or 0, person.channel, person.segment)
 
 
-def _coverage_write(
+class _CoverageChanges(NamedTuple):
+    """What a chunk changes in the coverage tables: runs extended (new last month, participant, first
+    month), runs added (participant, first, last), participants whose runs are rewritten (runs merged),
+    and each participant's new (paid_through, status, id)."""
+
+    extend: list[tuple[int, int, int]]
+    add: list[tuple[int, int, int]]
+    rewrite: list[int]
+    standing: list[tuple[int, str, int]]
+
+
+def _coverage_changes(
     touched: dict[int, _Person], before: dict[int, tuple[Run, ...]], runs: dict[int, tuple[Run, ...]]
-) -> None:
-    """Writes the touched participants' runs (extending a run, adding runs, or rewriting them when runs
-    merged) and sets their ``paid_through`` and status as of today."""
-    if not touched:
-        return
-    extend, add, rewrite = [], [], []
-    for pk in touched:
+) -> _CoverageChanges:
+    """The touched participants' run writes (extending a run, adding runs, or rewriting them when runs
+    merged) and their ``paid_through`` and status as of today."""
+    changes = _CoverageChanges([], [], [], [])
+    month = Month.from_date(local_date())
+    standings: dict[tuple, str] = {}
+    for pk, person in touched.items():
         old, new = before.get(pk, ()), runs[pk]
         if old and len(new) == len(old) and new[:-1] == old[:-1] and new[-1].first == old[-1].first:
-            extend.append((new[-1].last.index, pk, new[-1].first.index))
+            changes.extend.append((new[-1].last.index, pk, new[-1].first.index))
         elif new[: len(old)] == old:
-            add.extend((pk, run.first.index, run.last.index) for run in new[len(old) :])
+            changes.add.extend((pk, run.first.index, run.last.index) for run in new[len(old) :])
         else:
-            rewrite.append(pk)
-            add.extend((pk, run.first.index, run.last.index) for run in new)
-    table = connection.ops.quote_name(CoverageRun._meta.db_table)
-    if extend:
+            changes.rewrite.append(pk)
+            changes.add.extend((pk, run.first.index, run.last.index) for run in new)
+        # Participants with the same runs and registration month stand the same: judged once.
+        if (standing := standings.get((new, person.registered_month))) is None:
+            standing = standings[new, person.registered_month] = participant_standing(
+                new, registered=person.registered_month, month=month
+            )
+        changes.standing.append((paid_through(new).index, standing, pk))
+    return changes
+
+
+def _coverage_write(changes: _CoverageChanges) -> None:
+    """Writes the changes with plain statements only (no ``COPY``, no reads), so that they can go out
+    inside ``pipelined()``."""
+    update_rows(CoverageRun, ("participant_id", "first_month"), ("last_month",), changes.extend)
+    if changes.rewrite:
+        condition, params = among("participant_id", changes.rewrite)
+        table = connection.ops.quote_name(CoverageRun._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {table} SET last_month = %s WHERE participant_id = %s AND first_month = %s", extend
-            )
-    if rewrite:
-        CoverageRun.objects.filter(participant_id__in=rewrite).delete()
-    insert_rows(CoverageRun._meta.db_table, ("participant_id", "first_month", "last_month"), add)
-    month = Month.from_date(local_date())
-    update_rows(
-        Participant,
-        "id",
-        ("paid_through", "status"),
-        [
-            (
-                paid_through(runs[pk]).index,
-                participant_standing(runs[pk], registered=person.registered_month, month=month),
-                pk,
-            )
-            for pk, person in touched.items()
-        ],
-    )
+            cursor.execute(f"DELETE FROM {table} WHERE {condition}", params)
+    insert_values(CoverageRun, ("participant_id", "first_month", "last_month"), changes.add)
+    update_rows(Participant, "id", ("paid_through", "status"), changes.standing)
