@@ -2,6 +2,8 @@
 (``/healthz``) of the same server measured in the same run.
 
     .venv/bin/python bench/api.py                    # fresh SQLite under a temporary JARING_HOME
+    .venv/bin/python bench/api.py --postgres postgres://postgres@127.0.0.1:5432/jaring_bench_api
+                                                     # that database is dropped and created anew
     DATABASE_URL=postgres://.../scratch .venv/bin/python bench/api.py   # a scratch database: rows are added
     .venv/bin/python bench/api.py --clients 8 --seconds 10 --workers 2 --threads 4
 
@@ -33,6 +35,8 @@ from datetime import date, timedelta
 from http.client import HTTPConnection
 from pathlib import Path
 
+from benchdb import database_recreate
+
 ROOT = Path(__file__).resolve().parent.parent
 DISTRICT = "32.15.01"  # Karawang
 
@@ -47,6 +51,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--participants", type=int, default=2_000, help="registered before the run")
+    parser.add_argument("--postgres", help="PostgreSQL URL; its database is dropped and created anew")
     parser.add_argument("--drive", help=argparse.SUPPRESS)  # internal: the client process
     options = parser.parse_args()
     if options.drive:
@@ -62,6 +67,9 @@ def orchestrate(options) -> None:
     # A fresh home: the SQLite database (unless DATABASE_URL is set) and the secret key live there.
     home = tempfile.mkdtemp(prefix="jaring-bench-api-")
     os.environ["JARING_HOME"] = home
+    if options.postgres:
+        database_recreate(options.postgres)
+        os.environ["DATABASE_URL"] = options.postgres
     try:
         serve_and_drive(options)
     finally:

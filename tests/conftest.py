@@ -50,6 +50,16 @@ def fresh_ratebook():
     ratebook_forget()
 
 
+@pytest.fixture(autouse=True)
+def fresh_api_keys():
+    """API keys read in one test (and rolled back after it) must not be remembered by the next."""
+    from jaring.api.keycache import apikey_forget
+
+    apikey_forget()
+    yield
+    apikey_forget()
+
+
 def jakarta(year, month, day, hour=10) -> datetime:
     return timezone.make_aware(datetime(year, month, day, hour))
 

@@ -76,3 +76,21 @@ def test_unpaid_for_four_months_is_lapsed_and_paying_restarts_at_current_month(r
     status = participant_status(worker, as_of=date(2024, 6, 3))
     assert status.standing == "active"
     assert status.participant.number == number
+
+
+def test_the_standing_now_from_the_runs_agrees_with_the_standing_from_the_ledger(register):
+    from jaring.common.clock import local_date
+    from jaring.contributions.queries import participant_status_now
+    from jaring.contributions.services import deposit_record, payment_reverse
+
+    worker = register(registered_at=jakarta(2024, 1, 5))
+    payment_record(participant=worker, months=3, amount=50_400, source="t", idempotency_key="a")
+    wrong = payment_record(participant=worker, months=6, amount=100_800, source="t", idempotency_key="b")
+    payment_reverse(payment=wrong.payment, reason="wrong person", source="t", idempotency_key="r")
+    deposit_record(participant=worker, amount=20_000, source="t", idempotency_key="d")
+    now, ledger = participant_status_now(worker), participant_status(worker, as_of=local_date())
+    assert (now.standing, now.paid_through, now.runs) == (ledger.standing, ledger.paid_through, ledger.runs)
+    assert {n: p.total for n, p in now.next_prices.items()} == {
+        n: p.total for n, p in ledger.next_prices.items()
+    }
+    assert now.payments == [] and len(ledger.payments) == 4
