@@ -153,3 +153,12 @@ def test_the_api_docs_render_under_the_policy(client, db):
     assert scripts_are_external(html)
     # the scripts and the OpenAPI document it fetches are served from jaring itself ('self')
     assert client.get("/api/v1/openapi.json").status_code == 200
+
+
+def test_the_access_log_never_writes_a_query_string_or_a_referrer():
+    """A desk search and the live NIK check carry a NIK in the query string: the log keeps the path only."""
+    from jaring.common.management.commands.serve import ACCESS_LOG_FORMAT
+
+    assert "%(U)s" in ACCESS_LOG_FORMAT
+    for leaky in ("%(r)s", "%(q)s", "%(f)s", "{"):
+        assert leaky not in ACCESS_LOG_FORMAT

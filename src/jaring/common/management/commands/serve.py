@@ -4,6 +4,8 @@ import sys
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
 
 class Command(BaseCommand):
     help = "Serve jaring with gunicorn (static files by whitenoise): `jaring serve [--host H] [--port P]`."
@@ -31,6 +33,10 @@ class Command(BaseCommand):
             str(threads),
             "--access-logfile",
             "-",
+            # the path without its query string and no referrer: searches and the desk's NIK check carry a
+            # NIK in the query, which must not end up in logs (docs/security.md)
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
             "--graceful-timeout",
             "5",
         ]
