@@ -91,6 +91,17 @@ def _entries_sql(*, late: bool) -> str:
     )
 
 
+def _statistics_refresh() -> None:
+    """PostgreSQL plans the line insert from its statistics of the statement table, which know nothing of
+    the drafts just written in this transaction: thousands of statements taken for none turn the join into
+    a loop over every statement for every entry (minutes instead of seconds at 20,000 agents). ANALYZE of
+    the two small tables (it runs inside the transaction) puts that right."""
+    if connection.vendor == "postgresql":
+        t = _tables()
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {t['statement']}, {t['line']}")
+
+
 def _rule_window(rule: CommissionRule) -> tuple[str, str | None]:
     start = db_datetime(month_start(rule.valid_from))
     end = db_datetime(month_start(rule.valid_to + 1)) if rule.valid_to else None
@@ -278,6 +289,7 @@ def statements_compute(
             ],
             batch_size=2000,
         )
+        _statistics_refresh()
         report(2, steps)
         lines = _lines_insert(month, rules)
         report(3, steps)
