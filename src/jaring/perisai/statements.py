@@ -22,6 +22,7 @@ the way a per-agent loop would; tests and ``bench/agents.py`` compare the two.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -91,6 +92,23 @@ def _entries_sql(*, late: bool) -> str:
     )
 
 
+@contextmanager
+def _hash_joins(cursor):
+    """On PostgreSQL, the line insert is planned without nested loops. Its NOT EXISTS reads the table being
+    inserted into; planned as a nested loop over a sequential scan of it (as PostgreSQL likes to for a table
+    it believes small), every ledger entry would read every line inserted before it, and the job would grow
+    with the square of the entries (28 s instead of 1 s at 2,000 agents, many minutes at 20,000). A hash
+    anti join reads the lines once."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute("SET LOCAL enable_nestloop = off")
+    try:
+        yield
+    finally:
+        cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
+
+
 def _statistics_refresh() -> None:
     """PostgreSQL plans the line insert from its statistics of the statement table, which know nothing of
     the drafts just written in this transaction: thousands of statements taken for none turn the join into
@@ -118,7 +136,7 @@ def _lines_insert(month: Month, rules: AgentRuleBook) -> int:
         "lookback": db_datetime(month_start(month - LATE_LOOKBACK_MONTHS)),
     }
     inserted = 0
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, _hash_joins(cursor):
         for rule in rules.commission_rules:
             if rule.valid_from > month:
                 continue
