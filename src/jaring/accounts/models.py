@@ -32,6 +32,10 @@ class Role(models.TextChoices):
 # Roles that see the whole country; their profile's office, if any, is the head office.
 NATIONAL_ROLES = frozenset({Role.ADMIN, Role.HEAD_OFFICE_ANALYST, Role.AUDITOR})
 OFFICE_ROLES = frozenset({Role.REGIONAL_STAFF, Role.BRANCH_STAFF})
+# Roles that follow the drive from an office (dashboards, the agents of their offices).
+STAFF_ROLES = NATIONAL_ROLES | OFFICE_ROLES
+# Roles that read the audit trail.
+AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
 # The kind of office each office-scoped role is bound to.
 OFFICE_KIND = {Role.REGIONAL_STAFF: Office.Kind.REGIONAL, Role.BRANCH_STAFF: Office.Kind.BRANCH}
 

@@ -29,7 +29,7 @@ from django.db.models import Model, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from jaring.accounts.models import NATIONAL_ROLES, OFFICE_ROLES, Role, StaffProfile
+from jaring.accounts.models import AUDIT_ROLES, NATIONAL_ROLES, OFFICE_ROLES, Role, StaffProfile
 from jaring.channels.models import Agent, Outlet
 from jaring.common.privacy import mask_nik, mask_phone
 from jaring.contributions.models import Bill, GroupMembership, Payer, Payment
@@ -86,7 +86,7 @@ class Scope:
     @property
     def may_audit(self) -> bool:
         """May read and export the audit trail (``/audit/``)."""
-        return self.role in (Role.AUDITOR, Role.ADMIN)
+        return self.role in AUDIT_ROLES
 
     def show_nik(self, nik: str) -> str:
         return nik if self.sees_personal_data else mask_nik(nik)

@@ -5,13 +5,11 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from jaring.accounts.models import NATIONAL_ROLES, OFFICE_ROLES
+from jaring.accounts.models import STAFF_ROLES
 from jaring.accounts.scope import Scope, scope_for
 from jaring.dashboards.queries import Period
 from jaring.org.models import Office
 from jaring.rules.months import Month
-
-STAFF_ROLES = NATIONAL_ROLES | OFFICE_ROLES
 
 
 def staff_scope(request) -> Scope:

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from jaring.accounts.audit import audit_personal_data
-from jaring.accounts.models import NATIONAL_ROLES, OFFICE_ROLES, Role
+from jaring.accounts.models import STAFF_ROLES, Role
 from jaring.accounts.scope import Scope, get_in_scope_or_404, scope_for
 from jaring.channels.models import Agent
 from jaring.common.clock import local_date, parse_day
@@ -30,7 +30,8 @@ from jaring.web.tables import EXPORT_FORMATS, Column, export_format, table_respo
 
 # Who sees the agent list, the ranking and the signals: staff of an office or of the whole country, and
 # the tellers of an outlet for the agents working from it.
-STAFF_ROLES = NATIONAL_ROLES | OFFICE_ROLES | {Role.OUTLET_TELLER}
+# The agent list, ranking and signals: office staff, and tellers for their outlets' agents.
+AGENT_LIST_ROLES = STAFF_ROLES | {Role.OUTLET_TELLER}
 AGENTS_PER_PAGE = 50
 RANKS_PER_PAGE = 100
 SIGNALS_PER_PAGE = 20
@@ -225,7 +226,7 @@ def participants(request, code: str):
     signal_kind = request.GET.get("signal", "")
     signal = None
     if signal_kind:
-        if signal_kind not in quality.SIGNAL_KINDS or scope.role not in STAFF_ROLES:
+        if signal_kind not in quality.SIGNAL_KINDS or scope.role not in AGENT_LIST_ROLES:
             raise Http404
         hits = quality.agent_signals(Agent.objects.filter(pk=found.pk), as_of=as_of, kinds=(signal_kind,))
         signal = hits[0] if hits else None
@@ -271,7 +272,7 @@ def participants(request, code: str):
             "signal_label": quality.SIGNAL_KINDS.get(signal_kind, ""),
             "status": status,
             "statuses": Participant.Status.choices,
-            "is_staff_view": scope.role in STAFF_ROLES,
+            "is_staff_view": scope.role in AGENT_LIST_ROLES,
             "formats": EXPORT_FORMATS,
         },
     )
@@ -305,7 +306,7 @@ def _agent_page(request, scope: Scope, found: Agent):
             fmt=fmt,
             filename=f"agent-{found.code}-retention",
         )
-    is_staff_view = scope.role in STAFF_ROLES
+    is_staff_view = scope.role in AGENT_LIST_ROLES
     found_signals = quality.agent_signals(only, as_of=as_of) if is_staff_view else []
     chart = {
         "labels": [str(cohort.month) for cohort in reversed(cohorts)],
@@ -463,7 +464,7 @@ def _threshold_lines(t: quality.Thresholds) -> list[tuple[str, str]]:
 
 def _staff_only(scope: Scope) -> None:
     """The agent list, ranking and signals are for staff; for anyone else they do not exist."""
-    if scope.role not in STAFF_ROLES:
+    if scope.role not in AGENT_LIST_ROLES:
         raise Http404
 
 

@@ -9,18 +9,19 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jaring.accounts.models import NATIONAL_ROLES, OFFICE_ROLES, Role
+from jaring.accounts.models import AUDIT_ROLES, STAFF_ROLES, Role
 from jaring.accounts.scope import ACTING_ROLES, scope_for
+from jaring.imports.views import IMPORT_ROLES
+from jaring.perisai.views import AGENT_LIST_ROLES
 
-STAFF_ROLES = NATIONAL_ROLES | OFFICE_ROLES
-# (url name, label, roles that see the entry)
+# (url name, label, roles that see the entry: the roles each page's own gate lets in)
 ENTRIES = (
     ("desk:home", _("Desk"), ACTING_ROLES),
     ("dashboards:home", _("Dashboards"), STAFF_ROLES),
-    ("perisai:home", _("Agents"), STAFF_ROLES | {Role.AGENT, Role.OUTLET_TELLER}),
+    ("perisai:home", _("Agents"), AGENT_LIST_ROLES | {Role.AGENT}),
     ("web:payers", _("Payers"), STAFF_ROLES | {Role.PAYER, Role.OUTLET_TELLER}),
-    ("imports:list", _("Imports"), ACTING_ROLES | OFFICE_ROLES | {Role.HEAD_OFFICE_ANALYST}),
-    ("accounts:audit", _("Audit trail"), frozenset({Role.AUDITOR, Role.ADMIN})),
+    ("imports:list", _("Imports"), IMPORT_ROLES),
+    ("accounts:audit", _("Audit trail"), AUDIT_ROLES),
 )
 
 

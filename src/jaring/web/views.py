@@ -11,12 +11,11 @@ from django.db.models import Count, Q, Sum
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from jaring.accounts.models import Action, AuditEntry, Role
+from jaring.accounts.models import STAFF_ROLES, Action, AuditEntry, Role
 from jaring.accounts.scope import ACTING_ROLES, Scope, scope_for
 from jaring.common.clock import local_date, start_of_day
 from jaring.contributions.models import PayerGroup, Payment
 from jaring.members.models import Participant
-from jaring.web.navigation import STAFF_ROLES
 
 
 def home(request):
