@@ -1,0 +1,33 @@
+"""Every write to the contribution ledger, for every channel (desk, API, file import, CLI, admin, demo).
+
+``ledger``: payments, reversals, deposits, bills and the month-end lapse run. ``rates``: corrections of the
+effective-dated rate rules.
+"""
+
+from jaring.contributions.services.ledger import (
+    DepositResult,
+    PaymentResult,
+    bill_issue,
+    bill_pay,
+    deposit_record,
+    outlet_source,
+    payment_fingerprint,
+    payment_quote,
+    payment_record,
+    payment_reverse,
+    statuses_refresh,
+)
+
+__all__ = [
+    "DepositResult",
+    "PaymentResult",
+    "bill_issue",
+    "bill_pay",
+    "deposit_record",
+    "outlet_source",
+    "payment_fingerprint",
+    "payment_quote",
+    "payment_record",
+    "payment_reverse",
+    "statuses_refresh",
+]
