@@ -47,8 +47,8 @@ RUNS = 7
 def world_build():
     from jaring.channels.services import outlet_create, partner_create
     from jaring.demo import layout
-    from jaring.monitoring.contests import contest_define
-    from jaring.monitoring.targets import target_set, year_period
+    from jaring.monitoring.services import contest_define, target_set
+    from jaring.monitoring.targets import year_period
     from jaring.org.services import branch_areas_assign, office_create
     from jaring.regions.models import Region
 

@@ -254,7 +254,7 @@ def town(network, register, staff, settings, tmp_path):
     role, a user without a profile, and a finished import in Karawang and one in Kalimantan."""
     from jaring.contributions.services import payment_record
     from jaring.imports.services import import_job_for_file, import_run
-    from jaring.monitoring.contests import contest_define
+    from jaring.monitoring.services import contest_define
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     w = network

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from jaring.channels.services import outlet_create
 from jaring.monitoring import readings
-from jaring.monitoring.targets import target_set
+from jaring.monitoring.services import target_set
 from jaring.rules.months import Month
 
 pytestmark = pytest.mark.django_db

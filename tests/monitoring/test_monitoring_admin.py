@@ -5,9 +5,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from jaring.monitoring.contests import contest_define
 from jaring.monitoring.models import Contest, ContestPeriod, InformalShare, PotentialMarket, Target
-from jaring.monitoring.targets import potential_set, target_set
+from jaring.monitoring.services import contest_define, potential_set, target_set
 from jaring.regions.models import Region
 
 pytestmark = pytest.mark.django_db

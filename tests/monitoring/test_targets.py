@@ -17,7 +17,8 @@ from tests.conftest import jakarta
 from jaring.contributions.services import payment_record
 from jaring.monitoring.models import InformalShare
 from jaring.monitoring.queries import office_market, owner_status, target_status
-from jaring.monitoring.targets import informal_share_set, potential_set, spread, target_set, year_period
+from jaring.monitoring.services import informal_share_set, potential_set, target_set
+from jaring.monitoring.targets import spread, year_period
 from jaring.org.services import branch_areas_assign
 from jaring.regions.models import Region
 

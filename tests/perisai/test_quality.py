@@ -204,7 +204,7 @@ def test_many_participants_on_one_phone_number_are_flagged_per_agent(agents, sig
 
 @pytest.fixture
 def racing(db):
-    from jaring.monitoring.contests import contest_define
+    from jaring.monitoring.services import contest_define
 
     return contest_define(
         spec={

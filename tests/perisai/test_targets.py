@@ -8,7 +8,7 @@ from tests.conftest import jakarta
 
 from jaring.monitoring.models import Target
 from jaring.monitoring.progress import target_status
-from jaring.monitoring.targets import target_set
+from jaring.monitoring.services import target_set
 from jaring.perisai.services import agent_deactivate
 from jaring.perisai.targets import active_agents_by_office
 

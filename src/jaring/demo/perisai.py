@@ -72,7 +72,7 @@ def agents_create(loader) -> dict[str, Agent]:
 
 
 def contest_define(today: date) -> None:
-    from jaring.monitoring.contests import contest_define as define
+    from jaring.monitoring.services import contest_define as define
 
     start, end = contest_period(today)
     define(

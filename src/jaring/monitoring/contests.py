@@ -1,5 +1,6 @@
-"""Writing contests: ``contest_define`` creates or updates one from its declaration (the YAML of
-``jaring contest define``); ``contest_outlets`` says which outlets take part."""
+"""Contests as declared: ``contest_outlets`` says which outlets take part; ``parse_rupiah`` and
+``contest_periods`` read a declaration (the YAML of ``jaring contest define``), which
+``monitoring.services.contest_define`` writes."""
 
 from __future__ import annotations
 
@@ -7,15 +8,23 @@ from datetime import date
 from itertools import pairwise
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from jaring.channels.models import Outlet
-from jaring.monitoring.models import Contest, ContestPeriod, ContestPrize
+from jaring.monitoring.models import Contest
 
 SPEC_KEYS = {"code", "name", "metric", "segment", "outlets", "periods", "prizes", "tie_break", "note"}
 SELECTOR_KEYS = {"partner", "codes", "region"}
+
+
+def __getattr__(name: str):
+    # ``monitoring.scenarios`` still imports ``contest_define`` from here; it is moving to ``demo/``.
+    if name == "contest_define":
+        from jaring.monitoring import services
+
+        return services.contest_define
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def contest_outlets(contest: Contest) -> QuerySet[Outlet]:
@@ -61,7 +70,9 @@ def _day(value, field: str) -> date:
         ) from error
 
 
-def _periods(spec: dict) -> list[tuple[str, date, date, list[int]]]:
+def contest_periods(spec: dict) -> list[tuple[str, date, date, list[int]]]:
+    """The declared periods as ``(code, start, end, prizes)`` in date order, checked: codes unique, no
+    overlap, prizes in whole rupiah (a period without its own prizes takes the contest's)."""
     periods = spec.get("periods") or []
     if not isinstance(periods, list) or not periods:
         raise ValidationError({"periods": _("A contest needs at least one period.")})
@@ -90,63 +101,3 @@ def _periods(spec: dict) -> list[tuple[str, date, date, list[int]]]:
                 {"periods": _("Periods %(a)s and %(b)s overlap.") % {"a": before[0], "b": after[0]}}
             )
     return found
-
-
-@transaction.atomic
-def contest_define(*, spec: dict) -> Contest:
-    """Creates the contest ``spec["code"]`` or brings it in line with ``spec``: name, metric, eligible
-    outlets, periods (matched by code; periods no longer declared are removed) and prize tables."""
-    if not isinstance(spec, dict):
-        raise ValidationError(
-            _("A contest is declared as a mapping of code, name, metric, outlets, periods.")
-        )
-    if unknown := sorted(set(spec) - SPEC_KEYS):
-        raise ValidationError({"contest": _("Unknown keys: %(keys)s.") % {"keys": ", ".join(unknown)}})
-    code, name = str(spec.get("code") or "").strip(), str(spec.get("name") or "").strip()
-    errors = {}
-    if not code:
-        errors["code"] = [_("A contest needs a code.")]
-    if not name:
-        errors["name"] = [_("A contest needs a name.")]
-    metric = spec.get("metric", Contest.Metric.NEW_REGISTRATIONS)
-    if metric not in Contest.Metric.values:
-        errors["metric"] = [
-            _("Unknown metric %(m)s: use %(all)s.") % {"m": metric, "all": ", ".join(Contest.Metric.values)}
-        ]
-    tie_break = spec.get("tie_break", Contest.TieBreak.FIRST_TO_REACH)
-    if tie_break not in Contest.TieBreak.values:
-        errors["tie_break"] = [_("Unknown tie-break %(t)s.") % {"t": tie_break}]
-    selector = spec.get("outlets") or {}
-    if not isinstance(selector, dict) or not selector or set(selector) - SELECTOR_KEYS:
-        errors["outlets"] = [_("Choose outlets by partner, codes or region, e.g. {partner: pos}.")]
-        selector = {}
-    if errors:
-        raise ValidationError(errors)
-    periods = _periods(spec)
-    codes = [str(c) for c in selector.get("codes") or []]
-    outlets = list(Outlet.objects.filter(code__in=codes))
-    if missing := sorted(set(codes) - {outlet.code for outlet in outlets}):
-        raise ValidationError({"outlets": _("Unknown outlets: %(codes)s.") % {"codes": ", ".join(missing)}})
-    contest, _created = Contest.objects.update_or_create(
-        code=code,
-        defaults={
-            "name": name,
-            "metric": metric,
-            "segment": str(spec.get("segment", "BPU") or ""),
-            "partner": str(selector.get("partner") or ""),
-            "region_prefix": str(selector.get("region") or ""),
-            "tie_break": tie_break,
-        },
-    )
-    contest.outlets.set(outlets)
-    contest.periods.exclude(code__in=[item[0] for item in periods]).delete()
-    for period_code, start, end, prizes in periods:
-        period, _created = ContestPeriod.objects.update_or_create(
-            contest=contest, code=period_code, defaults={"start": start, "end": end}
-        )
-        period.prizes.all().delete()
-        ContestPrize.objects.bulk_create(
-            ContestPrize(period=period, rank=rank, amount=amount)
-            for rank, amount in enumerate(prizes, start=1)
-        )
-    return contest

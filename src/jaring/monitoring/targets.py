@@ -1,4 +1,6 @@
-"""Writing targets and the potential market: ``target_set``, ``potential_set``, ``informal_share_set``."""
+"""Periods, served regencies, the population spread and the share parser that targets and the potential
+market are set with (the writes are ``monitoring.services``: ``target_set``, ``potential_set``,
+``informal_share_set``)."""
 
 from __future__ import annotations
 
@@ -6,60 +8,26 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jaring.channels.models import Agent, Outlet
-from jaring.monitoring.models import InformalShare, PotentialMarket, Target
 from jaring.org.models import BranchArea, Office
+from jaring.org.queries import in_office_subtree
 from jaring.regions.models import Region
+
+# ``monitoring.scenarios`` still imports the writes from here; it is moving to ``demo/``.
+_MOVED_TO_SERVICES = {"target_set", "potential_set", "informal_share_set"}
+
+
+def __getattr__(name: str):
+    if name in _MOVED_TO_SERVICES:
+        from jaring.monitoring import services
+
+        return getattr(services, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def year_period(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
-
-
-@transaction.atomic
-def target_set(
-    *,
-    metric: str,
-    start: date,
-    end: date,
-    value: int,
-    office: Office | None = None,
-    outlet: Outlet | None = None,
-    agent: Agent | None = None,
-    segment: str = "BPU",
-    note: str = "",
-) -> Target:
-    """Sets (creates or replaces the value of) the target of one office, outlet or agent for a metric,
-    segment and period."""
-    errors = {}
-    if sum(owner is not None for owner in (office, outlet, agent)) != 1:
-        errors["owner"] = [_("A target belongs to exactly one office, outlet or agent.")]
-    if metric not in Target.Metric.values:
-        errors["metric"] = [
-            _("Unknown metric %(m)s: use %(all)s.") % {"m": metric, "all": ", ".join(Target.Metric.values)}
-        ]
-    if end < start:
-        errors["end"] = [_("The period ends before it starts.")]
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        errors["value"] = [_("A target is a whole number, zero or more.")]
-    if segment and segment not in ("BPU", "PU", "JAKON", "PMI"):
-        errors["segment"] = [_("Unknown segment %(s)s.") % {"s": segment}]
-    if errors:
-        raise ValidationError(errors)
-    target, _created = Target.objects.update_or_create(
-        office=office,
-        outlet=outlet,
-        agent=agent,
-        metric=metric,
-        segment=segment,
-        start=start,
-        end=end,
-        defaults={"value": value, "note": note},
-    )
-    return target
 
 
 def served_regencies(office: Office) -> list[str]:
@@ -68,7 +36,7 @@ def served_regencies(office: Office) -> list[str]:
     if office.parent_id is None:
         return list(Region.objects.filter(level=Region.Level.REGENCY).values_list("code", flat=True))
     return list(
-        BranchArea.objects.filter(office__path__startswith=office.path)
+        BranchArea.objects.filter(in_office_subtree(office, via="office"))
         .order_by("regency_id")
         .values_list("regency_id", flat=True)
     )
@@ -88,45 +56,6 @@ def spread(total: int, weights: dict[str, int]) -> dict[str, int]:
     return parts
 
 
-@transaction.atomic
-def potential_set(
-    *,
-    workers: int,
-    effective_from: date,
-    region: Region | None = None,
-    office: Office | None = None,
-    source: str = "",
-    except_regencies: frozenset[str] = frozenset(),
-) -> list[PotentialMarket]:
-    """Loads a staff figure of the potential market: for one regency/city, or for an office, spread over
-    the regencies/cities its branches serve (minus ``except_regencies``) in proportion to population."""
-    if (region is None) == (office is None):
-        raise ValidationError({"region": _("Give a regency/city or an office.")})
-    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 0:
-        raise ValidationError({"workers": _("The potential is a whole number of workers, zero or more.")})
-    if region is not None:
-        if region.level != Region.Level.REGENCY:
-            raise ValidationError({"region": _("A potential figure is loaded for a regency/city.")})
-        figures = {region.code: workers}
-    else:
-        codes = [code for code in served_regencies(office) if code not in except_regencies]
-        population = dict(
-            Region.objects.filter(code__in=codes).values_list("code", "population").order_by("code")
-        )
-        weights = {code: population.get(code) or 0 for code in codes}
-        if not sum(weights.values()):
-            raise ValidationError({"office": _("The office serves no regency/city with a population.")})
-        figures = spread(workers, weights)
-        source = source or _("spread over %(office)s by population") % {"office": office.code}
-    rows = []
-    for code, figure in figures.items():
-        row, _created = PotentialMarket.objects.update_or_create(
-            region_id=code, effective_from=effective_from, defaults={"workers": figure, "source": source}
-        )
-        rows.append(row)
-    return rows
-
-
 def parse_share(text) -> Decimal:
     try:
         share = Decimal(str(text).strip().replace(",", "."))
@@ -138,13 +67,3 @@ def parse_share(text) -> Decimal:
     if exponent < -4:
         raise ValidationError({"share": _("A share has at most four decimals.")})
     return share
-
-
-@transaction.atomic
-def informal_share_set(*, share: Decimal, effective_from: date, source: str = "") -> InformalShare:
-    """Sets the informal-worker share of the population in force from ``effective_from``."""
-    share = parse_share(share)
-    row, _created = InformalShare.objects.update_or_create(
-        effective_from=effective_from, defaults={"share": share, "source": source}
-    )
-    return row

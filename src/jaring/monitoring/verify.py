@@ -1,10 +1,10 @@
-"""Recomputing tallies from the facts: ``jaring tallies verify`` and ``jaring tallies rebuild``."""
+"""Recomputing tallies from the facts: ``jaring tallies verify`` (``monitoring.services.tallies_rebuild``
+replaces them with ``expected()``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Sum, Value, When
 from django.db.models.functions import TruncDate
 
@@ -105,13 +105,3 @@ def tallies_verify() -> list[Difference]:
         if have != want:
             differences.append(Difference("coverage_delta", key, have, want))
     return sorted(differences, key=lambda d: (d.what, tuple(str(part) for part in d.key)))
-
-
-@transaction.atomic
-def tallies_rebuild() -> tuple[int, int]:
-    """Replaces every tally and coverage delta with what the facts imply; returns the row counts."""
-    batch = expected()
-    Tally.objects.all().delete()
-    CoverageDelta.objects.all().delete()
-    batch.write()
-    return Tally.objects.count(), CoverageDelta.objects.count()

@@ -1,15 +1,16 @@
+import getpass
 from pathlib import Path
 
 import yaml
 from django.core.exceptions import ValidationError
 
 from jaring.common.commands import JaringCommand, parse_date
-from jaring.monitoring.contests import contest_define
 from jaring.monitoring.exports import FORMATS, report_text, report_write
 from jaring.monitoring.formatting import Style
 from jaring.monitoring.models import Contest
 from jaring.monitoring.queries import contest_get, contest_leaderboard, contest_monev, contest_winners
 from jaring.monitoring.reports import leaderboard_report, monev_report
+from jaring.monitoring.services import contest_define
 
 
 def _output_options(parser) -> None:
@@ -59,7 +60,8 @@ class Command(JaringCommand):
         except yaml.YAMLError as error:
             raise ValidationError({"file": f"Not valid YAML: {error}"}) from error
         specs = spec.get("contests") if isinstance(spec, dict) and "contests" in spec else [spec]
-        contests = [contest_define(spec=item) for item in specs]
+        said = f"jaring contest define {path.name} by {getpass.getuser()}"
+        contests = [contest_define(spec=item, actor=None, summary=said) for item in specs]
         if json:
             self.emit({"ok": True, "contests": [self._describe(contest) for contest in contests]})
             return

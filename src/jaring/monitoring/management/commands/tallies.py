@@ -1,9 +1,11 @@
+import getpass
 import time
 
 from django.core.management.base import CommandError
 
 from jaring.common.commands import JaringCommand
-from jaring.monitoring.verify import tallies_rebuild, tallies_verify
+from jaring.monitoring.services import tallies_rebuild
+from jaring.monitoring.verify import tallies_verify
 
 
 class Command(JaringCommand):
@@ -18,7 +20,8 @@ class Command(JaringCommand):
     def run(self, *args, action, json, **options):
         started = time.perf_counter()
         if action == "rebuild":
-            tallies, deltas = tallies_rebuild()
+            said = f"jaring tallies rebuild by {getpass.getuser()}"
+            tallies, deltas = tallies_rebuild(actor=None, summary=said)
             seconds = time.perf_counter() - started
             if json:
                 self.emit({"tallies": tallies, "coverage_deltas": deltas, "seconds": round(seconds, 2)})

@@ -1,3 +1,4 @@
+import getpass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,8 @@ from jaring.monitoring.formatting import Style
 from jaring.monitoring.models import Target
 from jaring.monitoring.queries import office_get, outlet_get, owner_status, target_status
 from jaring.monitoring.reports import target_report
-from jaring.monitoring.targets import informal_share_set, potential_set, target_set, year_period
+from jaring.monitoring.services import informal_share_set, potential_set, target_set
+from jaring.monitoring.targets import year_period
 from jaring.regions.models import Region
 
 
@@ -94,6 +96,8 @@ class Command(JaringCommand):
             segment=segment,
             note=note,
             **self._owner(office, outlet, agent),
+            actor=None,
+            summary=f"jaring target set by {getpass.getuser()}",
         )
         if json:
             self.emit({"ok": True, "target": target.pk, "value": target.value})
@@ -127,7 +131,14 @@ class Command(JaringCommand):
         )
         if not office and where["region"] is None:
             raise ValidationError({"region": f"Unknown region {region}."})
-        rows = potential_set(workers=workers, effective_from=parse_date(effective), source=source, **where)
+        rows = potential_set(
+            workers=workers,
+            effective_from=parse_date(effective),
+            source=source,
+            **where,
+            actor=None,
+            summary=f"jaring target potential by {getpass.getuser()}",
+        )
         if json:
             self.emit({"ok": True, "regions": {row.region_id: row.workers for row in rows}})
         else:
@@ -135,7 +146,13 @@ class Command(JaringCommand):
                 self.stdout.write(f"{row.region_id}: {row.workers:,} from {row.effective_from}")
 
     def do_share(self, *, share, effective, source, json, **options):
-        row = informal_share_set(share=share, effective_from=parse_date(effective), source=source)
+        row = informal_share_set(
+            share=share,
+            effective_from=parse_date(effective),
+            source=source,
+            actor=None,
+            summary=f"jaring target share by {getpass.getuser()}",
+        )
         if json:
             self.emit({"ok": True, "share": str(row.share), "effective_from": row.effective_from.isoformat()})
         else:

@@ -1,0 +1,260 @@
+"""Every write of monitoring: targets, the potential market and the informal share, contests, and the
+rebuild of the tallies. One function per action, keyword-only, one transaction each, audited as done by
+``actor`` (a request, a user, or None for the command line, which says who in ``summary``).
+
+Tallies themselves are written with the facts by ``monitoring.tallies.TallyBatch`` (raw SQL upserts), not
+here."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jaring.accounts.audit import audit, snapshot
+from jaring.accounts.models import Action
+from jaring.channels.models import Agent, Outlet
+from jaring.monitoring.contests import SELECTOR_KEYS, SPEC_KEYS, contest_periods
+from jaring.monitoring.models import (
+    Contest,
+    ContestPeriod,
+    ContestPrize,
+    CoverageDelta,
+    InformalShare,
+    PotentialMarket,
+    Tally,
+    Target,
+)
+from jaring.monitoring.targets import parse_share, served_regencies, spread
+from jaring.monitoring.verify import expected
+from jaring.org.models import Office
+from jaring.regions.models import Region
+
+
+def _said(what: str, summary: str) -> str:
+    """The audit summary: what was done, then who or why as the caller put it."""
+    return f"{what}; {summary}" if summary else what
+
+
+@transaction.atomic
+def target_set(
+    *,
+    metric: str,
+    start: date,
+    end: date,
+    value: int,
+    office: Office | None = None,
+    outlet: Outlet | None = None,
+    agent: Agent | None = None,
+    segment: str = "BPU",
+    note: str = "",
+    actor=None,
+    summary: str = "",
+) -> Target:
+    """Sets (creates or replaces the value of) the target of one office, outlet or agent for a metric,
+    segment and period. Audited as done by ``actor`` (a request, a user, or None for the command line:
+    say who in ``summary``)."""
+    errors = {}
+    if sum(owner is not None for owner in (office, outlet, agent)) != 1:
+        errors["owner"] = [_("A target belongs to exactly one office, outlet or agent.")]
+    if metric not in Target.Metric.values:
+        errors["metric"] = [
+            _("Unknown metric %(m)s: use %(all)s.") % {"m": metric, "all": ", ".join(Target.Metric.values)}
+        ]
+    if end < start:
+        errors["end"] = [_("The period ends before it starts.")]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        errors["value"] = [_("A target is a whole number, zero or more.")]
+    if segment and segment not in ("BPU", "PU", "JAKON", "PMI"):
+        errors["segment"] = [_("Unknown segment %(s)s.") % {"s": segment}]
+    if errors:
+        raise ValidationError(errors)
+    before = Target.objects.filter(
+        office=office, outlet=outlet, agent=agent, metric=metric, segment=segment, start=start, end=end
+    ).first()
+    before = snapshot(before)
+    target, created = Target.objects.update_or_create(
+        office=office,
+        outlet=outlet,
+        agent=agent,
+        metric=metric,
+        segment=segment,
+        start=start,
+        end=end,
+        defaults={"value": value, "note": note},
+    )
+    audit(
+        actor,
+        Action.CREATE if created else Action.UPDATE,
+        obj=target,
+        before=before,
+        after=target,
+        summary=_said(f"target {target}: {value}", summary),
+    )
+    return target
+
+
+@transaction.atomic
+def target_delete(*, target: Target, actor=None, summary: str = "") -> None:
+    """Removes a target (one set by mistake); the progress pages stop showing it."""
+    before = snapshot(target)
+    described = str(target)
+    audit(actor, Action.DELETE, obj=target, before=before, summary=_said(f"target {described}", summary))
+    target.delete()
+
+
+@transaction.atomic
+def potential_set(
+    *,
+    workers: int,
+    effective_from: date,
+    region: Region | None = None,
+    office: Office | None = None,
+    source: str = "",
+    except_regencies: frozenset[str] = frozenset(),
+    actor=None,
+    summary: str = "",
+) -> list[PotentialMarket]:
+    """Loads a staff figure of the potential market: for one regency/city, or for an office, spread over
+    the regencies/cities its branches serve (minus ``except_regencies``) in proportion to population.
+    Audited as one entry by ``actor``."""
+    if (region is None) == (office is None):
+        raise ValidationError({"region": _("Give a regency/city or an office.")})
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 0:
+        raise ValidationError({"workers": _("The potential is a whole number of workers, zero or more.")})
+    if region is not None:
+        if region.level != Region.Level.REGENCY:
+            raise ValidationError({"region": _("A potential figure is loaded for a regency/city.")})
+        figures = {region.code: workers}
+    else:
+        codes = [code for code in served_regencies(office) if code not in except_regencies]
+        population = dict(
+            Region.objects.filter(code__in=codes).values_list("code", "population").order_by("code")
+        )
+        weights = {code: population.get(code) or 0 for code in codes}
+        if not sum(weights.values()):
+            raise ValidationError({"office": _("The office serves no regency/city with a population.")})
+        figures = spread(workers, weights)
+        source = source or _("spread over %(office)s by population") % {"office": office.code}
+    rows = []
+    for code, figure in figures.items():
+        row, _created = PotentialMarket.objects.update_or_create(
+            region_id=code, effective_from=effective_from, defaults={"workers": figure, "source": source}
+        )
+        rows.append(row)
+    where = region.code if region is not None else office.code
+    audit(
+        actor,
+        Action.UPDATE,
+        obj=rows[0] if len(rows) == 1 else PotentialMarket,
+        after={"workers": workers, "effective_from": effective_from, "regions": figures},
+        summary=_said(f"potential market of {where}: {workers} workers from {effective_from}", summary),
+    )
+    return rows
+
+
+@transaction.atomic
+def informal_share_set(
+    *, share: Decimal, effective_from: date, source: str = "", actor=None, summary: str = ""
+) -> InformalShare:
+    """Sets the informal-worker share of the population in force from ``effective_from``."""
+    share = parse_share(share)
+    before = snapshot(InformalShare.objects.filter(effective_from=effective_from).first())
+    row, created = InformalShare.objects.update_or_create(
+        effective_from=effective_from, defaults={"share": share, "source": source}
+    )
+    audit(
+        actor,
+        Action.CREATE if created else Action.UPDATE,
+        obj=row,
+        before=before,
+        after=row,
+        summary=_said(f"informal share {share} from {effective_from}", summary),
+    )
+    return row
+
+
+@transaction.atomic
+def contest_define(*, spec: dict, actor=None, summary: str = "") -> Contest:
+    """Creates the contest ``spec["code"]`` or brings it in line with ``spec``: name, metric, eligible
+    outlets, periods (matched by code; periods no longer declared are removed) and prize tables. Audited
+    as done by ``actor`` with the declaration as the record's after."""
+    if not isinstance(spec, dict):
+        raise ValidationError(
+            _("A contest is declared as a mapping of code, name, metric, outlets, periods.")
+        )
+    if unknown := sorted(set(spec) - SPEC_KEYS):
+        raise ValidationError({"contest": _("Unknown keys: %(keys)s.") % {"keys": ", ".join(unknown)}})
+    code, name = str(spec.get("code") or "").strip(), str(spec.get("name") or "").strip()
+    errors = {}
+    if not code:
+        errors["code"] = [_("A contest needs a code.")]
+    if not name:
+        errors["name"] = [_("A contest needs a name.")]
+    metric = spec.get("metric", Contest.Metric.NEW_REGISTRATIONS)
+    if metric not in Contest.Metric.values:
+        errors["metric"] = [
+            _("Unknown metric %(m)s: use %(all)s.") % {"m": metric, "all": ", ".join(Contest.Metric.values)}
+        ]
+    tie_break = spec.get("tie_break", Contest.TieBreak.FIRST_TO_REACH)
+    if tie_break not in Contest.TieBreak.values:
+        errors["tie_break"] = [_("Unknown tie-break %(t)s.") % {"t": tie_break}]
+    selector = spec.get("outlets") or {}
+    if not isinstance(selector, dict) or not selector or set(selector) - SELECTOR_KEYS:
+        errors["outlets"] = [_("Choose outlets by partner, codes or region, e.g. {partner: pos}.")]
+        selector = {}
+    if errors:
+        raise ValidationError(errors)
+    periods = contest_periods(spec)
+    codes = [str(c) for c in selector.get("codes") or []]
+    outlets = list(Outlet.objects.filter(code__in=codes))
+    if missing := sorted(set(codes) - {outlet.code for outlet in outlets}):
+        raise ValidationError({"outlets": _("Unknown outlets: %(codes)s.") % {"codes": ", ".join(missing)}})
+    before = snapshot(Contest.objects.filter(code=code).first())
+    contest, created = Contest.objects.update_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "metric": metric,
+            "segment": str(spec.get("segment", "BPU") or ""),
+            "partner": str(selector.get("partner") or ""),
+            "region_prefix": str(selector.get("region") or ""),
+            "tie_break": tie_break,
+        },
+    )
+    contest.outlets.set(outlets)
+    contest.periods.exclude(code__in=[item[0] for item in periods]).delete()
+    for period_code, start, end, prizes in periods:
+        period, _created = ContestPeriod.objects.update_or_create(
+            contest=contest, code=period_code, defaults={"start": start, "end": end}
+        )
+        period.prizes.all().delete()
+        ContestPrize.objects.bulk_create(
+            ContestPrize(period=period, rank=rank, amount=amount)
+            for rank, amount in enumerate(prizes, start=1)
+        )
+    audit(
+        actor,
+        Action.CREATE if created else Action.UPDATE,
+        obj=contest,
+        before=before,
+        after={**snapshot(contest), "periods": [[p[0], p[1], p[2], p[3]] for p in periods]},
+        summary=_said(f"contest {contest.code} ({len(periods)} periods)", summary),
+    )
+    return contest
+
+
+@transaction.atomic
+def tallies_rebuild(*, actor=None, summary: str = "") -> tuple[int, int]:
+    """Replaces every tally and coverage delta with what the facts imply; returns the row counts."""
+    batch = expected()
+    Tally.objects.all().delete()
+    CoverageDelta.objects.all().delete()
+    batch.write()
+    tallies, deltas = Tally.objects.count(), CoverageDelta.objects.count()
+    what = f"tallies rebuilt from the facts: {tallies} tallies, {deltas} coverage deltas"
+    audit(actor, Action.UPDATE, obj=Tally, summary=_said(what, summary))
+    return tallies, deltas
