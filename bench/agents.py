@@ -145,7 +145,8 @@ def measure(sample: int) -> None:
     from jaring.channels.models import Agent
     from jaring.perisai.models import Statement
     from jaring.perisai.rulebook import agent_rulebook
-    from jaring.perisai.statements import statement_reference, statements_compute
+    from jaring.perisai.services import statements_compute
+    from jaring.perisai.statements import statement_reference
     from jaring.rules.months import Month
 
     month = Month.parse(MONTH)

@@ -145,7 +145,7 @@ def seeded_by_migrations(seeded):
 
     from jaring.monitoring.models import InformalShare
     from jaring.perisai.models import AgentRule
-    from jaring.perisai.seed import agent_rules_seed
+    from jaring.perisai.services import agent_rules_seed
 
     if not InformalShare.objects.exists():
         import_module("jaring.monitoring.migrations.0003_seed_informal_share").seed(apps, None)

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from jaring.perisai.models import Statement
-from jaring.perisai.statements import statement_approve
+from jaring.perisai.services import statement_approve
 
 from .test_statements import sign_up_and_pay
 
@@ -59,7 +59,7 @@ def test_an_unknown_agent_exits_with_a_field_error(march):
 
 def test_the_bulk_run_and_the_payout_file(march, tmp_path):
     assert "1 draft statements" in run("statements", "--month", "2025-03")
-    statement_approve(statement=Statement.objects.get(month="2025-03"), request_or_user=None)
+    statement_approve(statement=Statement.objects.get(month="2025-03"), actor=None)
     run("payout", "--month", "2025-03", "--out", str(tmp_path / "payout.csv"))
     rows = list(csv.DictReader(io.StringIO((tmp_path / "payout.csv").read_text())))
     assert [(row["agent_code"], row["amount"], row["account_number"]) for row in rows] == [

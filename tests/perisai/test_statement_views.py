@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from jaring.accounts.models import AuditEntry
 from jaring.perisai.models import Statement
-from jaring.perisai.statements import statements_compute
+from jaring.perisai.services import statements_compute
 from jaring.rules.months import Month
 
 from .test_statements import sign_up_and_pay

@@ -7,7 +7,8 @@ from tests.conftest import jakarta
 
 from jaring.contributions.services import payment_record, payment_reverse
 from jaring.perisai.models import Statement, StatementLine
-from jaring.perisai.statements import statement_approve, statement_reference, statements_compute
+from jaring.perisai.services import statement_approve, statements_compute
+from jaring.perisai.statements import statement_reference
 from jaring.rules.months import Month
 
 MARCH, APRIL, MAY = Month.of(2025, 3), Month.of(2025, 4), Month.of(2025, 5)
@@ -58,7 +59,7 @@ def test_fifty_five_acquisitions_paying_the_minimum_earn_commission_and_bonus(bu
 
 def test_reversing_one_payment_lowers_next_months_statement_by_its_commission(busy_march, register):
     statements_compute(month=MARCH)
-    statement_approve(statement=Statement.objects.get(month=MARCH), request_or_user=None)
+    statement_approve(statement=Statement.objects.get(month=MARCH), actor=None)
     # April: ten more workers pay, and one March payment is reversed.
     sign_up_and_pay(busy_march, register, 10, month=APRIL)
     payment_reverse(
@@ -77,7 +78,7 @@ def test_reversing_one_payment_lowers_next_months_statement_by_its_commission(bu
 
 def test_a_reversal_alone_leaves_a_debt_carried_into_the_next_statement(busy_march, register):
     statements_compute(month=MARCH)
-    statement_approve(statement=Statement.objects.get(month=MARCH), request_or_user=None)
+    statement_approve(statement=Statement.objects.get(month=MARCH), actor=None)
     payment_reverse(
         payment=busy_march.march_payments[0], reason="wrong person", source="test", idempotency_key="r1",
         reversed_at=jakarta(2025, 4, 20),
@@ -85,7 +86,7 @@ def test_a_reversal_alone_leaves_a_debt_carried_into_the_next_statement(busy_mar
     statements_compute(month=APRIL)
     april = Statement.objects.get(month=APRIL)
     assert (april.total, april.payable) == (-1_260, -1_260)
-    statement_approve(statement=april, request_or_user=None)
+    statement_approve(statement=april, actor=None)
     sign_up_and_pay(busy_march, register, 2, month=MAY)
     statements_compute(month=MAY)
     may = Statement.objects.get(month=MAY)
@@ -103,7 +104,7 @@ def test_recomputing_a_draft_gives_the_same_statement(busy_march):
 
 def test_a_payment_arriving_after_approval_lands_in_the_next_statement(busy_march, register):
     statements_compute(month=MARCH)
-    statement_approve(statement=Statement.objects.get(month=MARCH), request_or_user=None)
+    statement_approve(statement=Statement.objects.get(month=MARCH), actor=None)
     # a March payment recorded late (a worker registered at PRS-KRW by the agent earlier)
     late = register(
         outlet=busy_march.prs_karawang, agent=busy_march.prs_agent, registered_at=jakarta(2025, 3, 2)
@@ -153,9 +154,9 @@ def test_an_approved_statement_cannot_be_approved_again(busy_march):
     from django.core.exceptions import ValidationError
 
     statements_compute(month=MARCH)
-    statement = statement_approve(statement=Statement.objects.get(month=MARCH), request_or_user=None)
+    statement = statement_approve(statement=Statement.objects.get(month=MARCH), actor=None)
     with pytest.raises(ValidationError) as refused:
-        statement_approve(statement=statement, request_or_user=None)
+        statement_approve(statement=statement, actor=None)
     assert "state" in refused.value.message_dict
 
 
@@ -178,7 +179,7 @@ def test_a_new_commission_rule_counts_from_its_month_and_a_reversal_takes_back_t
               "bonus_amount": 750_000, "bonus_min_acquisitions": 40, "partner_kinds": ["agent_network"]},
     )  # fmt: skip
     statements_compute(month=MARCH)
-    statement_approve(statement=Statement.objects.get(month=MARCH), request_or_user=None)
+    statement_approve(statement=Statement.objects.get(month=MARCH), actor=None)
     sign_up_and_pay(busy_march, register, 2, month=APRIL)
     payment_reverse(
         payment=busy_march.march_payments[0], reason="double entry", source="test", idempotency_key="r1",

@@ -147,12 +147,12 @@ def statements_make(today: date) -> None:
     and paid out, the next approved, the last month a draft waiting for approval (and this month's so far,
     a draft too), computed by the monthly bulk job."""
     from jaring.perisai.models import Statement
-    from jaring.perisai.statements import payout_create, statement_approve, statements_compute
+    from jaring.perisai.services import payout_create, statement_approve, statements_compute
 
     current = min(Month.from_date(today), Month.from_date(date.today()))
     oldest, approved = current - 3, current - 2
     for month in (oldest, approved, current - 1, current):
-        statements_compute(month=month)
+        statements_compute(month=month, summary="demo")
     for statement in Statement.objects.filter(month__in=[oldest, approved], state=Statement.State.DRAFT):
-        statement_approve(statement=statement, request_or_user=None)
+        statement_approve(statement=statement, actor=None, summary="demo")
     payout_create(month=oldest, by="demo")

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from jaring.channels.models import Agent
 from jaring.common.clock import local_date
 from jaring.perisai.models import Statement, StatementLine
-from jaring.perisai.statements import statements_compute
+from jaring.perisai.services import statements_compute
 from jaring.rules.months import Month
 from jaring.rules.participant_number import participant_number
 

@@ -24,7 +24,7 @@ from jaring.common.clock import month_of
 from jaring.perisai.documents import payout_csv, statement_pdf, statement_xlsx
 from jaring.perisai.models import Statement
 from jaring.perisai.queries import statement_for, statement_lines
-from jaring.perisai.statements import payout_create, statement_approve, statements_compute
+from jaring.perisai.services import payout_create, statement_approve, statements_compute
 from jaring.rules.months import Month
 from jaring.rules.participant_number import participant_number
 from jaring.web.tables import EXPORT_FORMATS, Column, table_response
@@ -132,7 +132,7 @@ def statement_compute(request):
         raise Http404
     month = _month(request)
     try:
-        result = statements_compute(month=month, agents=list(_perisai_agents(scope)))
+        result = statements_compute(month=month, agents=list(_perisai_agents(scope)), actor=request)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -193,7 +193,7 @@ def statement_approve_view(request, code: str, month: str):
     if statement is None:
         raise Http404
     try:
-        statement_approve(statement=statement, request_or_user=request)
+        statement_approve(statement=statement, actor=request)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -229,7 +229,7 @@ def payout_file(request):
     month = _month(request)
     statements = _statements_in_scope(scope).filter(month=month)
     if request.method == "POST":
-        payout = payout_create(month=month, statements=statements, request_or_user=request)
+        payout = payout_create(month=month, statements=statements, actor=request)
         if payout is None:
             messages.error(
                 request, _("There is no approved statement to pay for %(month)s.") % {"month": month}

@@ -2,15 +2,14 @@
 
 from django_tasks import task
 
-from jaring.perisai.services import lifecycle_run
-from jaring.perisai.statements import statements_compute
+from jaring.perisai.services import lifecycle_run, statements_compute
 from jaring.rules.months import Month
 
 
 @task()
 def month_statements(month: str) -> dict:
     """Computes the draft statements of every agent for ``month`` (YYYY-MM); safe to run again."""
-    return statements_compute(month=Month.parse(month)).as_json()
+    return statements_compute(month=Month.parse(month), summary="jaring worker").as_json()
 
 
 @task()

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from jaring.perisai.seed import agent_rules_seed
+from jaring.perisai.services.rules import agent_rules_seed
 
 
 def seed(apps, schema_editor):

@@ -1,3 +1,4 @@
+import getpass
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -61,7 +62,7 @@ class Command(JaringCommand):
         self.stdout.write(f"  {len(data['lines'])} lines")
 
     def _statements(self, *, month, json, **options):
-        from jaring.perisai.statements import statements_compute
+        from jaring.perisai.services import statements_compute
 
         with tqdm(total=5, desc=f"statements {month}", unit="step", disable=json or None) as bar:
 
@@ -70,7 +71,9 @@ class Command(JaringCommand):
                 bar.n = done
                 bar.refresh()
 
-            result = statements_compute(month=month, progress=progress)
+            result = statements_compute(
+                month=month, progress=progress, summary=f"jaring agent statements by {getpass.getuser()}"
+            )
         if json:
             self.emit(result.as_json())
         else:
@@ -95,12 +98,12 @@ class Command(JaringCommand):
     def _payout(self, *, month, json, out=None, **options):
         from jaring.perisai.documents import payout_csv
         from jaring.perisai.models import Payout
-        from jaring.perisai.statements import payout_create
+        from jaring.perisai.services import payout_create
 
         if not out:
             raise error_dict("out", "give the file to write: --out payout.csv")
         payout = (
-            payout_create(month=month, by="jaring agent payout")
+            payout_create(month=month, by=f"jaring agent payout by {getpass.getuser()}")
             or Payout.objects.filter(month=month).order_by("-id").first()
         )
         if payout is None:

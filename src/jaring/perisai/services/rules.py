@@ -1,0 +1,86 @@
+"""Writes of the Perisai rules: seeding them from the packaged ``rules/data/perisai.json`` and an
+operator's correction of one (its window, its figures) in the back office."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jaring.accounts.audit import audit, snapshot
+from jaring.accounts.models import Action
+from jaring.perisai.models import AgentRule
+from jaring.perisai.rulebook import agent_rules_data
+from jaring.rules.commission import load_agent_rulebook, packaged_agent_rules
+from jaring.rules.months import Month
+
+_WINDOW = {"code", "valid_from", "valid_to", "uncertain", "source", "note"}
+
+
+def agent_rules_seed(agent_rule_model, data: dict | None = None) -> int:
+    """Adds the packaged rules that are not in the database yet; rules already there (perhaps corrected
+    by an operator) are left as they are. Returns how many were added.
+
+    Run by the data migration with its historical ``AgentRule`` (``jaring init``), before any staff exists:
+    it writes no audit entry; the migration is the record."""
+    data = data or packaged_agent_rules()
+    added = 0
+    for kind in ("commission", "lifecycle"):
+        for entry in data.get(kind, []):
+            if agent_rule_model.objects.filter(code=entry["code"]).exists():
+                continue
+            agent_rule_model.objects.create(
+                kind=kind,
+                code=entry["code"],
+                valid_from=Month.parse(entry["valid_from"]).index,
+                valid_to=Month.parse(entry["valid_to"]).index if entry.get("valid_to") else None,
+                data={key: value for key, value in entry.items() if key not in _WINDOW},
+                uncertain=bool(entry.get("uncertain")),
+                source=entry.get("source", "")[:200],
+                note=entry.get("note", ""),
+            )
+            added += 1
+    return added
+
+
+def _month(value) -> Month:
+    return value if isinstance(value, Month) else Month(value)
+
+
+@transaction.atomic
+def agent_rule_save(*, rule: AgentRule, actor, summary: str = "") -> AgentRule:
+    """Saves an operator's new or corrected rule (``rule`` holds the new values) once the whole rule book,
+    as it would be with it, still reads: a commission calculator that cannot be built, or two rules of a
+    kind in force in the same month, is refused per field. Audited with the rule before and after."""
+    if rule.valid_to is not None and _month(rule.valid_to) < _month(rule.valid_from):
+        raise ValidationError({"valid_to": _("The window ends before it starts.")})
+    stored = AgentRule.objects.select_for_update().filter(pk=rule.pk).first() if rule.pk else None
+    before = snapshot(stored)
+    book = agent_rules_data()
+    for kind in book:
+        book[kind] = [entry for entry in book[kind] if stored is None or entry["code"] != stored.code]
+    book.setdefault(rule.kind, []).append(
+        {
+            **rule.data,
+            "code": rule.code,
+            "valid_from": str(_month(rule.valid_from)),
+            "valid_to": str(_month(rule.valid_to)) if rule.valid_to is not None else None,
+        }
+    )
+    try:
+        load_agent_rulebook(book)
+    except (ValueError, KeyError, TypeError, LookupError) as error:
+        raise ValidationError(
+            {"data": _("The rule book would not read: %(error)s") % {"error": error}}
+        ) from error
+    rule.save()
+    what = f"Perisai rule {rule.code} ({rule.kind}) {rule.valid_from}..{rule.valid_to or ''}"
+    audit(
+        actor,
+        Action.UPDATE if stored else Action.CREATE,
+        obj=rule,
+        before=before,
+        after=rule,
+        summary=f"{what}; {summary}" if summary else what,
+    )
+    return rule
