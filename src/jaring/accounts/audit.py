@@ -13,8 +13,10 @@ hash: see ``snapshot``.
 
 from __future__ import annotations
 
+import getpass
 import json
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -31,6 +33,29 @@ from jaring.common.privacy import mask_nik, mask_phone
 current_request: ContextVar[HttpRequest | None] = ContextVar("jaring_current_request", default=None)
 
 HIDDEN = "(hidden)"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused a write when it is not (only) a signed-in user: a partner system by its API key, the
+    command line, an import job. ``name`` is what the audit trail shows for them; ``request`` (when
+    there is one) gives the address and browser."""
+
+    name: str
+    request: HttpRequest | None = None
+    user: Any = None
+
+    @classmethod
+    def api_key(cls, api_key, request: HttpRequest | None = None) -> Actor:
+        return cls(f"API key {api_key.prefix} ({api_key.outlet.code})", request=request)
+
+    @classmethod
+    def cli(cls) -> Actor:
+        return cls(f"jaring command line ({getpass.getuser()})")
+
+    @classmethod
+    def import_job(cls, job) -> Actor:
+        return cls(f"import job {job.pk}", user=job.created_by)
 
 
 def audit(
@@ -92,6 +117,9 @@ def record(
     """Writes one entry; ``before``/``after`` must already be snapshots. ``user`` overrides the request's
     user (a sign-in, before ``request.user`` is set); ``username`` names someone who has no user (a failed
     sign-in)."""
+    if isinstance(request_or_user, Actor):
+        username = username or request_or_user.name
+        request_or_user = request_or_user.request or request_or_user.user
     request, request_user = _request_and_user(request_or_user)
     user = user if user is not None else request_user
     known = user is not None and getattr(user, "is_authenticated", False)

@@ -37,6 +37,30 @@ def reserve_ids(table: str, count: int) -> list[int]:
         return list(range(start, start + count))
 
 
+# Up to this many rows are inserted one statement each with ``RETURNING id``: a single payment then costs
+# one statement, where reserving its id first would cost a second one.
+RETURNING_ROWS = 4
+
+
+def insert_with_ids(table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> list[int]:
+    """Inserts the rows (tuples in ``columns`` order, without ``id``) and returns their new ids, in order:
+    a few rows one ``INSERT ... RETURNING id`` each, many rows with ids reserved from the sequence and one
+    ``COPY``/``executemany``. Must run inside a transaction."""
+    if len(rows) > RETURNING_ROWS:
+        ids = reserve_ids(table, len(rows))
+        insert_rows(table, ("id", *columns), [(pk, *row) for pk, row in zip(ids, rows, strict=True)])
+        return ids
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks}) RETURNING id"
+    ids = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            cursor.execute(sql, row)
+            ids.append(cursor.fetchone()[0])
+    return ids
+
+
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     """Inserts the rows (tuples in ``columns`` order) as fast as the database allows."""
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)

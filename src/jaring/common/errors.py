@@ -28,3 +28,42 @@ class DuplicateRegistration(ValidationError):
 def error_dict(field: str, message: str, code: str = "invalid") -> ValidationError:
     """A ``ValidationError`` for one field."""
     return ValidationError({field: [ValidationError(message, code=code)]})
+
+
+class Problem(tuple):
+    """One reason a request is refused: the field, a stable code (``price_mismatch``) for counting and
+    for every channel's disclosure rules, and the message in the user's language."""
+
+    __slots__ = ()
+
+    def __new__(cls, field: str, code: str, message: str):
+        return super().__new__(cls, (field, code, str(message)))
+
+    field = property(lambda self: self[0])
+    code = property(lambda self: self[1])
+    message = property(lambda self: self[2])
+
+    @property
+    def reason(self) -> str:
+        """``field:code``, as import results and counts name a refusal."""
+        return f"{self[0]}:{self[1]}"
+
+
+def problems_error(problems) -> ValidationError:
+    """The problems as one ``ValidationError`` keyed by field (messages with their codes)."""
+    fields: dict[str, list[ValidationError]] = {}
+    for problem in problems:
+        fields.setdefault(problem.field, []).append(ValidationError(problem.message, code=problem.code))
+    return ValidationError(fields)
+
+
+def problems_of(error: ValidationError) -> list[Problem]:
+    """A ``ValidationError`` (per field or not) as problems."""
+    if not hasattr(error, "error_dict"):
+        return [Problem("row", "invalid", message) for message in error.messages]
+    return [
+        Problem(name, item.code or "invalid", message)
+        for name, items in error.error_dict.items()
+        for item in items
+        for message in item.messages
+    ]

@@ -298,6 +298,7 @@ def _policy(entry: Mapping[str, Any]) -> CoveragePolicy:
         arrears_months=_int(entry.get("arrears_months", 3), "arrears_months"),
         payment_month_counts=tuple(_int(count, "payment month count") for count in counts),
         restore_cover_for_past_events=bool(entry.get("restore_cover_for_past_events", False)),
+        clock_skew_seconds=_int(entry.get("clock_skew_seconds", 300), "clock_skew_seconds"),
         source=str(entry.get("source", "")),
         uncertain=bool(entry.get("uncertain", False)),
         note=str(entry.get("note", "")),

@@ -118,6 +118,9 @@ class CoveragePolicy:
     arrears_months: int = 3
     payment_month_counts: tuple[int, ...] = (1, 3, 6, 12)
     restore_cover_for_past_events: bool = False
+    # How far ahead of the server clock a stated moment (paid at, registered at) may be and still count
+    # as now: the clocks of tills, partner systems and phones drift. Later moments are refused.
+    clock_skew_seconds: int = 300
     source: str = ""
     uncertain: bool = False
     note: str = ""

@@ -17,6 +17,7 @@ from jaring.contributions.services.ledger import (
     payment_reverse,
     statuses_refresh,
 )
+from jaring.contributions.services.rates import rate_rule_save, rate_rules_seed, rate_window_set
 
 __all__ = [
     "DepositResult",
@@ -29,5 +30,8 @@ __all__ = [
     "payment_quote",
     "payment_record",
     "payment_reverse",
+    "rate_rule_save",
+    "rate_rules_seed",
+    "rate_window_set",
     "statuses_refresh",
 ]

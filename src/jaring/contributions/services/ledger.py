@@ -1,14 +1,19 @@
-"""Every write to the contribution ledger: payments, reversals, deposits, bills and month-end lapses.
+"""The single-record ledger services (a payment, a deposit, a reversal, a bill) and the month-end run.
 
-Each business action runs in one transaction holding a ``SELECT ... FOR UPDATE`` lock on the participant
-row, so two payments of one participant (from two channels, or a retry racing its original) are applied
-one after the other and the second sees the first. The ledger is append-only; ``CoverageRun`` rows and the
-participant's ``paid_through``, ``status`` and ``deposit_balance`` are kept from it in the same
-transaction.
+Each single-record call is the list-of-one case of the one path every channel takes: ``LedgerBook.load``
+locks the participant (``SELECT ... FOR UPDATE``) and reads its references and runs, a check from
+``checks`` judges the request, and ``ledger_apply`` writes it with coverage, standing and tallies, all in
+one transaction. Two payments of one participant (from two channels, or a retry racing its original) are
+therefore applied one after the other and the second sees the first. The ledger is append-only.
+
+``actor`` is who caused the write (a request or user, an ``accounts.audit.Actor`` for an API key, the
+command line or an import job); a call with an actor writes one audit entry in its transaction. Calls
+without one (the demo world, tests) are not audited.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,31 +23,35 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jaring.accounts.audit import audit
 from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import local_date, month_of
-from jaring.common.errors import IdempotencyConflict, error_dict
-from jaring.common.fingerprint import request_fingerprint
+from jaring.common.errors import IdempotencyConflict, error_dict, problems_error
 from jaring.contributions.models import Bill, BillLine, CoverageRun, Deposit, GroupMembership, Payer, Payment
-from jaring.contributions.queries import (
-    coverage_runs,
-    covered_months_from_ledger,
-    participant_standing,
-    ratebook,
+from jaring.contributions.queries import coverage_runs, ratebook
+from jaring.contributions.services.apply import Standing, ledger_apply
+from jaring.contributions.services.book import LedgerBook
+from jaring.contributions.services.checks import (
+    BillLineRequest,
+    DepositPlan,
+    DepositRequest,
+    EntryPlan,
+    PaymentRequest,
+    Replay,
+    ReversalRequest,
+    bill_line_check,
+    deposit_check,
+    payment_check,
+    payment_fingerprint,
+    reversal_check,
 )
 from jaring.members.models import Participant
-from jaring.monitoring.tallies import FIRST_PAID, TallyBatch, Who
-from jaring.rules.coverage import (
-    Run,
-    is_covered,
-    months_for_payment,
-    paid_through,
-    runs_from_months,
-    runs_with,
-)
-from jaring.rules.money import format_rupiah
+from jaring.rules.coverage import Run, is_covered, months_for_payment
 from jaring.rules.months import Month
 from jaring.rules.programmes import parse_programmes
 from jaring.rules.rates import Price
+
+__all__ = ["payment_fingerprint"]
 
 
 @dataclass(frozen=True)
@@ -58,153 +67,6 @@ class DepositResult:
     created: bool
 
 
-def _moment(value: datetime | None, field_name: str) -> datetime:
-    now = timezone.now()
-    value = value or now
-    if value > now + timezone.timedelta(minutes=5):
-        raise error_dict(field_name, _("The date is in the future."))
-    return value
-
-
-def _locked(participant: Participant) -> Participant:
-    return Participant.objects.select_for_update().get(pk=participant.pk)
-
-
-def _prior(model, *, source: str, key: str, fingerprint: str):
-    """The entry recorded earlier under this idempotency key, if it was the same request."""
-    try:  # get(), not first(): the key is unique, so there is nothing to order
-        prior = model.objects.get(source=source, idempotency_key=key)
-    except model.DoesNotExist:
-        return None
-    if prior.fingerprint != fingerprint:
-        raise IdempotencyConflict(source, key)
-    return prior
-
-
-def _price(
-    participant: Participant, first: Month, count: int, *, programmes: str | None = None, payer_kind=None
-):
-    return ratebook().price(
-        first,
-        count,
-        income=participant.declared_income,
-        programmes=parse_programmes(programmes or participant.programmes),
-        payer_kind=payer_kind,
-    )
-
-
-def _breakdown(price: Price) -> list[dict]:
-    return price.as_dict()["months"]
-
-
-def _standing_refresh(participant: Participant, runs: tuple[Run, ...], *, today: date | None = None) -> None:
-    """Sets ``paid_through`` and the cached ``status`` from the runs, as of today."""
-    month = Month.from_date(today or local_date())
-    status = participant_standing(runs, registered=participant.registered_month, month=month)
-    participant.paid_through = paid_through(runs)
-    participant.status = status
-
-
-def _coverage_add(
-    participant: Participant, months: tuple[Month, ...], runs: tuple[Run, ...]
-) -> tuple[Run, ...]:
-    """Adds the months to the participant's ``runs`` (as read under the lock): continuing the last run is
-    one UPDATE, a first run or a restart after a gap one INSERT; anything else rewrites the runs. Returns
-    the runs after."""
-    after = runs_with(runs, months)
-    if runs and after[:-1] == runs[:-1] and after[-1].first == runs[-1].first:
-        CoverageRun.objects.filter(participant_id=participant.pk, first_month=runs[-1].first).update(
-            last_month=after[-1].last
-        )
-    elif after[: len(runs)] == runs and len(after) == len(runs) + 1:
-        CoverageRun.objects.create(
-            participant=participant, first_month=after[-1].first, last_month=after[-1].last
-        )
-    else:
-        _runs_replace(participant, after)
-    return after
-
-
-def _runs_replace(participant: Participant, runs: tuple[Run, ...]) -> None:
-    CoverageRun.objects.filter(participant=participant).delete()
-    CoverageRun.objects.bulk_create(
-        CoverageRun(participant=participant, first_month=run.first, last_month=run.last) for run in runs
-    )
-
-
-def _entry_create(
-    participant: Participant,
-    *,
-    before: tuple[Run, ...],
-    kind: str,
-    months: tuple[Month, ...],
-    price: Price,
-    paid_at: datetime,
-    source: str,
-    key: str,
-    fingerprint: str,
-    outlet: Outlet | None = None,
-    agent: Agent | None = None,
-    bill: Bill | None = None,
-) -> tuple[Payment, tuple[Run, ...]]:
-    """Appends the entry, adds its months to the coverage and counts it in the tallies; returns the entry
-    and the participant's runs after it. ``before`` are the participant's runs before it, read under the
-    ``SELECT ... FOR UPDATE`` lock on the participant that the caller holds (so they are not read twice);
-    the caller saves the participant's ``paid_through`` and ``status``."""
-    payment = Payment.objects.create(
-        participant=participant,
-        kind=kind,
-        first_month=months[0],
-        months=len(months),
-        amount=price.total,
-        breakdown=_breakdown(price),
-        channel=outlet.partner.kind if outlet else "",
-        outlet=outlet,
-        agent=agent,
-        bill=bill,
-        source=source,
-        idempotency_key=key,
-        fingerprint=fingerprint,
-        paid_at=paid_at,
-    )
-    was_unpaid = participant.paid_through is None
-    runs = _coverage_add(participant, months, before)
-    _standing_refresh(participant, runs)
-    tallies = TallyBatch()
-    who = Who.of(participant)
-    tallies.payment(
-        local_date(paid_at),
-        who,
-        outlet_id=payment.outlet_id,
-        agent_id=payment.agent_id,
-        channel=payment.channel,
-        count=1,
-        amount=payment.amount,
-    )
-    if was_unpaid:
-        tallies.add(FIRST_PAID, local_date(participant.registered_at), who)
-    tallies.coverage(who, before, runs)
-    tallies.write()
-    return payment, runs
-
-
-def payment_fingerprint(
-    *, participant_id: int, months: int, amount: int, outlet: Outlet | None, agent: Agent | None, paid_at
-) -> str:
-    """What makes two payment requests under one key the same request, for every channel alike (a file
-    row and an API call must compute it identically for a retry to be recognised across them)."""
-    return request_fingerprint(
-        {
-            "participant": participant_id,
-            "months": months,
-            "amount": amount,
-            "outlet": outlet.pk if outlet else None,
-            "agent": agent.pk if agent else None,
-            "paid_at": paid_at.isoformat() if paid_at else None,
-        }
-    )
-
-
 def outlet_source(outlet: Outlet) -> str:
     """The ledger source of the payments and deposits an outlet sends with its own references: the same
     for the API, batches and the outlet's files, so a payment sent by API and again in a file is recorded
@@ -215,8 +77,9 @@ def outlet_source(outlet: Outlet) -> str:
 def payment_quote(
     participant: Participant, *, months: int, at: datetime | None = None, runs: tuple[Run, ...] | None = None
 ) -> tuple[tuple[Month, ...], Price]:
-    """Which months a payment of ``months`` months made at ``at`` would cover, and its price. ``runs`` are
-    the participant's coverage runs when the caller has read them already (they are read otherwise)."""
+    """Which months a payment of ``months`` months made at ``at`` would cover, and its price (what a
+    teller is shown before taking the money). ``runs`` are the participant's coverage runs when the
+    caller has read them already (they are read otherwise)."""
     current = month_of(at)
     try:
         policy = ratebook().policy_for(current)
@@ -236,6 +99,18 @@ def payment_quote(
     return covered, _price(participant, covered[0], months)
 
 
+def _price(
+    participant: Participant, first: Month, count: int, *, programmes: str | None = None, payer_kind=None
+):
+    return ratebook().price(
+        first,
+        count,
+        income=participant.declared_income,
+        programmes=parse_programmes(programmes or participant.programmes),
+        payer_kind=payer_kind,
+    )
+
+
 def payment_record(
     *,
     participant: Participant,
@@ -246,146 +121,166 @@ def payment_record(
     paid_at: datetime | None = None,
     outlet: Outlet | None = None,
     agent: Agent | None = None,
+    actor=None,
 ) -> PaymentResult:
-    """Records a participant's own payment for ``months`` months (1, 3, 6 or 12).
+    """Records a participant's own payment for ``months`` months (1, 3, 6 or 12): the check of
+    ``checks.payment_check``, applied as a list of one.
 
-    The months are the next unpaid ones (arrears first, for at most 3 months back) or, for a lapsed
-    participant, start at the month of payment. ``amount`` must equal the price of those months, each
-    priced with the schedule in force for that month. A retry with the same ``idempotency_key`` from the
-    same ``source`` returns the first payment (``created`` False); the same key with a different request
-    raises ``IdempotencyConflict``. Nothing is written when anything is wrong.
+    A retry with the same ``idempotency_key`` from the same ``source`` returns the first payment
+    (``created`` False); the same key with a different request raises ``IdempotencyConflict``; any other
+    refusal raises ``ValidationError`` per field (with the check's codes). Nothing is written then.
     """
-    if not idempotency_key or not str(idempotency_key).strip():
-        raise error_dict(
-            "idempotency_key", _("An idempotency key (payment reference) is required."), "required"
-        )
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise error_dict("amount", _("The amount is a positive whole number of rupiah."))
-    fingerprint = payment_fingerprint(
-        participant_id=participant.pk,
+    request = PaymentRequest(
+        participant=participant.pk,
         months=months,
         amount=amount,
+        source=source,
+        reference=idempotency_key,
+        paid_at=paid_at,
         outlet=outlet,
         agent=agent,
-        paid_at=paid_at,
     )
     try:
         with transaction.atomic():
-            locked = _locked(participant)
-            if prior := _prior(Payment, source=source, key=idempotency_key, fingerprint=fingerprint):
-                return PaymentResult(prior, created=False)
-            _agent_check(agent)
-            paid_at = _moment(paid_at, "paid_at")
-            runs = coverage_runs(locked)
-            covered, price = payment_quote(locked, months=months, at=paid_at, runs=runs)
-            if price.total != amount:
-                raise error_dict(
-                    "amount",
-                    _("The amount for %(months)s months from %(first)s is %(price)s, not %(amount)s.")
-                    % {
-                        "months": months,
-                        "first": covered[0],
-                        "price": format_rupiah(price.total),
-                        "amount": format_rupiah(amount),
-                    },
-                    "price_mismatch",
-                )
-            payment, _after = _entry_create(
-                locked,
-                before=runs,
-                kind=Payment.Kind.CONTRIBUTION,
-                months=covered,
-                price=price,
-                paid_at=paid_at,
-                source=source,
-                key=idempotency_key,
-                fingerprint=fingerprint,
-                outlet=outlet,
-                agent=agent,
+            book = LedgerBook.load(
+                ratebook=ratebook(), people=[participant.pk], payment_keys=[(source, idempotency_key)]
             )
-            locked.save(update_fields=["paid_through", "status"])
-            _copy_standing(locked, participant)
+            outcome = payment_check(request, book)
+            if isinstance(outcome, Replay):
+                return PaymentResult(Payment.objects.get(pk=outcome.pk), created=False)
+            _refuse(outcome, request.source, request.reference)
+            standings = ledger_apply(book, entries=[outcome])
+            payment = _payment_of(outcome, book, participant=participant, outlet=outlet, agent=agent)
+            _standing_copy(participant, standings)
+            _audit(actor, payment, f"payment of {payment.months} months, {_where(outlet)}")
             return PaymentResult(payment, created=True)
     except IntegrityError:
         # The same key was used at the same moment for another participant; the first one won.
-        prior = _prior(Payment, source=source, key=idempotency_key, fingerprint=fingerprint)
+        prior = Payment.objects.filter(source=source, idempotency_key=idempotency_key).first()
         if prior is None:
             raise
+        if prior.fingerprint != _fingerprint_of(request, participant):
+            raise IdempotencyConflict(source, idempotency_key) from None
         return PaymentResult(prior, created=False)
 
 
-def _agent_check(agent: Agent | None) -> None:
-    """Only an active agent takes payments (a candidate, a deactivated or a terminated one does not)."""
-    if agent is not None and agent.status != Agent.Status.ACTIVE:
-        raise error_dict("agent", _("Agent %(code)s is not active.") % {"code": agent.code}, "agent_inactive")
+def _fingerprint_of(request: PaymentRequest, participant: Participant) -> str:
+    return payment_fingerprint(
+        participant_id=participant.pk,
+        months=request.months,
+        amount=request.amount,
+        outlet=request.outlet,
+        agent=request.agent,
+        paid_at=request.paid_at,
+    )
 
 
-def _copy_standing(locked: Participant, participant: Participant) -> None:
-    participant.paid_through = locked.paid_through
-    participant.status = locked.status
-    participant.deposit_balance = locked.deposit_balance
+def _refuse(outcome, source: str, reference: str) -> None:
+    """Raises what a refused check means for a single-record caller; returns when it was accepted."""
+    if not isinstance(outcome, list):
+        return
+    if any(problem.code == "conflict" and problem.field == "reference" for problem in outcome):
+        raise IdempotencyConflict(source, reference)
+    raise problems_error(outcome)
+
+
+def _where(outlet: Outlet | None) -> str:
+    return f"at {outlet.code}" if outlet else "without an outlet"
+
+
+def _audit(actor, record, summary: str) -> None:
+    if actor is not None:
+        audit(actor, "create", obj=record, after=record, summary=summary)
+
+
+def _standing_copy(participant: Participant, standings: dict[int, Standing]) -> None:
+    if (standing := standings.get(participant.pk)) is not None:
+        participant.paid_through, participant.status, participant.deposit_balance = standing
+
+
+def _payment_of(plan: EntryPlan, book: LedgerBook, **related) -> Payment:
+    """The entry as written, without reading it back; ``related`` are its participant, outlet or agent
+    when the caller has them (so that reading them costs no query)."""
+    payment = Payment(
+        id=plan.pk,
+        participant_id=plan.person.pk,
+        kind=plan.kind,
+        first_month=plan.first_month,
+        months=plan.months,
+        amount=plan.amount,
+        breakdown=json.loads(plan.breakdown),
+        channel=plan.channel,
+        outlet_id=plan.outlet_id,
+        agent_id=plan.agent_id,
+        bill_id=plan.bill_id,
+        reverses_id=plan.reverses_id,
+        reason=plan.reason,
+        source=plan.source,
+        idempotency_key=plan.reference,
+        fingerprint=plan.fingerprint,
+        paid_at=plan.paid_at,
+        recorded_at=book.now,
+    )
+    payment._state.adding = False
+    payment._state.db = "default"
+    for name, value in related.items():
+        if value is not None:
+            setattr(payment, name, value)
+    return payment
+
+
+def _deposit_of(plan: DepositPlan, book: LedgerBook) -> Deposit:
+    deposit = Deposit(
+        id=plan.pk,
+        participant_id=plan.person.pk,
+        amount=plan.amount,
+        balance_after=plan.balance_after,
+        outlet_id=plan.outlet_id,
+        agent_id=plan.agent_id,
+        source=plan.source,
+        idempotency_key=plan.reference,
+        fingerprint=plan.fingerprint,
+        collected_at=plan.collected_at,
+        recorded_at=book.now,
+    )
+    deposit._state.adding = False
+    deposit._state.db = "default"
+    return deposit
 
 
 def payment_reverse(
-    *, payment: Payment, reason: str, source: str, idempotency_key: str, reversed_at: datetime | None = None
+    *,
+    payment: Payment,
+    reason: str,
+    source: str,
+    idempotency_key: str,
+    reversed_at: datetime | None = None,
+    actor=None,
 ) -> PaymentResult:
     """Cancels a payment with a reversing entry (the original stays in the ledger) and takes its months
     out of the participant's coverage. A payment is reversed at most once."""
-    if not reason.strip():
-        raise error_dict("reason", _("A reversal needs a reason."), "required")
-    fingerprint = request_fingerprint({"reverses": payment.pk, "reason": reason})
+    request = ReversalRequest(
+        participant=payment.participant_id,
+        payment_id=payment.pk,
+        reason=reason,
+        source=source,
+        reference=idempotency_key,
+        reversed_at=reversed_at,
+    )
     with transaction.atomic():
-        participant = _locked(payment.participant)
-        if prior := _prior(Payment, source=source, key=idempotency_key, fingerprint=fingerprint):
-            return PaymentResult(prior, created=False)
-        original = Payment.objects.get(pk=payment.pk)
-        if original.kind == Payment.Kind.REVERSAL:
-            raise error_dict("payment", _("A reversal cannot be reversed; record the payment again."))
-        if original.kind == Payment.Kind.DEPOSIT:
-            raise error_dict(
-                "payment", _("A month bought from deposits is corrected by correcting the deposit.")
-            )
-        if Payment.objects.filter(reverses=original).exists():
-            raise error_dict("payment", _("This payment has already been reversed."))
-        reversed_at = _moment(reversed_at, "reversed_at")
-        reversal = Payment.objects.create(
-            participant=participant,
-            kind=Payment.Kind.REVERSAL,
-            first_month=original.first_month,
-            months=original.months,
-            amount=-original.amount,
-            breakdown=original.breakdown,
-            channel=original.channel,
-            outlet=original.outlet,
-            agent=original.agent,
-            reverses=original,
-            reason=reason.strip(),
-            source=source,
-            idempotency_key=idempotency_key,
-            fingerprint=fingerprint,
-            paid_at=reversed_at,
+        book = LedgerBook.load(
+            ratebook=ratebook(),
+            people=[payment.participant_id],
+            payment_keys=[(source, idempotency_key)],
+            ledgers=True,
         )
-        before = coverage_runs(participant)
-        was_paid = participant.paid_through is not None
-        runs = runs_from_months(covered_months_from_ledger(participant))
-        _runs_replace(participant, runs)
-        _standing_refresh(participant, runs)
-        participant.save(update_fields=["paid_through", "status"])
-        tallies = TallyBatch()
-        who = Who.of(participant)
-        tallies.payment(
-            local_date(reversed_at),
-            who,
-            outlet_id=reversal.outlet_id,
-            agent_id=reversal.agent_id,
-            channel=reversal.channel,
-            count=-1,
-            amount=reversal.amount,
-        )
-        if was_paid and participant.paid_through is None:
-            tallies.add(FIRST_PAID, local_date(participant.registered_at), who, count=-1)
-        tallies.coverage(who, before, runs)
-        tallies.write()
+        outcome = reversal_check(request, book)
+        if isinstance(outcome, Replay):
+            return PaymentResult(Payment.objects.get(pk=outcome.pk), created=False)
+        _refuse(outcome, source, idempotency_key)
+        ledger_apply(book, entries=[outcome])
+        reversal = _payment_of(outcome, book)
+        _audit(actor, reversal, f"reversal of payment {payment.pk}: {reversal.reason}")
         return PaymentResult(reversal, created=True)
 
 
@@ -398,78 +293,46 @@ def deposit_record(
     collected_at: datetime | None = None,
     outlet: Outlet | None = None,
     agent: Agent | None = None,
+    actor=None,
 ) -> DepositResult:
     """Adds a collected amount to the participant's balance and buys every whole month it now pays for,
     one ledger entry a month, in order. A retry with the same key returns the first result."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise error_dict("amount", _("The amount is a positive whole number of rupiah."))
-    if not idempotency_key:
-        raise error_dict(
-            "idempotency_key", _("An idempotency key (deposit reference) is required."), "required"
-        )
-    fingerprint = request_fingerprint(
-        {
-            "participant": participant.pk,
-            "amount": amount,
-            "outlet": outlet.pk if outlet else None,
-            "agent": agent.pk if agent else None,
-            "collected_at": collected_at.isoformat() if collected_at else None,
-        }
+    request = DepositRequest(
+        participant=participant.pk,
+        amount=amount,
+        source=source,
+        reference=idempotency_key,
+        collected_at=collected_at,
+        outlet=outlet,
+        agent=agent,
     )
     try:
         with transaction.atomic():
-            locked = _locked(participant)
-            if prior := _prior(Deposit, source=source, key=idempotency_key, fingerprint=fingerprint):
-                return DepositResult(
-                    prior, list(Payment.objects.filter(source=f"deposit:{prior.pk}")), created=False
-                )
-            _agent_check(agent)
-            collected_at = _moment(collected_at, "collected_at")
-            deposit = Deposit.objects.create(
-                participant=locked,
-                amount=amount,
-                balance_after=0,
-                outlet=outlet,
-                agent=agent,
-                source=source,
-                idempotency_key=idempotency_key,
-                fingerprint=fingerprint,
-                collected_at=collected_at,
+            book = LedgerBook.load(
+                ratebook=ratebook(), people=[participant.pk], deposit_keys=[(source, idempotency_key)]
             )
-            balance = locked.deposit_balance + amount
-            purchases = []
-            runs = coverage_runs(locked)
-            while True:
-                covered, price = payment_quote(locked, months=1, at=collected_at, runs=runs)
-                if price.total > balance:
-                    break
-                purchase, runs = _entry_create(
-                    locked,
-                    before=runs,
-                    kind=Payment.Kind.DEPOSIT,
-                    months=covered,
-                    price=price,
-                    paid_at=collected_at,
-                    source=f"deposit:{deposit.pk}",
-                    key=str(len(purchases) + 1),
-                    fingerprint=fingerprint,
-                    outlet=outlet,
-                    agent=agent,
-                )
-                purchases.append(purchase)
-                balance -= price.total
-            deposit.balance_after = balance
-            deposit.save(update_fields=["balance_after"])
-            locked.deposit_balance = balance
-            locked.save(update_fields=["paid_through", "status", "deposit_balance"])
-            _copy_standing(locked, participant)
-            return DepositResult(deposit, purchases, created=True)
+            outcome = deposit_check(request, book)
+            if isinstance(outcome, Replay):
+                return _deposit_replay(outcome.pk)
+            _refuse(outcome, source, idempotency_key)
+            standings = ledger_apply(book, deposits=[outcome])
+            deposit = _deposit_of(outcome, book)
+            _standing_copy(participant, standings)
+            _audit(actor, deposit, f"deposit buying {len(outcome.purchases)} months, {_where(outlet)}")
+            return DepositResult(
+                deposit, [_payment_of(plan, book) for plan in outcome.purchases], created=True
+            )
     except IntegrityError:
         # The same key was used at the same moment by another request; the first one won.
-        prior = _prior(Deposit, source=source, key=idempotency_key, fingerprint=fingerprint)
+        prior = Deposit.objects.filter(source=source, idempotency_key=idempotency_key).first()
         if prior is None:
             raise
-        return DepositResult(prior, list(Payment.objects.filter(source=f"deposit:{prior.pk}")), created=False)
+        return _deposit_replay(prior.pk)
+
+
+def _deposit_replay(pk: int) -> DepositResult:
+    deposit = Deposit.objects.get(pk=pk)
+    return DepositResult(deposit, list(Payment.objects.filter(source=f"deposit:{pk}")), created=False)
 
 
 def _members_for(payer: Payer, month: Month):
@@ -509,36 +372,45 @@ def bill_issue(*, payer: Payer, month: Month, issued_at: datetime | None = None)
     return bill
 
 
-def bill_pay(*, bill: Bill, paid_at: datetime | None = None) -> Bill:
-    """Pays the bill: covers every member on it for the bill's month (one ledger entry per member, keyed
-    by the bill, so a payment interrupted half-way is completed by paying again)."""
-    paid_at = _moment(paid_at, "paid_at")
+BILL_CHUNK = 1_000
+
+
+def bill_pay(*, bill: Bill, paid_at: datetime | None = None, actor=None) -> Bill:
+    """Pays the bill: covers every member on it for the bill's month, one ledger entry per member keyed
+    by the bill, a chunk of members per transaction (so a payment interrupted half-way is completed by
+    paying again). A member who paid the month meanwhile is skipped: the payer is not charged twice."""
     payer = bill.payer
-    for line in bill.lines.select_related("participant").order_by("participant_id"):
+    members = list(bill.lines.order_by("participant_id").values_list("participant_id", flat=True))
+    moment = paid_at or timezone.now()
+    for start in range(0, max(len(members), 1), BILL_CHUNK):
+        chunk = members[start : start + BILL_CHUNK]
         with transaction.atomic():
-            member = _locked(line.participant)
-            if Payment.objects.filter(source=f"bill:{bill.pk}", idempotency_key=str(member.pk)).exists():
-                continue
-            price = _price(member, bill.month, 1, programmes=payer.programmes, payer_kind=payer.kind)
-            runs = coverage_runs(member)
-            if is_covered(runs, bill.month):
-                continue  # paid by the member meanwhile; the payer is not charged twice for the month
-            _entry_create(
-                member,
-                before=runs,
-                kind=Payment.Kind.BILL,
-                months=(bill.month,),
-                price=price,
-                paid_at=paid_at,
-                source=f"bill:{bill.pk}",
-                key=str(member.pk),
-                fingerprint=request_fingerprint({"bill": bill.pk}),
-                outlet=payer.outlet,
-                bill=bill,
+            book = LedgerBook.load(
+                ratebook=ratebook(),
+                people=chunk,
+                payment_keys=[(f"bill:{bill.pk}", str(pk)) for pk in chunk],
             )
-            member.save(update_fields=["paid_through", "status"])
-    Bill.objects.filter(pk=bill.pk).update(status=Bill.Status.PAID, paid_at=paid_at)
+            plans = []
+            for pk in chunk:
+                request = BillLineRequest(
+                    participant=pk,
+                    bill_id=bill.pk,
+                    month=bill.month,
+                    programmes=payer.programmes,
+                    payer_kind=payer.kind,
+                    outlet=payer.outlet,
+                    paid_at=paid_at,
+                )
+                outcome = bill_line_check(request, book)
+                if isinstance(outcome, list):
+                    raise problems_error(outcome)
+                if isinstance(outcome, EntryPlan):
+                    plans.append(outcome)
+            ledger_apply(book, entries=plans)
+    Bill.objects.filter(pk=bill.pk).update(status=Bill.Status.PAID, paid_at=moment)
     bill.refresh_from_db()
+    if actor is not None:
+        audit(actor, "update", obj=bill, summary=f"bill {bill} paid: {len(members)} members")
     return bill
 
 

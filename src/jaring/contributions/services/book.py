@@ -1,0 +1,268 @@
+"""The ledger book: everything the checks of a list of ledger requests need, read in bulk and then kept in
+memory while the requests are judged one after the other.
+
+``LedgerBook.load`` locks the participants the requests name (``SELECT ... FOR UPDATE``, in id order, so
+two lists never wait on each other in a circle), then reads the references already recorded and the
+participants' coverage runs: three statements whatever the number of requests (four with the ledgers a
+reversal needs). The checks in ``checks`` read only the book and, when they accept a request, advance it
+(the runs, the balance, the references taken), so the next request of the same participant in the same
+list sees the first: a list of requests ends exactly as the same requests sent one at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
+
+from django.db import connection
+from django.utils import timezone
+
+from jaring.common.bulk import among, db_json
+from jaring.common.clock import local_date
+from jaring.contributions.models import CoverageRun, Deposit, Payment
+from jaring.members.models import Participant
+from jaring.rules.coverage import Run
+from jaring.rules.months import Month
+from jaring.rules.participant_number import participant_seq
+from jaring.rules.programmes import parse_programmes
+from jaring.rules.rates import Price, RateBook
+
+
+class Person(NamedTuple):
+    """A participant as the ledger checks need it (read raw: this runs for every chunk of every file)."""
+
+    pk: int
+    nik: str
+    registered_month: Month
+    declared_income: int
+    programmes: str
+    registered_at: datetime
+    paid_through: Month | None
+    office_id: int | None
+    outlet_id: int
+    agent_id: int | None
+    channel: str
+    segment: str
+    deposit_balance: int
+
+
+class Prior(NamedTuple):
+    """A ledger entry or deposit recorded earlier under a reference: its id and request fingerprint."""
+
+    pk: int
+    fingerprint: str
+
+
+class Entry(NamedTuple):
+    """A participant's ledger entry, as a reversal needs it."""
+
+    pk: int
+    kind: str
+    first_month: Month
+    months: int
+    amount: int
+    reverses_id: int | None
+    outlet_id: int | None
+    agent_id: int | None
+    channel: str
+    breakdown: object
+
+
+class Days(dict):
+    """The Jakarta date of each moment, converted once: a list's moments repeat (most payments are made
+    "now", many participants registered the same day), and a time zone conversion costs more than the
+    rest of a request's arithmetic."""
+
+    def __missing__(self, moment: datetime) -> date:
+        day = self[moment] = local_date(moment)
+        return day
+
+
+@dataclass
+class LedgerBook:
+    """The participants, runs, references and prices a list of ledger requests is judged against."""
+
+    ratebook: RateBook
+    now: datetime
+    people: dict[int, Person] = field(default_factory=dict)
+    keys: dict[str, int] = field(default_factory=dict)  # NIK or participant number -> id
+    before: dict[int, tuple[Run, ...]] = field(default_factory=dict)  # as read
+    runs: dict[int, tuple[Run, ...]] = field(default_factory=dict)  # as the accepted requests leave them
+    balances: dict[int, int] = field(default_factory=dict)  # deposit balance after the accepted requests
+    payments: dict[tuple[str, str], Prior] = field(default_factory=dict)
+    deposits: dict[tuple[str, str], Prior] = field(default_factory=dict)
+    ledgers: dict[int, list[Entry]] = field(default_factory=dict)
+    taken: dict[tuple[str, str, str], object] = field(default_factory=dict)  # references of accepted plans
+    spans: dict[tuple, tuple[Month, ...]] = field(default_factory=dict)
+    prices: dict[tuple, tuple[Price, str]] = field(default_factory=dict)
+    days: Days = field(default_factory=Days)
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        ratebook: RateBook,
+        people: Iterable[str | int] = (),
+        payment_keys: Collection[tuple[str, str]] = (),
+        deposit_keys: Collection[tuple[str, str]] = (),
+        ledgers: bool = False,
+        now: datetime | None = None,
+    ) -> LedgerBook:
+        """The book for requests naming ``people`` (participant ids, or NIK / participant number text)
+        under the ``(source, reference)`` keys given. Must run inside the transaction that applies the
+        plans: the participants stay locked until it ends."""
+        book = cls(ratebook=ratebook, now=now or timezone.now())
+        book._people_lock(people)
+        book.payments = _priors(Payment, payment_keys)
+        book.deposits = _priors(Deposit, deposit_keys)
+        book.before = _runs(book.people)
+        book.runs = dict(book.before)
+        book.balances = {pk: person.deposit_balance for pk, person in book.people.items()}
+        if ledgers:
+            book.ledgers = _ledgers(book.people)
+        return book
+
+    def person(self, key: str | int | None) -> Person | None:
+        """The participant named by id, NIK or participant number, if the book holds it."""
+        if isinstance(key, int):
+            return self.people.get(key)
+        pk = self.keys.get((key or "").strip())
+        return None if pk is None else self.people[pk]
+
+    def latest(self, moment: datetime | None) -> datetime | None:
+        """``moment`` (``now`` when not given), or None when it lies further ahead of the server clock
+        than the clock skew the coverage policy allows."""
+        if moment is None:
+            return self.now
+        skew = self.ratebook.policy_for(Month.from_date(local_date(self.now))).clock_skew_seconds
+        return moment if moment <= self.now + timedelta(seconds=skew) else None
+
+    def price(
+        self, first: Month, count: int, income: int, programmes: str, payer_kind: str | None = None
+    ) -> tuple[Price, str]:
+        """The price and its ledger breakdown (JSON text); a list has few distinct incomes and months, so
+        each combination is priced once."""
+        key = (first, count, income, programmes, payer_kind)
+        if (found := self.prices.get(key)) is None:
+            price = self.ratebook.price(
+                first, count, income=income, programmes=parse_programmes(programmes), payer_kind=payer_kind
+            )
+            found = self.prices[key] = (price, db_json(price.as_dict()["months"]))
+        return found
+
+    def _people_lock(self, people: Iterable[str | int]) -> None:
+        ids, niks, by_number = set(), set(), {}
+        for key in people:
+            if isinstance(key, int):
+                ids.add(key)
+                continue
+            text = (key or "").strip()
+            if len(text) == 16:
+                niks.add(text)
+            elif len(text) == 11:
+                with contextlib.suppress(ValueError):
+                    by_number[participant_seq(text)] = text
+        ids |= by_number.keys()
+        if not niks and not ids:
+            return
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote("id" if name == "pk" else name) for name in Person._fields)
+        where, params = [], []
+        for column, values in (("nik", niks), ("id", ids)):
+            if values:
+                condition, values = among(column, values)
+                where.append(condition)
+                params.extend(values)
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        table = quote(Participant._meta.db_table)
+        sql = f"SELECT {columns} FROM {table} WHERE {' OR '.join(where)} ORDER BY id{lock}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for values in cursor.fetchall():
+                pk, nik, registered, income, programmes, registered_at, paid, *rest = values
+                person = Person(
+                    pk,
+                    nik,
+                    Month(registered),
+                    income,
+                    programmes,
+                    _aware(registered_at),
+                    None if paid is None else Month(paid),
+                    *rest,
+                )
+                self.people[pk] = person
+                self.keys[nik] = pk
+                if pk in by_number:
+                    self.keys[by_number[pk]] = pk
+
+
+def _aware(value) -> datetime:
+    """A datetime column as read raw: aware on PostgreSQL, UTC text on SQLite."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _priors(model, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Prior]:
+    """The entries of ``model`` recorded earlier under any of the (source, reference) ``keys``."""
+    keys = {key for key in keys if key[1]}
+    if not keys:
+        return {}
+    sources, source_params = among("source", {source for source, _reference in keys})
+    references, reference_params = among("idempotency_key", {reference for _source, reference in keys})
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT source, idempotency_key, id, fingerprint FROM {table} WHERE {sources} AND {references}",
+            [*source_params, *reference_params],
+        )
+        rows = cursor.fetchall()
+    return {(source, key): Prior(pk, print_) for source, key, pk, print_ in rows if (source, key) in keys}
+
+
+def _runs(people: dict[int, Person]) -> dict[int, tuple[Run, ...]]:
+    """The coverage runs of the participants, in order. Read after the participants are locked, so no
+    payment of theirs can commit in between."""
+    if not people:
+        return {}
+    condition, params = among("participant_id", people.keys())
+    table = connection.ops.quote_name(CoverageRun._meta.db_table)
+    runs: dict[int, list[Run]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT participant_id, first_month, last_month FROM {table} WHERE {condition} "
+            "ORDER BY participant_id, first_month",
+            params,
+        )
+        for participant_id, first, last in cursor.fetchall():
+            runs.setdefault(participant_id, []).append(Run(Month(first), Month(last)))
+    return {pk: tuple(own) for pk, own in runs.items()}
+
+
+def _ledgers(people: dict[int, Person]) -> dict[int, list[Entry]]:
+    if not people:
+        return {}
+    ledgers: dict[int, list[Entry]] = {pk: [] for pk in people}
+    rows = (
+        Payment.objects.filter(participant_id__in=list(people))
+        .order_by("id")
+        .values_list(
+            "participant_id",
+            "id",
+            "kind",
+            "first_month",
+            "months",
+            "amount",
+            "reverses_id",
+            "outlet_id",
+            "agent_id",
+            "channel",
+            "breakdown",
+        )
+    )
+    for participant_id, *values in rows:
+        ledgers[participant_id].append(Entry(*values))
+    return ledgers
