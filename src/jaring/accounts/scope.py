@@ -36,6 +36,7 @@ from jaring.contributions.models import Bill, GroupMembership, Payer, Payment
 from jaring.imports.models import ImportJob
 from jaring.members.models import Participant
 from jaring.org.models import Office
+from jaring.org.queries import in_office_subtree, office_subtree
 
 # Roles that see a full NIK and phone number. Analysts, regional staff and payers work on aggregates or
 # on people they do not serve in person; auditors see masked data and reveal one record at a time, with
@@ -172,7 +173,7 @@ class Scope:
         if self.is_national:
             return qs
         if self.office is not None:
-            return qs.filter(office__path__startswith=self.office.path)
+            return qs.filter(in_office_subtree(self.office, via="office"))
         if self.outlet is not None:
             return qs.filter(pk__in=self.outlet_ids)
         if self.agent is not None:
@@ -187,7 +188,7 @@ class Scope:
         if self.is_national:
             return qs
         if self.office is not None:
-            return qs.filter(path__startswith=self.office.path)
+            return qs.filter(in_office_subtree(self.office))
         return qs.none()
 
     def agents(self, qs: QuerySet | None = None) -> QuerySet:
@@ -195,7 +196,7 @@ class Scope:
         if self.is_national:
             return qs
         if self.office is not None:
-            return qs.filter(outlet__office__path__startswith=self.office.path)
+            return qs.filter(in_office_subtree(self.office, via="outlet__office"))
         if self.outlet is not None:
             return qs.filter(outlet_id__in=self.outlet_ids)
         if self.agent is not None:
@@ -211,7 +212,7 @@ class Scope:
         if self.office is not None:
             members = GroupMembership.objects.filter(participant_id__in=self.participants().values("pk"))
             return qs.filter(
-                Q(outlet__office__path__startswith=self.office.path)
+                in_office_subtree(self.office, via="outlet__office")
                 | Q(pk__in=members.values("group__payer_id"))
             )
         if self.outlet is not None:
@@ -237,22 +238,21 @@ class Scope:
         if self.role is None or self.user_id is None:
             return qs.none()
         if self.office is not None:
-            path = self.office.path
             return qs.filter(
                 Q(created_by_id=self.user_id)
-                | Q(created_by__staff_profile__office__path__startswith=path)
-                | Q(created_by__staff_profile__outlet__office__path__startswith=path)
-                | Q(created_by__staff_profile__agent__outlet__office__path__startswith=path)
+                | in_office_subtree(self.office, via="created_by__staff_profile__office")
+                | in_office_subtree(self.office, via="created_by__staff_profile__outlet__office")
+                | in_office_subtree(self.office, via="created_by__staff_profile__agent__outlet__office")
             )
         return qs.filter(created_by_id=self.user_id)
 
     # -- helpers ---------------------------------------------------------------------------------------
 
     def _offices(self) -> QuerySet:
-        return Office.objects.filter(path__startswith=self.office.path).values("pk")
+        return office_subtree(self.office).values("pk")
 
     def _office_outlets(self) -> QuerySet:
-        return Outlet.objects.filter(office__path__startswith=self.office.path).values("pk")
+        return Outlet.objects.filter(in_office_subtree(self.office, via="office")).values("pk")
 
     def _payer_members(self) -> QuerySet:
         return GroupMembership.objects.filter(group__payer_id=self.payer.pk).values("participant_id")

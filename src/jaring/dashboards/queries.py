@@ -20,6 +20,7 @@ from jaring.monitoring import readings
 from jaring.monitoring.arithmetic import percent
 from jaring.monitoring.readings import Flows
 from jaring.org.models import Office
+from jaring.org.queries import OfficeTree
 from jaring.rules.months import Month
 
 TREND_MONTHS = 12
@@ -106,31 +107,12 @@ def _trend_and_channels(period: Period, **where) -> tuple[tuple, tuple]:
     return tuple(per_month.items()), tuple(channels)
 
 
-class _Tree:
-    """An office subtree in memory (one query), to roll per-office figures up to every office."""
-
-    def __init__(self, root: Office):
-        self.offices = {o.pk: o for o in Office.objects.filter(path__startswith=root.path)}
-        self.children: dict[int, list[Office]] = defaultdict(list)
-        for office in sorted(self.offices.values(), key=lambda o: o.code):
-            if office.pk != root.pk:
-                self.children[office.parent_id].append(office)
-
-    def below(self, pk: int) -> list[int]:
-        found, todo = [], [pk]
-        while todo:
-            node = todo.pop()
-            found.append(node)
-            todo.extend(child.pk for child in self.children.get(node, []))
-        return found
-
-
 def office_dashboard(office: Office, period: Period, *, outlets=None) -> Dashboard:
     """The office's figures (its whole subtree; for the head office the whole country, participants whose
     regency no branch serves included), and one child line per direct sub-office and per outlet reporting
     to the office itself. ``outlets`` narrows those outlets (a queryset of the viewer's scope)."""
     national = office.parent_id is None
-    tree = _Tree(office)
+    tree = OfficeTree(office)
     where = {} if national else {"office_id__in": list(tree.offices)}
     flows = readings.flows_by(period.start, period.through, by="office_id", **where)
     active = readings.active_by(period.month, by="office_id", **where)
@@ -203,16 +185,6 @@ def agent_dashboard(agent: Agent, period: Period) -> Dashboard:
     figures = Figures.of(flows.get(agent.pk), active.get(agent.pk, 0))
     trend, channels = _trend_and_channels(period, agent_id=agent.pk)
     return Dashboard(AGENT, agent.code, agent.name, period, figures, trend, channels, ())
-
-
-def office_crumbs(office: Office, root: Office | None) -> list[Office]:
-    """The offices from ``root`` (the viewer's scope root; None: the top) down to ``office``, one query."""
-    codes = [code for code in office.path.split("/") if code]
-    if root is not None:
-        root_codes = [code for code in root.path.split("/") if code]
-        codes = codes[len(root_codes) - 1 :]
-    found = {o.code: o for o in Office.objects.filter(code__in=codes)}
-    return [found[code] for code in codes if code in found]
 
 
 def outlet_ancestors(outlet: Outlet, limit: int = 5) -> list[Outlet]:

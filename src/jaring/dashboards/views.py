@@ -26,6 +26,7 @@ from jaring.monitoring.arithmetic import percent
 from jaring.monitoring.formatting import MONTHS, estimate_sum, penetration_sum
 from jaring.monitoring.progress import owner_status, target_status
 from jaring.org.models import Office
+from jaring.org.queries import office_line
 from jaring.web.tables import EXPORT_FORMATS, Column
 from jaring.web.templatetags.jaring import page_style
 
@@ -78,7 +79,7 @@ def _office_page(request, scope, office: Office):
     board = queries.office_dashboard(office, period, outlets=scope.outlets())
     crumbs = [
         (o.name, "" if o.pk == office.pk else _link(request, OFFICE, o.code))
-        for o in queries.office_crumbs(office, scope.office)
+        for o in office_line(office, scope.office)
     ]
     status = target_status(office, period.through)
     market = _market_table(status.market) if status.market is not None else None
@@ -103,7 +104,7 @@ def _outlet_crumbs(request, scope, outlet: Outlet) -> list[tuple[str, str]]:
     """Offices from the scope root down to the outlet's office, the outlet's parents in scope, the outlet
     (the last one without a link when it is the page itself)."""
     if outlet.office_id is not None and scope.offices().filter(pk=outlet.office_id).exists():
-        offices = queries.office_crumbs(outlet.office, scope.office)
+        offices = office_line(outlet.office, scope.office)
         crumbs = [(o.name, _link(request, OFFICE, o.code)) for o in offices]
     else:
         crumbs = _root_crumbs(request, scope)

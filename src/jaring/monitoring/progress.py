@@ -4,7 +4,6 @@ only; plain dataclasses out (``monitoring.queries`` re-exports these functions).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +26,7 @@ from jaring.monitoring.formatting import (
 from jaring.monitoring.models import InformalShare, PotentialMarket, Target
 from jaring.monitoring.targets import served_regencies
 from jaring.org.models import Office
+from jaring.org.queries import OfficeTree, office_subtree
 from jaring.regions.models import Region
 from jaring.rules.money import round_half_up
 from jaring.rules.months import Month
@@ -201,48 +201,17 @@ class TargetStatus:
         }
 
 
-class _Tree:
-    """An office subtree in memory, for rolling targets and achievements up."""
-
-    def __init__(self, root: Office):
-        self.root = root
-        rows = list(
-            Office.objects.filter(path__startswith=root.path).values_list("pk", "parent_id", "code", "name")
-        )
-        self.names = {pk: (code, name) for pk, _parent, code, name in rows}
-        self.children: dict[int, list[int]] = defaultdict(list)
-        for pk, parent, _code, _name in sorted(rows, key=lambda row: row[2]):
-            if pk != root.pk:
-                self.children[parent].append(pk)
-        self.ids = [row[0] for row in rows]
-        self.national = root.parent_id is None
-
-    def below(self, pk: int) -> list[int]:
-        found, todo = [], [pk]
-        while todo:
-            node = todo.pop()
-            found.append(node)
-            todo.extend(self.children.get(node, []))
-        return found
-
-    def subtree_sum(self, pk: int, values: dict[int, int]) -> int:
-        """The values of the office and every office below it. For the head office every value counts,
-        office 0 (participants whose regency no branch serves) included: that is the national figure."""
-        if pk == self.root.pk and self.national:
-            return sum(values.values())
-        return sum(values.get(node, 0) for node in self.below(pk))
-
-    def rolled_target(self, pk: int, own: dict[int, int]) -> tuple[int | None, str | None, int]:
-        """The office's own target, or else the sum of the nearest targets below it, and how many."""
-        if pk in own:
-            return own[pk], OWN, 0
-        total, count = 0, 0
-        for child in self.children.get(pk, []):
-            value, source, below = self.rolled_target(child, own)
-            if value is not None:
-                total += value
-                count += below if source == BELOW else 1
-        return (total, BELOW, count) if count else (None, None, 0)
+def _rolled_target(tree: OfficeTree, pk: int, own: dict[int, int]) -> tuple[int | None, str | None, int]:
+    """The office's own target, or else the sum of the nearest targets below it, and how many."""
+    if pk in own:
+        return own[pk], OWN, 0
+    total, count = 0, 0
+    for child in tree.children.get(pk, []):
+        value, source, below = _rolled_target(tree, child.pk, own)
+        if value is not None:
+            total += value
+            count += below if source == BELOW else 1
+    return (total, BELOW, count) if count else (None, None, 0)
 
 
 def _year_overlaps(year: int) -> dict:
@@ -328,7 +297,7 @@ def target_status(office: Office, as_of: date | None = None, *, year: int | None
     line per direct child office, computed the same way. Also the office's penetration of its potential
     market."""
     as_of = as_of or local_date()
-    tree = _Tree(office)
+    tree = OfficeTree(office)
     targets = list(Target.objects.filter(office_id__in=tree.ids, **_year_overlaps(year or as_of.year)))
     order = Target.Metric.values
     keys = sorted(
@@ -342,9 +311,9 @@ def target_status(office: Office, as_of: date | None = None, *, year: int | None
         reading = _achievements(key, as_of, office_ids)
 
         def line_of(pk: int, children=(), key=key, own=own, reading=reading) -> TargetLine:
-            target, source, count = tree.rolled_target(pk, own)
+            target, source, count = _rolled_target(tree, pk, own)
             return key.line(
-                owner=tree.names[pk],
+                owner=(tree.offices[pk].code, tree.offices[pk].name),
                 as_of=as_of,
                 target=target,
                 source=source,
@@ -356,7 +325,7 @@ def target_status(office: Office, as_of: date | None = None, *, year: int | None
 
         children = tuple(
             line
-            for line in (line_of(child) for child in tree.children.get(office.pk, []))
+            for line in (line_of(child.pk) for child in tree.children.get(office.pk, []))
             if line.target is not None or line.achievement is not None  # nothing to say about it
         )
         lines.append(line_of(office.pk, children))
@@ -435,7 +404,7 @@ def office_market(office: Office, as_of: date | None = None) -> Market:
     if not national:
         regencies = served_regencies(office)
         figures, regions = figures.filter(region_id__in=regencies), regions.filter(code__in=regencies)
-        office_ids = list(Office.objects.filter(path__startswith=office.path).values_list("pk", flat=True))
+        office_ids = list(office_subtree(office).values_list("pk", flat=True))
     staff: dict[str, int] = {}
     for region_id, workers in figures.order_by("region_id", "effective_from").values_list(
         "region_id", "workers"
