@@ -24,9 +24,9 @@ def seeded(django_db_blocker):
     """A transactional test ends by emptying every table; one that ran before this one left no rates,
     occupations or regions behind, so they are put back when missing."""
     from jaring.contributions.models import RateRule
-    from jaring.contributions.seed import rate_rules_seed
+    from jaring.contributions.services import rate_rules_seed
     from jaring.members.models import Occupation
-    from jaring.members.seed import occupations_seed
+    from jaring.members.services import occupations_seed
     from jaring.regions.models import Region
     from jaring.regions.services import regions_load
 

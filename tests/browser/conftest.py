@@ -120,9 +120,9 @@ def seeded(transactional_db):
     test: the rates, occupations and regions the migrations and the session set-up put in are put back
     when an earlier test took them away."""
     from jaring.contributions.models import RateRule
-    from jaring.contributions.seed import rate_rules_seed
+    from jaring.contributions.services import rate_rules_seed
     from jaring.members.models import Occupation
-    from jaring.members.seed import occupations_seed
+    from jaring.members.services import occupations_seed
     from jaring.regions.models import Region
     from jaring.regions.services import regions_load
 

@@ -3,7 +3,8 @@
 Lists never show a full NIK or phone number (UU 27/2022): they show ``mask_nik`` / ``mask_phone``. The
 search box takes a full NIK (exact match, on the unique index) or an 11-digit participant number; it
 never runs a ``LIKE`` over millions of rows. Participants are registered through
-``participant_register`` (every channel's rules), never added in the back office, and never deleted.
+``participant_register`` (every channel's rules), never added in the back office, and never deleted;
+a correction of their details is ``participant_correct``, an occupation is saved with ``occupation_save``.
 """
 
 import re
@@ -16,7 +17,7 @@ from jaring.common.clock import month_of
 from jaring.common.privacy import mask_nik, mask_phone
 from jaring.contributions.models import CoverageRun, Payment
 from jaring.members.models import DuplicateAttempt, Occupation, Participant
-from jaring.org.queries import branch_for_region
+from jaring.members.services import CORRECTABLE, occupation_save, participant_correct
 from jaring.regions.models import Region
 from jaring.rules.participant_number import participant_seq
 from jaring.rules.programmes import format_programmes, parse_programmes
@@ -60,6 +61,9 @@ class OccupationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Participants point at occupations (PROTECT); the confirmation page would list them all.
         return False
+
+    def save_model(self, request, obj, form, change):
+        occupation_save(occupation=obj, actor=request, summary="admin")
 
 
 class ParticipantForm(forms.ModelForm):
@@ -200,14 +204,12 @@ class ParticipantAdmin(ParticipantSearch, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        # Only the corrected columns are written: status, paid_through and deposit_balance are kept by the
-        # contribution services under a row lock, and a form loaded before a payment must not undo it.
-        fields = [name for name in form.changed_data if name in ParticipantForm.Meta.fields]
-        if "village" in fields:
-            obj.office = branch_for_region(obj.village_id) or obj.outlet.office
-            fields.append("office")
-        if fields:
-            obj.save(update_fields=fields)
+        # Only the corrected columns are written, under a row lock: status, paid_through and
+        # deposit_balance are kept by the contribution services, and a form loaded before a payment must
+        # not undo it.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in CORRECTABLE}
+        stored = participant_correct(participant=obj, changes=changes, actor=request, summary="admin")
+        obj.office = stored.office
 
 
 @admin.register(DuplicateAttempt)

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from jaring.contributions.seed import rate_rules_seed
+from jaring.contributions.services.rates import rate_rules_seed
 
 
 def seed(apps, schema_editor):

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from jaring.members.seed import occupations_seed
+from jaring.members.services.occupations import occupations_seed
 
 
 def seed(apps, schema_editor):

@@ -1,10 +1,10 @@
-from django.core.exceptions import ValidationError
+import getpass
+
 from django.core.management.base import CommandError
 
 from jaring.common.commands import JaringCommand
 from jaring.contributions.models import RateRule
-from jaring.contributions.queries import ratebook_forget
-from jaring.rules.months import Month
+from jaring.contributions.services import rate_window_set
 
 
 class Command(JaringCommand):
@@ -21,18 +21,15 @@ class Command(JaringCommand):
 
     def run(self, *args, action, code, valid_from, valid_to, json, **options):
         if action == "window":
-            rule = RateRule.objects.filter(code=code).first()
-            if rule is None:
+            if not RateRule.objects.filter(code=code).exists():
                 raise CommandError(f"no rate rule {code!r}; see `jaring rates show`")
-            try:
-                rule.valid_from = Month.parse(valid_from) if valid_from else rule.valid_from
-                rule.valid_to = Month.parse(valid_to) if valid_to else rule.valid_to
-            except ValueError as error:
-                raise ValidationError({"window": [str(error)]}) from error
-            if rule.valid_to is not None and rule.valid_to < rule.valid_from:
-                raise ValidationError({"window": ["The window ends before it starts."]})
-            rule.save()
-            ratebook_forget()
+            rate_window_set(
+                code=code,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                actor=None,
+                summary=f"jaring rates window by {getpass.getuser()}",
+            )
         rules = [
             {
                 "code": r.code,
