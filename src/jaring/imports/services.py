@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from jaring.accounts.audit import audit
+from jaring.accounts.models import Action
 from jaring.contributions.bulk import BulkPaymentContext, PaymentRow, payments_apply
 from jaring.contributions.queries import ratebook
 from jaring.imports.gate import RowGate
@@ -55,6 +57,46 @@ def import_job_for_file(
         job.path = str(path)
         job.save(update_fields=["path"])
     return job
+
+
+@transaction.atomic
+def import_job_open(
+    *,
+    path: Path,
+    kind: str,
+    actor,
+    original_name: str = "",
+    sha256: str | None = None,
+    result_path: Path | None = None,
+    result_dir: Path | None = None,
+    summary: str = "",
+) -> tuple[ImportJob, bool]:
+    """The job of this file, opened by ``actor`` (a request or a user on the Impor page; None for the
+    command line, saying who in ``summary``): new, or the earlier one for the same content and kind.
+    An unfinished job gets ``result_path`` as its result file, or, when it has none yet, a file named after
+    the job in ``result_dir``. Audited; returns the job and whether it is new."""
+    started = timezone.now()
+    user = getattr(actor, "user", actor)
+    job = import_job_for_file(
+        path=path,
+        kind=kind,
+        original_name=original_name,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        sha256=sha256,
+    )
+    new = job.created_at >= started
+    if job.status != ImportJob.Status.DONE:
+        chosen = result_path
+        if chosen is None and result_dir is not None and not job.result_path:
+            chosen = result_dir / f"result-{job.pk}.csv"
+        if chosen is not None and job.result_path != str(chosen):
+            job.result_path = str(chosen)
+            job.save(update_fields=["result_path"])
+    said = summary or f"import of {job.original_name}"
+    if not new:
+        said = f"{said}: the same file as this job, {job.status}"
+    audit(actor, Action.CREATE, obj=job, after=job if new else None, summary=said)
+    return job, new
 
 
 def _row_key(kind: str, cells: list[str]):

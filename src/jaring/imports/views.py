@@ -15,20 +15,18 @@ from uuid import uuid4
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jaring.accounts.audit import audit, audit_personal_data
+from jaring.accounts.audit import audit_personal_data
 from jaring.accounts.models import Action, Role
 from jaring.accounts.scope import ACTING_ROLES, get_in_scope_or_404, scope_for
 from jaring.imports.models import ImportJob
 from jaring.imports.readers import template_csv
-from jaring.imports.services import file_sha256, import_job_for_file
+from jaring.imports.services import file_sha256, import_job_open
 from jaring.imports.tasks import import_file
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -117,21 +115,16 @@ def import_upload(request, scope):
             "file", _("This file has already been imported by someone else; ask them for its result.")
         )
         return _list_page(request, scope, form, status=400)
-    started = timezone.now()
-    with transaction.atomic():
-        job = import_job_for_file(
-            path=path, kind=kind, original_name=upload.name, user=request.user, sha256=digest
-        )
-        new = job.created_at >= started
-        if job.status != ImportJob.Status.DONE and not job.result_path:
-            job.result_path = str(_uploads() / f"result-{job.pk}.csv")
-            job.save(update_fields=["result_path"])
-        summary = (
-            f"upload of {upload.name} ({kind}, {upload.size} bytes)"
-            if new
-            else f"upload of {upload.name} ({kind}): the same file as this job, {job.status}"
-        )
-        audit(request, Action.CREATE, obj=job, after=job if new else None, summary=summary)
+    summary = f"upload of {upload.name} ({kind}, {upload.size} bytes)"
+    job, _new = import_job_open(
+        path=path,
+        kind=kind,
+        actor=request,
+        original_name=upload.name,
+        sha256=digest,
+        result_dir=_uploads(),
+        summary=summary,
+    )
     if job.path != str(path):
         path.unlink(missing_ok=True)  # the same file was uploaded before: its job goes on with its own copy
     if job.status != ImportJob.Status.DONE:

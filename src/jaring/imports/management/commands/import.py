@@ -6,45 +6,48 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from tqdm import tqdm
 
-from jaring.accounts.audit import audit
 from jaring.common.commands import JaringCommand
 from jaring.imports.models import ImportJob
 from jaring.imports.readers import template_csv
-from jaring.imports.services import import_job_for_file, import_run
+from jaring.imports.services import import_job_open, import_run
 
 
 class Command(JaringCommand):
     help = (
-        "Bulk import: `jaring import registrations FILE` or `jaring import payments FILE` (CSV or XLSX). "
+        "Bulk import: `jaring import registrations|payments|deposits FILE` (CSV or XLSX). "
         "Resumes an interrupted file; a finished file adds nothing. `jaring import template KIND` prints "
         "the header row."
     )
 
     def add_command_arguments(self, parser):
-        parser.add_argument("kind", choices=["registrations", "payments", "template"])
-        parser.add_argument("file", help="the CSV or XLSX file (for `template`: registrations or payments)")
+        parser.add_argument("kind", choices=[*ImportJob.Kind.values, "template"])
+        parser.add_argument(
+            "file", help="the CSV or XLSX file (for `template`: registrations, payments or deposits)"
+        )
         parser.add_argument("--result", help="per-row result file (default: FILE.result.csv)")
         parser.add_argument("--chunk", type=int, default=5000, help="rows per transaction")
 
     def run(self, *args, kind, file, result, chunk, json, **options):
         if kind == "template":
             if file not in ImportJob.Kind.values:
-                raise CommandError("template of `registrations` or `payments`")
+                raise CommandError("template of `registrations`, `payments` or `deposits`")
             self.stdout.write(template_csv(file), ending="")
             return
         path = Path(file).resolve()
         if not path.is_file():
             raise CommandError(f"no such file: {file}")
-        job = import_job_for_file(path=path, kind=kind)
+        job, _new = import_job_open(
+            path=path,
+            kind=kind,
+            actor=None,
+            result_path=Path(result).resolve() if result else None,
+            summary=f"jaring import {kind} {path.name} by {getpass.getuser()}",
+        )
         if job.status == ImportJob.Status.DONE:
             self.stderr.write(f"{path.name} was already imported (job {job.pk}); nothing added")
         else:
-            if result:
-                job.result_path = str(Path(result).resolve())
-                job.save(update_fields=["result_path"])
             if job.processed_rows:
                 self.stderr.write(f"resuming job {job.pk} after row {job.processed_rows:,}")
-            audit(None, "create", obj=job, summary=f"jaring import {kind} {path.name} by {getpass.getuser()}")
             with tqdm(
                 total=None, initial=job.processed_rows, unit="row", desc=kind, file=sys.stderr, disable=None
             ) as bar:
