@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import translation
 
 from jaring.accounts.models import Role
 from jaring.accounts.scope import scope_for
-from jaring.accounts.services import staff_profile_assign
+from jaring.accounts.services import staff_profile_assign, staff_user_password_set
 from jaring.channels.models import Agent, Outlet
 from jaring.contributions.models import Payer
 from jaring.demo import layout
@@ -34,17 +33,13 @@ def demo_users_create(password: str) -> list[tuple[str, str, str]]:
     """Creates (or resets) one user per role, all with ``password``, and returns ``(username, role,
     scope)`` per user, the scope as English text ("office KC-BPN (KC Balikpapan) and below"). Needs the demo
     world loaded; a second call resets the same users' passwords and profiles."""
-    User = get_user_model()
     created = []
     for username, role, target in DEMO_USERS:
         scope_of = {}
         if target is not None:
             column, code = target
             scope_of[column] = MODELS[column].objects.get(code=code)
-        user, _ = User.objects.get_or_create(username=username)
-        user.set_password(password)
-        user.is_active = True
-        user.save()
+        user = staff_user_password_set(username=username, password=password, summary="demo")
         staff_profile_assign(user=user, role=role, summary=f"demo user {username}", **scope_of)
         with translation.override("en"):  # printed by `jaring demo`, in English like the rest of its output
             created.append((username, str(role), str(scope_for(user).label)))

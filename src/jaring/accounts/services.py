@@ -106,3 +106,30 @@ def staff_user_create(
         user=user, role=role, office=office, outlet=outlet, agent=agent, payer=payer, by=by, summary=summary
     )
     return StaffUserCreated(user=user, profile=profile, password=password, generated=generated)
+
+
+@transaction.atomic
+def staff_user_password_set(
+    *, username: str, password: str, superuser: bool | None = None, actor=None, summary: str = ""
+):
+    """Gives ``username`` (created when missing) the password ``password`` and makes the user active; with
+    ``superuser`` set, gives or takes the back office. For the demo's well-known logins: the password
+    validators are not applied. Audited without the password."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username)
+    before = snapshot(None if created else user)
+    user.set_password(password)
+    user.is_active = True
+    if superuser is not None:
+        user.is_staff = user.is_superuser = superuser
+    user.save()
+    what = f"password of {username} set"
+    audit(
+        actor,
+        "create" if created else "update",
+        obj=user,
+        before=before,
+        after=user,
+        summary=f"{what}; {summary}" if summary else what,
+    )
+    return user

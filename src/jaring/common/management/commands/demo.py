@@ -1,4 +1,5 @@
-from django.contrib.auth import get_user_model
+import getpass
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
@@ -36,10 +37,14 @@ class Command(BaseCommand):
             f"{summary.payments:,} payments"
         )
         self._racing_contest()
-        user, _ = get_user_model().objects.get_or_create(username=DEMO_USER)
-        user.is_staff = user.is_superuser = True
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+        from jaring.accounts.services import staff_user_password_set
+
+        staff_user_password_set(
+            username=DEMO_USER,
+            password=DEMO_PASSWORD,
+            superuser=True,
+            summary=f"jaring demo by {getpass.getuser()}",
+        )
         from jaring.accounts.demo import demo_users_create
 
         self.stdout.write("logins by role (same password):")
