@@ -35,14 +35,14 @@ def worker(rows: int, work: Path) -> None:
 
     from jaring.channels.services import outlet_create, partner_create
     from jaring.common.bulk import db_date, db_datetime, db_json, insert_rows, reserve_ids
-    from jaring.contributions.bulk import PAYMENT_COLUMNS
     from jaring.contributions.models import CoverageRun, Payment
     from jaring.contributions.queries import ratebook
+    from jaring.contributions.services.apply import ENTRY_COLUMNS
     from jaring.imports.models import ImportJob
     from jaring.imports.services import import_job_for_file, import_run
     from jaring.imports.synthetic import registrations_file_write
-    from jaring.members.bulk import PARTICIPANT_COLUMNS
     from jaring.members.models import Participant
+    from jaring.members.services.registration import PARTICIPANT_COLUMNS
     from jaring.regions.services import regions_load
     from jaring.rules.months import Month
     from jaring.rules.programmes import parse_programmes
@@ -103,7 +103,7 @@ def worker(rows: int, work: Path) -> None:
             ids = reserve_ids(Participant._meta.db_table, len(values))
             insert_rows(
                 Participant._meta.db_table,
-                PARTICIPANT_COLUMNS,
+                ("id", *PARTICIPANT_COLUMNS),
                 [(pk, *row[1:]) for pk, row in zip(ids, values, strict=True)],
             )
         return time.perf_counter() - started
@@ -163,7 +163,7 @@ def worker(rows: int, work: Path) -> None:
             ids = reserve_ids(Payment._meta.db_table, len(values))
             insert_rows(
                 Payment._meta.db_table,
-                PAYMENT_COLUMNS,
+                ("id", *ENTRY_COLUMNS),
                 [(pk, *row[1:]) for pk, row in zip(ids, values, strict=True)],
             )
         return time.perf_counter() - started

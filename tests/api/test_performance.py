@@ -30,9 +30,9 @@ def test_a_payment_takes_a_bounded_number_of_statements(api, register, django_as
     api.post("participants/status", _lookup(person))
     # The participant by NIK; then in one transaction: the participant locked, the idempotency key,
     # the coverage runs, the ledger entry, the runs written, the tallies and coverage deltas (one
-    # statement each), the participant's standing. Two more here: the test's own transaction makes the
-    # service's transaction a savepoint.
-    with django_assert_max_num_queries(11):
+    # statement each), the participant's standing, the audit entry. Two more here: the test's own
+    # transaction makes the service's transaction a savepoint.
+    with django_assert_max_num_queries(12):
         response = api.post(
             "payments", {"nik": person.nik, "months": 1, "amount": 16_800}, **{"Idempotency-Key": "P-1"}
         )

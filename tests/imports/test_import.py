@@ -102,11 +102,14 @@ def test_duplicates_in_the_file_and_in_the_database_are_refused_and_reported(tmp
     job = run(write_csv(tmp_path / "dup.csv", REG_HEADER, lines), "registrations")
     statuses = [(row["status"], row["reason"]) for row in results_of(job)]
     assert statuses[0][0] == "accepted"
-    assert statuses[1][0] == "rejected" and "2" in statuses[1][1]
-    assert statuses[2][0] == "rejected" and "KCU Karawang" in statuses[2][1]
-    assert job.reasons == {"nik:duplicate_in_file": 1, "nik:duplicate": 1}
-    assert DuplicateAttempt.objects.filter(participant=existing).count() == 1
     imported = Participant.objects.get(nik="6471014412850001")
+    # A NIK met earlier in the same file is refused exactly as if that row had been sent on its own
+    # before: the same reason code, naming the first registration (its number and outlet).
+    assert statuses[1][0] == "rejected" and imported.number in statuses[1][1] and "POS-BPN" in statuses[1][1]
+    assert statuses[2][0] == "rejected" and "KCU Karawang" in statuses[2][1]
+    assert job.reasons == {"nik:duplicate": 2}
+    assert DuplicateAttempt.objects.filter(participant=existing).count() == 1
+    assert DuplicateAttempt.objects.filter(participant=imported, outlet=world.pos_karawang).count() == 1
     assert imported.outlet == world.pos_balikpapan and imported.office == world.balikpapan
     assert imported.registered_month == Month.of(2024, 1)
 
@@ -132,23 +135,27 @@ def test_payments_import_prices_each_row_and_refuses_reused_references(tmp_path,
         "6471010101900001,1,16800,,POS-BPN,R-5",  # nobody
     ]
     job = run(write_csv(tmp_path / "pay.csv", PAY_HEADER, lines), "payments")
-    assert [row["status"] for row in results_of(job)] == [
+    results = results_of(job)
+    assert [row["status"] for row in results] == [
         "accepted",
         "accepted",
-        "rejected",
+        "duplicate",  # the same request under the same reference: recorded once, as a retried call
         "rejected",
         "accepted",
         "rejected",
     ]
-    assert job.reasons == {"reference:duplicate_in_file": 1, "amount:price_mismatch": 1, "nik:unknown": 1}
+    assert results[2]["record_id"] == results[0]["record_id"]
+    assert job.reasons == {"reference:duplicate": 1, "amount:price_mismatch": 1, "nik:unknown": 1}
     worker.refresh_from_db()
     assert worker.paid_through == worker.registered_month + 3
     assert worker.status == "active"
     assert Payment.objects.filter(participant=worker).count() == 2
     # The same references sent again in another file are already recorded.
-    lines_again = [f"{worker.nik},1,16800,,POS-BPN,R-2"]
+    # The same request sent again in another file is recognised (recorded once); a reference already used
+    # for another request is refused as a conflict, as over the API.
+    lines_again = [f"{worker.nik},3,50400,,POS-BPN,R-2", f"{worker.nik},1,16800,,POS-BPN,R-2"]
     again = run(write_csv(tmp_path / "pay2.csv", PAY_HEADER, lines_again), "payments")
-    assert again.reasons == {"reference:already_recorded": 1}
+    assert again.reasons == {"reference:duplicate": 1, "reference:conflict": 1}
     assert Payment.objects.count() == 3
     assert tallies_verify() == []
 

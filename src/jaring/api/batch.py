@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from jaring.accounts.audit import Actor
 from jaring.api.models import ApiKey, Scope
 from jaring.api.problems import message_dict, shape_errors
 from jaring.api.queries import participant_identify
@@ -34,10 +35,12 @@ def batch_scopes(items: Sequence) -> set[str]:
     return {SCOPE_OF[item.type] for item in items if item.type in SCOPE_OF}
 
 
-def batch_apply(*, api_key: ApiKey, items: Sequence) -> list[BatchResult]:
+def batch_apply(*, api_key: ApiKey, items: Sequence, request=None) -> list[BatchResult]:
     """One result per item, in order: accepted, duplicate (already recorded: the NIK is registered, or
-    the reference was used for this same request) or rejected (with the messages per field)."""
+    the reference was used for this same request) or rejected (with the messages per field). Each item
+    is audited as the single call it stands for, with the key as its actor."""
     context = RegistrationContext(ratebook=ratebook())  # one set of lookups for the whole batch
+    actor = Actor.api_key(api_key, request)
     results = []
     for index, item in enumerate(items):
         if isinstance(item, InvalidItem):
@@ -45,11 +48,11 @@ def batch_apply(*, api_key: ApiKey, items: Sequence) -> list[BatchResult]:
             continue
         try:
             if isinstance(item, BatchRegistration):
-                results.append(_register(index, item, api_key, context))
+                results.append(_register(index, item, api_key, context, actor))
             elif isinstance(item, BatchPayment):
-                results.append(_pay(index, item, api_key))
+                results.append(_pay(index, item, api_key, actor))
             else:
-                results.append(_deposit(index, item, api_key))
+                results.append(_deposit(index, item, api_key, actor))
         except DuplicateRegistration as error:
             results.append(
                 BatchResult(
@@ -113,7 +116,7 @@ def _invalid(index: int, item: InvalidItem) -> BatchResult:
 
 
 def _register(
-    index: int, item: BatchRegistration, api_key: ApiKey, context: RegistrationContext
+    index: int, item: BatchRegistration, api_key: ApiKey, context: RegistrationContext, actor: Actor
 ) -> BatchResult:
     registration = participant_register(
         nik=item.nik,
@@ -128,6 +131,7 @@ def _register(
         outlet=api_key.outlet,
         agent=api_key.agent,
         context=context,
+        actor=actor,
     )
     return BatchResult(
         index=index,
@@ -137,7 +141,7 @@ def _register(
     )
 
 
-def _pay(index: int, item: BatchPayment, api_key: ApiKey) -> BatchResult:
+def _pay(index: int, item: BatchPayment, api_key: ApiKey, actor: Actor) -> BatchResult:
     participant = participant_identify(nik=item.nik, number=item.number)
     result = payment_record(
         participant=participant,
@@ -147,6 +151,7 @@ def _pay(index: int, item: BatchPayment, api_key: ApiKey) -> BatchResult:
         idempotency_key=item.reference,
         outlet=api_key.outlet,
         agent=api_key.agent,
+        actor=actor,
     )
     return BatchResult(
         index=index,
@@ -158,7 +163,7 @@ def _pay(index: int, item: BatchPayment, api_key: ApiKey) -> BatchResult:
     )
 
 
-def _deposit(index: int, item: BatchDeposit, api_key: ApiKey) -> BatchResult:
+def _deposit(index: int, item: BatchDeposit, api_key: ApiKey, actor: Actor) -> BatchResult:
     participant = participant_identify(nik=item.nik, number=item.number)
     result = deposit_record(
         participant=participant,
@@ -167,6 +172,7 @@ def _deposit(index: int, item: BatchDeposit, api_key: ApiKey) -> BatchResult:
         idempotency_key=item.reference,
         outlet=api_key.outlet,
         agent=api_key.agent,
+        actor=actor,
     )
     return BatchResult(
         index=index,

@@ -36,12 +36,14 @@ class Problem(tuple):
 
     __slots__ = ()
 
-    def __new__(cls, field: str, code: str, message: str):
-        return super().__new__(cls, (field, code, str(message)))
+    def __new__(cls, field: str, code: str, message):
+        # ``message`` may be lazy (translated, or naming a record written later in the same list): it is
+        # made text when read.
+        return super().__new__(cls, (field, code, message))
 
     field = property(lambda self: self[0])
     code = property(lambda self: self[1])
-    message = property(lambda self: self[2])
+    message = property(lambda self: str(self[2]))
 
     @property
     def reason(self) -> str:

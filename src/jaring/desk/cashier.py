@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jaring.accounts.audit import audit
 from jaring.common.errors import IdempotencyConflict
 from jaring.contributions.models import Deposit, Payment
 from jaring.contributions.services import deposit_record, outlet_source, payment_quote, payment_record
@@ -112,6 +111,7 @@ def _pay(request, scope, participant, form):
                 idempotency_key=key,
                 outlet=outlet,
                 agent=acting_agent(scope),
+                actor=request,
             )
         except ValidationError as error:
             _errors_to_form(form, error)
@@ -120,14 +120,6 @@ def _pay(request, scope, participant, form):
             form.add_error(None, REFERENCE_USED)
             return None
         payment = result.payment
-        if result.created:
-            audit(
-                request,
-                "create",
-                obj=payment,
-                after=payment,
-                summary=f"payment of {payment.months} months taken at the desk of {outlet.code}",
-            )
     remember_outlet(request, outlet)
     if result.created:
         messages.success(
@@ -205,6 +197,7 @@ def _deposit(request, scope, participant, form):
                 idempotency_key=key,
                 outlet=outlet,
                 agent=acting_agent(scope),
+                actor=request,
             )
         except ValidationError as error:
             _errors_to_form(form, error)
@@ -212,14 +205,6 @@ def _deposit(request, scope, participant, form):
         except IdempotencyConflict:
             form.add_error(None, REFERENCE_USED)
             return None
-        if result.created:
-            audit(
-                request,
-                "create",
-                obj=result.deposit,
-                after=result.deposit,
-                summary=f"deposit taken at the desk of {outlet.code}, {len(result.purchases)} months bought",
-            )
     remember_outlet(request, outlet)
     if not result.created:
         messages.info(request, _("This deposit was already recorded; nothing was added."))

@@ -13,7 +13,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from jaring.accounts.audit import audit
 from jaring.common.clock import local_date, month_of
 from jaring.contributions.queries import ratebook
 from jaring.desk.access import acting_agent, acting_outlets, default_outlet, desk_scope, remember_outlet
@@ -98,19 +97,12 @@ def _register(request, scope, data):
                 programmes=data["programmes"],
                 outlet=outlet,
                 agent=acting_agent(scope),
+                actor=request,
             )
         except ValidationError as error:
             # Returned, not raised: the service keeps a refused duplicate (DuplicateAttempt) for the
             # reports, and raising out of this block would roll that record back.
             return None, error
-        participant = registration.participant
-        audit(
-            request,
-            "create",
-            obj=participant,
-            after=participant,
-            summary=f"registered at the desk of {outlet.code}",
-        )
     return registration, None
 
 

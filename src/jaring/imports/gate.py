@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from jaring.accounts.models import Role
 from jaring.accounts.scope import Scope, scope_for
 from jaring.channels.models import Outlet
-from jaring.members.bulk import RowResult
+from jaring.imports.rows import RowResult
 
 
 @dataclass

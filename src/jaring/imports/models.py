@@ -1,4 +1,4 @@
-"""Bulk imports of registrations and payments: a job per file, committed chunk by chunk."""
+"""Bulk imports of registrations, payments and deposits: a job per file, committed chunk by chunk."""
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +12,7 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         REGISTRATIONS = "registrations", _("registrations")
         PAYMENTS = "payments", _("contribution payments")
+        DEPOSITS = "deposits", _("deposits (daily collection)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

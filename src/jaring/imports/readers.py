@@ -25,8 +25,11 @@ COLUMNS = {
         "agent_code",
         "registered_at",
     ),
-    "payments": ("nik", "months", "amount", "paid_at", "outlet_code", "reference"),
+    "payments": ("nik", "months", "amount", "paid_at", "outlet_code", "reference", "agent_code"),
+    "deposits": ("nik", "amount", "collected_at", "outlet_code", "reference", "agent_code"),
 }
+# Columns a file may leave out at the end of its header (files made before the column existed).
+OPTIONAL_TAIL = {"payments": 1}
 
 
 def is_xlsx(path: Path) -> bool:
@@ -39,7 +42,7 @@ def _header_check(kind: str, header: list[str]) -> None:
     found = [str(cell or "").strip().lower() for cell in header]
     while found and not found[-1]:
         found.pop()
-    if found != expected:
+    if found != expected and found != expected[: len(expected) - OPTIONAL_TAIL.get(kind, 0)]:
         raise ValidationError(
             {
                 "file": _("The header row must be exactly: %(expected)s (found: %(found)s).")
@@ -130,7 +133,8 @@ def template_csv(kind: str) -> str:
             "",
             "",
         ],
-        "payments": ["6471054412850003", "3", "110400", "2024-05-10", "POS-BPN", "POS-BPN-20240510-0001"],
+        "payments": ["6471054412850003", "3", "110400", "2024-05-10", "POS-BPN", "POS-BPN-20240510-0001", ""],
+        "deposits": ["6471054412850003", "5000", "2024-05-10", "POS-BPN", "POS-BPN-SETOR-0001", ""],
     }
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -2,7 +2,8 @@
 
 Resuming is by construction: every chunk commits its rows, its per-row results and the job's checkpoint
 in one transaction. A process killed at any moment leaves whole chunks behind; running the import again
-skips the committed rows (rebuilding the in-file duplicate map from them) and goes on. A finished file is
+skips the committed rows and goes on (a NIK or reference met again is found in the database, as the
+rows committed before would have been found in memory). A finished file is
 recognised by its SHA-256 and adds nothing.
 """
 
@@ -20,14 +21,30 @@ from django.utils import timezone
 
 from jaring.accounts.audit import audit
 from jaring.accounts.models import Action
-from jaring.contributions.bulk import BulkPaymentContext, PaymentRow, payments_apply
 from jaring.contributions.queries import ratebook
 from jaring.imports.gate import RowGate
 from jaring.imports.models import ImportChunk, ImportJob
 from jaring.imports.readers import count_rows, read_rows
-from jaring.members.bulk import BulkRegistrationContext, RegistrationRow, RowResult, registrations_apply
+from jaring.imports.rows import (
+    DepositRow,
+    PaymentRow,
+    RegistrationRow,
+    RowContext,
+    RowResult,
+    deposit_rows_apply,
+    payment_rows_apply,
+    registration_rows_apply,
+)
+from jaring.members.validation import BulkRegistrationContext
 
 CHUNK_ROWS = 5_000
+# Each kind: how a row's cells become a row, and the apply of a chunk of them (the one check and apply
+# of every channel, as a list).
+KINDS = {
+    ImportJob.Kind.REGISTRATIONS: (RegistrationRow, registration_rows_apply),
+    ImportJob.Kind.PAYMENTS: (PaymentRow, payment_rows_apply),
+    ImportJob.Kind.DEPOSITS: (DepositRow, deposit_rows_apply),
+}
 RESULT_COLUMNS = ("row", "status", "reason", "participant_number", "record_id")
 
 Progress = Callable[[ImportJob], None]
@@ -99,14 +116,6 @@ def import_job_open(
     return job, new
 
 
-def _row_key(kind: str, cells: list[str]):
-    """What makes a row a duplicate of an earlier one in the same file."""
-    if kind == ImportJob.Kind.REGISTRATIONS:
-        return cells[0].strip()
-    reference = cells[5].strip()
-    return (cells[4].strip(), reference) if reference else None
-
-
 def import_run(
     job: ImportJob, *, progress: Progress | None = None, chunk_rows: int = CHUNK_ROWS
 ) -> ImportJob:
@@ -121,33 +130,26 @@ def import_run(
     job.save(update_fields=["status", "started_at", "total_rows", "error"])
     book = ratebook()
     if job.kind == ImportJob.Kind.REGISTRATIONS:
-        context, make, apply = (
-            BulkRegistrationContext.load(ratebook=book),
-            RegistrationRow,
-            registrations_apply,
-        )
+        context = BulkRegistrationContext.load(ratebook=book)
     else:
-        context, make, apply = BulkPaymentContext.load(ratebook=book), PaymentRow, payments_apply
+        context = RowContext.load(ratebook=book)
+    make, apply = KINDS[job.kind]
     gate = RowGate.for_uploader(job.created_by, outlets=context.outlets) if job.created_by_id else None
-    seen: dict = {}
     chunk: list = []
     done = 0
     try:
         for number, cells in read_rows(path, job.kind):
             done += 1
             if done <= job.processed_rows:
-                key = _row_key(job.kind, cells)
-                if key is not None:
-                    seen.setdefault(key, number)
-                continue
+                continue  # committed before the import was interrupted
             chunk.append(make(number, *cells))
             if len(chunk) >= chunk_rows:
-                _chunk_commit(job, chunk, context=context, apply=apply, seen=seen, gate=gate)
+                _chunk_commit(job, chunk, context=context, apply=apply, gate=gate)
                 chunk = []
                 if progress:
                     progress(job)
         if chunk:
-            _chunk_commit(job, chunk, context=context, apply=apply, seen=seen, gate=gate)
+            _chunk_commit(job, chunk, context=context, apply=apply, gate=gate)
         job.total_rows = job.processed_rows
         job.result_path = job.result_path or str(path.with_name(f"{path.name}.result.csv"))
         result_file_write(job, Path(job.result_path))
@@ -168,13 +170,13 @@ def import_run(
     return job
 
 
-def _chunk_commit(job: ImportJob, rows: list, *, context, apply, seen: dict, gate: RowGate | None) -> None:
+def _chunk_commit(job: ImportJob, rows: list, *, context, apply, gate: RowGate | None) -> None:
     """Applies one chunk, stores its results and moves the checkpoint, in one transaction."""
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         if locked.processed_rows != job.processed_rows:
             raise RuntimeError("another process is importing this file; let it finish, then run again")
-        results = _gated_apply(job.kind, rows, context=context, apply=apply, seen=seen, gate=gate)
+        results = _gated_apply(rows, context=context, apply=apply, gate=gate)
         ImportChunk.objects.create(
             job=job, first_row=rows[0].row, last_row=rows[-1].row, results=_results_csv(results)
         )
@@ -189,30 +191,19 @@ def _chunk_commit(job: ImportJob, rows: list, *, context, apply, seen: dict, gat
         job.save(update_fields=["accepted", "rejected", "reasons", "processed_rows"])
 
 
-def _gated_apply(
-    kind: str, rows: list, *, context, apply, seen: dict, gate: RowGate | None
-) -> list[RowResult]:
+def _gated_apply(rows: list, *, context, apply, gate: RowGate | None) -> list[RowResult]:
     """``apply`` on the rows the uploader may act on; the others are refused by the gate. Results come
     back in row order, one per row."""
     if gate is None:
-        return apply(rows, context=context, seen=seen, now=timezone.now())
+        return apply(rows, context=context, now=timezone.now())
     refused: dict[int, RowResult] = {}
     allowed = []
     for row in rows:
         if (result := gate.refusal(row)) is None:
             allowed.append(row)
-            continue
-        refused[row.row] = result
-        # A refused row still takes its place in the in-file duplicate map, as any rejected row does
-        # (and as a resumed import rebuilds it from the file alone).
-        key = (
-            row.nik.strip()
-            if kind == ImportJob.Kind.REGISTRATIONS
-            else (row.outlet_code.strip(), row.reference.strip())
-        )
-        if kind == ImportJob.Kind.REGISTRATIONS or key[1]:
-            seen.setdefault(key, row.row)
-    applied = apply(allowed, context=context, seen=seen, now=timezone.now()) if allowed else []
+        else:
+            refused[row.row] = result
+    applied = apply(allowed, context=context, now=timezone.now()) if allowed else []
     by_row = {result.row: result for result in applied}
     return [refused.get(row.row) or by_row[row.row] for row in rows]
 

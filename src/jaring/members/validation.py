@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import local_date
 from jaring.members.models import Occupation, Participant, Permanence
+from jaring.org.queries import branch_map, serving_branch_id
 from jaring.regions.models import Region
 from jaring.regions.queries import RegionIndex, region_index
 from jaring.rules.money import format_rupiah
@@ -41,6 +42,10 @@ class RegistrationContext:
     def village_exists(self, code: str) -> bool:
         return Region.objects.filter(code=code, level=Region.Level.VILLAGE).exists()
 
+    def branch_id(self, village_code: str, outlet: Outlet) -> int | None:
+        """The branch office serving the worker (``org.queries.serving_branch_id``)."""
+        return serving_branch_id(village_code, outlet=outlet)
+
     def income_messages(self, month: Month, income: int) -> list[str]:
         """Why ``income`` may not be declared for ``month`` (remembered: a file repeats a few levels)."""
         key = (month, income)
@@ -48,6 +53,34 @@ class RegistrationContext:
         if key not in cache:
             cache[key] = income_messages(self.ratebook, month, income)
         return cache[key]
+
+
+@dataclass
+class BulkRegistrationContext(RegistrationContext):
+    """Lookups for many rows: every village code, outlet, agent and branch area in memory."""
+
+    villages: frozenset[str] = frozenset()
+    outlets: dict[str, Outlet] = field(default_factory=dict)
+    agents: dict[str, Agent] = field(default_factory=dict)
+    branches: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, *, ratebook) -> BulkRegistrationContext:
+        context = cls(ratebook=ratebook)
+        context.villages = frozenset(
+            Region.objects.filter(level=Region.Level.VILLAGE).values_list("code", flat=True)
+        )
+        context.outlets = {outlet.code: outlet for outlet in Outlet.objects.select_related("partner")}
+        context.agents = {agent.code: agent for agent in Agent.objects.all()}
+        context.branches = branch_map()
+        context.__dict__["occupations"] = {o.code: o for o in Occupation.objects.all()}
+        return context
+
+    def village_exists(self, code: str) -> bool:
+        return code in self.villages
+
+    def branch_id(self, village_code: str, outlet: Outlet) -> int | None:
+        return serving_branch_id(village_code, outlet=outlet, branches=self.branches)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,18 @@ def branch_map() -> dict[str, int]:
     return dict(BranchArea.objects.values_list("regency_id", "office_id"))
 
 
+def serving_branch_id(region_code: str, *, outlet, branches: dict[str, int] | None = None) -> int | None:
+    """The branch office that serves a worker living in ``region_code``: the branch of its regency/city,
+    or the branch of the outlet that registered them where no branch covers the regency yet. ``branches``
+    is ``branch_map()`` when the caller resolves many addresses (read once)."""
+    regency = (region_code or "")[:5]
+    if branches is not None:
+        found = branches.get(regency)
+    else:
+        found = BranchArea.objects.filter(regency_id=regency).values_list("office_id", flat=True).first()
+    return found or outlet.office_id
+
+
 def in_office_subtree(office: Office, via: str = "") -> Q:
     """A filter for rows whose office (reached through ``via``, e.g. ``"outlet__office"``; none: the
     office itself) is ``office`` or any office below it: one indexed prefix match on the path."""

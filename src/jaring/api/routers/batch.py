@@ -29,4 +29,4 @@ def batch(request: HttpRequest, payload: BatchIn):
     api_key = request.auth
     for scope in sorted(batch_scopes(payload.items) - api_key.scope_set):
         raise ScopeMissing(scope)
-    return BatchOut.of(batch_apply(api_key=api_key, items=payload.items))
+    return BatchOut.of(batch_apply(api_key=api_key, items=payload.items, request=request))

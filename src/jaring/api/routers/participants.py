@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from jaring.accounts.audit import Actor
 from jaring.api.auth import ApiKeyAuth
 from jaring.api.models import Scope
 from jaring.api.problems import NotFound
@@ -39,6 +40,7 @@ def register(request: HttpRequest, payload: RegistrationIn):
         programmes=payload.programmes,
         outlet=api_key.outlet,
         agent=api_key.agent,
+        actor=Actor.api_key(api_key, request),
     )
     participant = registration.participant
     return Status(

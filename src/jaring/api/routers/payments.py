@@ -5,6 +5,7 @@ from typing import Annotated
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router, Status
 
+from jaring.accounts.audit import Actor
 from jaring.api.auth import ApiKeyAuth
 from jaring.api.models import Scope
 from jaring.api.queries import participant_identify
@@ -47,6 +48,7 @@ def pay(request: HttpRequest, response: HttpResponse, payload: PaymentIn, idempo
         idempotency_key=idempotency_key,
         outlet=api_key.outlet,
         agent=api_key.agent,
+        actor=Actor.api_key(api_key, request),
     )
     if not result.created:
         response[REPLAYED] = "true"
@@ -74,6 +76,7 @@ def deposit(
         idempotency_key=idempotency_key,
         outlet=api_key.outlet,
         agent=api_key.agent,
+        actor=Actor.api_key(api_key, request),
     )
     if not result.created:
         response[REPLAYED] = "true"

@@ -1,28 +1,258 @@
-"""Registering participants: the one path every channel takes."""
+"""Registering participants: the one check and the one set-based apply every channel takes.
+
+``registration_check`` judges a request against a ``RegistrationBook`` (the lookups of the
+``RegistrationContext`` and the NIKs already registered, read in bulk) and answers with a plan or the
+problems that refuse it; ``registrations_apply`` writes a list of plans (participants, refused duplicate
+claims, tallies) with a handful of statements. ``participant_register`` is the list of one; the file import
+and the API batch apply lists.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from jaring.accounts.audit import audit
 from jaring.channels.models import Agent, Outlet
+from jaring.common.bulk import db_date, db_datetime, insert_with_ids
 from jaring.common.clock import local_date
-from jaring.common.errors import DuplicateRegistration, error_dict
+from jaring.common.errors import DuplicateRegistration, Problem, problems_error, problems_of
 from jaring.members.models import DuplicateAttempt, Participant
 from jaring.members.validation import CleanRegistration, RegistrationContext, registration_clean
 from jaring.monitoring.tallies import REGISTERED, TallyBatch, Who
-from jaring.org.queries import branch_for_region
+from jaring.rules.months import Month
 
 
 @dataclass(frozen=True)
 class Registration:
     participant: Participant
     warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RegistrationRequest:
+    """A worker to register, credited to ``outlet`` (its partner's channel) and ``agent``."""
+
+    nik: str
+    name: str
+    birth_date: date | None
+    sex: str | None
+    village_code: str
+    occupation_code: str
+    declared_income: int | str | None
+    programmes: str
+    outlet: Outlet
+    agent: Agent | None = None
+    phone: str = ""
+    permanence: str | None = None
+    segment: str = Participant.Segment.BPU
+    registered_at: datetime | None = None
+
+
+@dataclass
+class RegistrationPlan:
+    clean: CleanRegistration
+    outlet: Outlet
+    agent: Agent | None
+    segment: str
+    office_id: int | None
+    pk: int | None = None
+
+    @property
+    def number(self) -> str:
+        return Participant(pk=self.pk).number if self.pk else ""
+
+
+@dataclass
+class RegistrationBook:
+    """What the checks of a list of registrations read: the context's lookups, and the participants
+    already registered under the list's NIKs (read once), kept with the registrations accepted so far."""
+
+    context: RegistrationContext
+    now: datetime
+    existing: dict[str, Participant] = field(default_factory=dict)
+    taken: dict[str, RegistrationPlan] = field(default_factory=dict)
+    # Refused claims with the registration they claim (a participant, or a plan of this list).
+    attempts: list[tuple[DuplicateAttempt, Participant | RegistrationPlan]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, *, context: RegistrationContext, niks: Iterable[str], now: datetime | None = None):
+        niks = {(nik or "").strip() for nik in niks} - {""}
+        existing = Participant.objects.filter(nik__in=niks).select_related("outlet") if niks else ()
+        return cls(context=context, now=now or timezone.now(), existing={p.nik: p for p in existing})
+
+    def latest(self, moment: datetime | None) -> datetime | None:
+        """``moment`` (``now`` when not given), or None when it lies further ahead of the server clock
+        than the clock skew of the coverage policy (the same rule as for payments)."""
+        if moment is None:
+            return self.now
+        month = Month.from_date(local_date(self.now))
+        skew = self.context.ratebook.policy_for(month).clock_skew_seconds
+        return moment if moment <= self.now + timedelta(seconds=skew) else None
+
+
+def registration_check(
+    request: RegistrationRequest, book: RegistrationBook
+) -> RegistrationPlan | list[Problem]:
+    """Judges a registration: every field (``registration_clean``), then the NIK not registered before
+    (nor earlier in the same list). A duplicate sent by another outlet than the first registration's is a
+    claim on a registered worker: it is kept (``DuplicateAttempt``) for the reports."""
+    registered_at = book.latest(request.registered_at)
+    if registered_at is None:
+        return [Problem("registered_at", "future", _("The registration date is in the future."))]
+    try:
+        clean = registration_clean(
+            nik=request.nik,
+            name=request.name,
+            birth_date=request.birth_date,
+            sex=request.sex,
+            phone=request.phone,
+            village_code=request.village_code,
+            occupation_code=request.occupation_code,
+            declared_income=request.declared_income,
+            programmes=request.programmes,
+            outlet=request.outlet,
+            agent=request.agent,
+            registered_at=registered_at,
+            context=book.context,
+            permanence=request.permanence,
+        )
+    except ValidationError as error:
+        return problems_of(error)
+    first = book.existing.get(clean.nik) or book.taken.get(clean.nik)
+    if first is not None:
+        if first.outlet.pk != request.outlet.pk:
+            # Another channel claims a registered worker: reported. The same outlet sending its own
+            # registration again (a retried request, a resent batch) is not a claim.
+            attempt = DuplicateAttempt(
+                nik=clean.nik,
+                channel=request.outlet.partner.kind,
+                outlet=request.outlet,
+                agent=request.agent,
+                attempted_at=registered_at,
+            )
+            book.attempts.append((attempt, first))
+        return [Problem("nik", "duplicate", _DuplicateMessage(first))]
+    plan = RegistrationPlan(
+        clean=clean,
+        outlet=request.outlet,
+        agent=request.agent,
+        segment=request.segment,
+        office_id=book.context.branch_id(clean.village_code, request.outlet),
+    )
+    book.taken[clean.nik] = plan
+    return plan
+
+
+class _DuplicateMessage:
+    """``duplicate_message`` made when read: a registration earlier in the same list has its number only
+    once the list is written."""
+
+    def __init__(self, first) -> None:
+        self.first = first
+
+    def __str__(self) -> str:
+        return duplicate_message(self.first)
+
+
+def duplicate_message(existing: Participant | RegistrationPlan) -> str:
+    """'NIK already registered ... at <outlet> on <date>' in the user's language."""
+    if isinstance(existing, RegistrationPlan):
+        number, outlet, at = existing.number, existing.outlet, existing.clean.registered_at
+    else:
+        number, outlet, at = existing.number, existing.outlet, existing.registered_at
+    return _(
+        "This NIK is already registered: participant %(number)s, registered at %(outlet)s (%(code)s) "
+        "on %(date)s."
+    ) % {
+        "number": number,
+        "outlet": outlet.name,
+        "code": outlet.code,
+        "date": date_format(local_date(at), "j F Y"),
+    }
+
+
+PARTICIPANT_COLUMNS = (
+    "nik",
+    "name",
+    "birth_date",
+    "sex",
+    "phone",
+    "village_id",
+    "occupation_id",
+    "permanence",
+    "segment",
+    "declared_income",
+    "programmes",
+    "channel",
+    "outlet_id",
+    "agent_id",
+    "office_id",
+    "registered_at",
+    "registered_month",
+    "status",
+    "paid_through",
+    "deposit_balance",
+    "created_at",
+)
+
+
+def registrations_apply(plans: list[RegistrationPlan], book: RegistrationBook) -> None:
+    """Writes the accepted registrations (setting each plan's ``pk``), the refused claims kept for the
+    reports, and the tallies. Must run inside a transaction."""
+    if plans:
+        _participants_write(plans, book)
+    if book.attempts:
+        for attempt, first in book.attempts:
+            attempt.participant_id = first.pk
+        DuplicateAttempt.objects.bulk_create(attempt for attempt, _first in book.attempts)
+        book.attempts = []
+
+
+def _participants_write(plans: list[RegistrationPlan], book: RegistrationBook) -> None:
+    created = db_datetime(book.now)
+    tallies = TallyBatch()
+    rows = []
+    for plan in plans:
+        clean, outlet, agent = plan.clean, plan.outlet, plan.agent
+        rows.append(
+            (
+                clean.nik,
+                clean.name,
+                db_date(clean.birth_date),
+                clean.sex,
+                clean.phone,
+                clean.village_code,
+                clean.occupation.code,
+                clean.permanence,
+                plan.segment,
+                clean.declared_income,
+                clean.programmes,
+                outlet.partner.kind,
+                outlet.pk,
+                agent.pk if agent else None,
+                plan.office_id,
+                created if clean.registered_at is book.now else db_datetime(clean.registered_at),
+                clean.registered_month.index,
+                Participant.Status.NEW.value,
+                None,
+                0,
+                created,
+            )
+        )
+        who = Who(plan.office_id or 0, outlet.pk, agent.pk if agent else 0, outlet.partner.kind, plan.segment)
+        tallies.add(REGISTERED, local_date(clean.registered_at), who)
+    ids = insert_with_ids(Participant._meta.db_table, PARTICIPANT_COLUMNS, rows)
+    for plan, pk in zip(plans, ids, strict=True):
+        plan.pk = pk
+    tallies.write()
 
 
 def participant_register(
@@ -42,81 +272,68 @@ def participant_register(
     segment: str = Participant.Segment.BPU,
     registered_at: datetime | None = None,
     context: RegistrationContext | None = None,
+    actor=None,
 ) -> Registration:
-    """Registers a worker, crediting the acquisition to ``outlet`` (its partner's channel) and ``agent``.
+    """Registers a worker: ``registration_check`` and ``registrations_apply`` for a list of one.
 
     Raises ``ValidationError`` (per field) for bad input and ``DuplicateRegistration`` when the NIK is
-    already registered, naming the existing registration's outlet and date; the refused attempt is
-    recorded for reporting. Never creates a second participant for a NIK: the database's unique NIK
-    settles a race between two channels.
+    already registered, naming the existing registration's outlet and date; the refused claim is kept
+    for reporting. Never creates a second participant for a NIK: the database's unique NIK settles a race
+    between two channels. With an ``actor``, the registration is audited in its transaction.
     """
-    now = timezone.now()
-    registered_at = registered_at or now
-    if registered_at > now + timezone.timedelta(minutes=5):
-        raise error_dict("registered_at", _("The registration date is in the future."))
     if context is None:
         from jaring.contributions.queries import ratebook
 
         context = RegistrationContext(ratebook=ratebook())
-    clean = registration_clean(
+    request = RegistrationRequest(
         nik=nik,
         name=name,
         birth_date=birth_date,
         sex=sex,
-        phone=phone,
         village_code=village_code,
         occupation_code=occupation_code,
         declared_income=declared_income,
         programmes=programmes,
         outlet=outlet,
         agent=agent,
-        registered_at=registered_at,
-        context=context,
+        phone=phone,
         permanence=permanence,
+        segment=segment,
+        registered_at=registered_at,
     )
-    existing = Participant.objects.filter(nik=clean.nik).select_related("outlet").first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                participant = _participant_create(clean, outlet=outlet, agent=agent, segment=segment)
-                tallies = TallyBatch()
-                tallies.add(REGISTERED, local_date(participant.registered_at), Who.of(participant))
-                tallies.write()
-            return Registration(participant=participant, warnings=clean.warnings)
-        except IntegrityError:
-            existing = Participant.objects.filter(nik=clean.nik).select_related("outlet").first()
-            if existing is None:
-                raise
-    if existing.outlet_id != outlet.pk:
-        # Another channel claims a registered worker: reported. The same outlet sending its own
-        # registration again (a retried request, a resent batch) is not a claim.
-        DuplicateAttempt.objects.create(
-            nik=clean.nik,
-            participant=existing,
-            channel=outlet.partner.kind,
-            outlet=outlet,
-            agent=agent,
-            attempted_at=registered_at,
-        )
-    raise DuplicateRegistration(duplicate_message(existing), participant=existing)
+    try:
+        with transaction.atomic():
+            book = RegistrationBook.load(context=context, niks=[nik])
+            outcome = registration_check(request, book)
+            registrations_apply([outcome] if isinstance(outcome, RegistrationPlan) else [], book)
+            if isinstance(outcome, RegistrationPlan):
+                participant = _participant_of(outcome, book)
+                if actor is not None:
+                    audit(
+                        actor,
+                        "create",
+                        obj=participant,
+                        after=participant,
+                        summary=f"registered at {outlet.code}",
+                    )
+                return Registration(participant=participant, warnings=outcome.clean.warnings)
+    except IntegrityError:
+        # Registered at the same moment by another channel: the first one won.
+        existing = Participant.objects.filter(nik=(nik or "").strip()).select_related("outlet").first()
+        if existing is None:
+            raise
+        raise DuplicateRegistration(duplicate_message(existing), participant=existing) from None
+    if any(problem.code == "duplicate" and problem.field == "nik" for problem in outcome):
+        existing = book.existing[(nik or "").strip()]
+        raise DuplicateRegistration(duplicate_message(existing), participant=existing)
+    raise problems_error(outcome)
 
 
-def duplicate_message(existing: Participant) -> str:
-    """'NIK already registered ... at <outlet> on <date>' in the user's language."""
-    return _(
-        "This NIK is already registered: participant %(number)s, registered at %(outlet)s (%(code)s) "
-        "on %(date)s."
-    ) % {
-        "number": existing.number,
-        "outlet": existing.outlet.name,
-        "code": existing.outlet.code,
-        "date": date_format(local_date(existing.registered_at), "j F Y"),
-    }
-
-
-def _participant_create(clean: CleanRegistration, *, outlet: Outlet, agent: Agent | None, segment: str):
-    office = branch_for_region(clean.village_code) or outlet.office
-    return Participant.objects.create(
+def _participant_of(plan: RegistrationPlan, book: RegistrationBook) -> Participant:
+    """The participant as written, without reading it back."""
+    clean = plan.clean
+    participant = Participant(
+        id=plan.pk,
         nik=clean.nik,
         name=clean.name,
         birth_date=clean.birth_date,
@@ -125,14 +342,20 @@ def _participant_create(clean: CleanRegistration, *, outlet: Outlet, agent: Agen
         village_id=clean.village_code,
         occupation=clean.occupation,
         permanence=clean.permanence,
-        segment=segment,
+        segment=plan.segment,
         declared_income=clean.declared_income,
         programmes=clean.programmes,
-        channel=outlet.partner.kind,
-        outlet=outlet,
-        agent=agent,
-        office=office,
+        channel=plan.outlet.partner.kind,
+        outlet=plan.outlet,
+        agent=plan.agent,
+        office_id=plan.office_id,
         registered_at=clean.registered_at,
         registered_month=clean.registered_month,
         status=Participant.Status.NEW,
+        paid_through=None,
+        deposit_balance=0,
+        created_at=book.now,
     )
+    participant._state.adding = False
+    participant._state.db = "default"
+    return participant

@@ -2,6 +2,7 @@ import uuid
 
 from django.core.management.base import CommandError
 
+from jaring.accounts.audit import Actor
 from jaring.channels.models import Outlet
 from jaring.common.commands import JaringCommand, parse_moment
 from jaring.contributions.services import payment_quote, payment_record
@@ -41,6 +42,7 @@ class Command(JaringCommand):
             outlet=outlet_row,
             source="cli",
             idempotency_key=key or f"cli-{uuid.uuid4()}",
+            actor=Actor.cli(),
         )
         payment = result.payment
         data = {

@@ -3,6 +3,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
+from jaring.accounts.audit import Actor
 from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import local_date
 from jaring.common.commands import JaringCommand, parse_date, parse_moment
@@ -81,6 +82,7 @@ class Command(JaringCommand):
                 outlet=outlet_row,
                 agent=agent_row,
                 registered_at=parse_moment(registered_at),
+                actor=Actor.cli(),
             )
         except DuplicateRegistration as duplicate:
             if json:

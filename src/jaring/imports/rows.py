@@ -1,0 +1,331 @@
+"""Rows of a file, as requests of the one path: each kind's text row is parsed into the request the
+channels' single-record calls make (registration, payment, deposit), and a chunk of rows is judged by the
+same checks and written by the same set-based apply, as one list.
+
+What is the file's own business stays here: reading text (whole numbers written ``16.800``, dates
+``YYYY-MM-DD``, outlets and agents by code). Everything else (the future, the price, the agent's
+standing, a reference or a NIK seen before, earlier in the file or elsewhere) is the checks', with the
+same reason codes on every channel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from jaring.channels.models import Agent, Outlet
+from jaring.common.clock import parse_day, parse_moment
+from jaring.common.errors import Problem
+from jaring.contributions.services.apply import ledger_apply
+from jaring.contributions.services.book import LedgerBook
+from jaring.contributions.services.checks import (
+    DepositPlan,
+    DepositRequest,
+    EntryPlan,
+    PaymentRequest,
+    Replay,
+    deposit_check,
+    payment_check,
+)
+from jaring.contributions.services.ledger import outlet_source
+from jaring.members.services.registration import (
+    RegistrationBook,
+    RegistrationPlan,
+    RegistrationRequest,
+    registration_check,
+    registrations_apply,
+)
+from jaring.members.validation import BulkRegistrationContext
+from jaring.rules.participant_number import participant_number
+
+
+@dataclass
+class RowResult:
+    """What became of one row: accepted (with the participant number and the record's id), a duplicate
+    of what was recorded before (nothing new; the first record's id), or rejected with its reasons.
+
+    ``codes`` are the stable ``field:code`` reasons (``nik:duplicate``) for counting; ``errors`` are the
+    messages for people, per field.
+    """
+
+    row: int
+    status: str = "rejected"  # or "accepted", "duplicate"
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    codes: list[str] = field(default_factory=list)
+    number: str = ""
+    record_id: int | None = None
+
+    def fail(self, field_name: str, message: str, code: str = "invalid") -> None:
+        self.status = "rejected"
+        self.errors.setdefault(field_name, []).append(str(message))
+        self.codes.append(f"{field_name}:{code}")
+
+    def refuse(self, problems: list[Problem]) -> None:
+        for problem in problems:
+            self.fail(problem.field, problem.message, problem.code)
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in self.errors.items())
+
+
+@dataclass
+class RegistrationRow:
+    """One registration as it arrived (text fields, as in a file)."""
+
+    row: int
+    nik: str
+    name: str
+    birth_date: str
+    sex: str
+    phone: str
+    village_code: str
+    occupation: str
+    declared_income: str
+    programmes: str
+    outlet_code: str
+    agent_code: str = ""
+    registered_at: str = ""
+
+
+@dataclass
+class PaymentRow:
+    """One payment as it arrived: the participant by NIK or participant number."""
+
+    row: int
+    nik: str
+    months: str
+    amount: str
+    paid_at: str
+    outlet_code: str
+    reference: str
+    agent_code: str = ""
+
+
+@dataclass
+class DepositRow:
+    """One deposit (daily collection) as it arrived."""
+
+    row: int
+    nik: str
+    amount: str
+    collected_at: str
+    outlet_code: str
+    reference: str
+    agent_code: str = ""
+
+
+_SEX = {"M": "M", "L": "M", "F": "F", "P": "F"}
+
+
+class _Reader:
+    """Reads one row's text cells, collecting a problem per unreadable cell."""
+
+    def __init__(self, context) -> None:
+        self.context = context
+        self.problems: list[Problem] = []
+
+    def outlet(self, code: str) -> Outlet | None:
+        outlet = self.context.outlets.get(code.strip())
+        if outlet is None:
+            message = _("Unknown outlet %(code)s.") % {"code": code or "-"}
+            self.problems.append(Problem("outlet_code", "unknown", message))
+        return outlet
+
+    def agent(self, code: str) -> Agent | None:
+        if not code.strip():
+            return None
+        agent = self.context.agents.get(code.strip())
+        if agent is None:
+            self.problems.append(
+                Problem("agent_code", "unknown", _("Unknown agent %(code)s.") % {"code": code})
+            )
+        return agent
+
+    def whole(self, text: str, field_name: str, message: str) -> int | None:
+        text = (text or "").strip().replace(".", "").replace(",", "")
+        if text.isdigit() and int(text) > 0:
+            return int(text)
+        self.problems.append(Problem(field_name, "invalid", message))
+        return None
+
+    def moment(self, text: str, field_name: str, message: str) -> datetime | None:
+        """None for an empty cell (now, as a call without a date); a problem when unreadable."""
+        if not text.strip():
+            return None
+        moment = parse_moment(text)
+        if moment is None:
+            self.problems.append(Problem(field_name, "invalid", message))
+        return moment
+
+
+def registration_request(row: RegistrationRow, context) -> RegistrationRequest | list[Problem]:
+    read = _Reader(context)
+    outlet = read.outlet(row.outlet_code)
+    agent = read.agent(row.agent_code)
+    birth_date = parse_day(row.birth_date)
+    if row.birth_date.strip() and birth_date is None:
+        read.problems.append(
+            Problem("birth_date", "invalid", _("The birth date is written YYYY-MM-DD or DD/MM/YYYY."))
+        )
+    registered_at = read.moment(
+        row.registered_at, "registered_at", _("The registration date is written YYYY-MM-DD.")
+    )
+    if read.problems:
+        return read.problems
+    return RegistrationRequest(
+        nik=row.nik,
+        name=row.name,
+        birth_date=birth_date,
+        sex=_SEX.get(row.sex.strip().upper(), row.sex),
+        phone=row.phone,
+        village_code=row.village_code,
+        occupation_code=row.occupation,
+        declared_income=row.declared_income,
+        programmes=row.programmes,
+        outlet=outlet,
+        agent=agent,
+        registered_at=registered_at,
+    )
+
+
+def payment_request(row: PaymentRow, context) -> PaymentRequest | list[Problem]:
+    read = _Reader(context)
+    outlet = read.outlet(row.outlet_code)
+    agent = read.agent(row.agent_code)
+    months = read.whole(row.months, "months", _("The number of months is a whole number (1, 3, 6 or 12)."))
+    amount = read.whole(row.amount, "amount", _("The amount is a positive whole number of rupiah."))
+    paid_at = read.moment(row.paid_at, "paid_at", _("The payment date is written YYYY-MM-DD."))
+    if read.problems:
+        return read.problems
+    return PaymentRequest(
+        participant=row.nik.strip(),
+        months=months,
+        amount=amount,
+        source=outlet_source(outlet),
+        reference=row.reference.strip(),
+        paid_at=paid_at,
+        outlet=outlet,
+        agent=agent,
+    )
+
+
+def deposit_request(row: DepositRow, context) -> DepositRequest | list[Problem]:
+    read = _Reader(context)
+    outlet = read.outlet(row.outlet_code)
+    agent = read.agent(row.agent_code)
+    amount = read.whole(row.amount, "amount", _("The amount is a positive whole number of rupiah."))
+    collected_at = read.moment(
+        row.collected_at, "collected_at", _("The collection date is written YYYY-MM-DD.")
+    )
+    if read.problems:
+        return read.problems
+    return DepositRequest(
+        participant=row.nik.strip(),
+        amount=amount,
+        source=outlet_source(outlet),
+        reference=row.reference.strip(),
+        collected_at=collected_at,
+        outlet=outlet,
+        agent=agent,
+    )
+
+
+@dataclass
+class RowContext:
+    """What reading payment and deposit rows needs: the rate book and every outlet and agent by code."""
+
+    ratebook: object
+    outlets: dict[str, Outlet] = field(default_factory=dict)
+    agents: dict[str, Agent] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, *, ratebook) -> RowContext:
+        return cls(
+            ratebook=ratebook,
+            outlets={outlet.code: outlet for outlet in Outlet.objects.select_related("partner")},
+            agents={agent.code: agent for agent in Agent.objects.all()},
+        )
+
+
+def _parsed(rows, parse: Callable, context) -> tuple[list[RowResult], list[tuple[RowResult, object]]]:
+    results, requests = [], []
+    for row in rows:
+        result = RowResult(row=row.row)
+        results.append(result)
+        request = parse(row, context)
+        if isinstance(request, list):
+            result.refuse(request)
+        else:
+            requests.append((result, request))
+    return results, requests
+
+
+def registration_rows_apply(rows: list[RegistrationRow], *, context: BulkRegistrationContext, now: datetime):
+    """Checks and registers a chunk of rows as one list; one result per row, in order. Must run inside a
+    transaction."""
+    results, requests = _parsed(rows, registration_request, context)
+    book = RegistrationBook.load(
+        context=context, niks=[request.nik for _result, request in requests], now=now
+    )
+    outcomes = [(result, registration_check(request, book)) for result, request in requests]
+    registrations_apply([plan for _result, plan in outcomes if isinstance(plan, RegistrationPlan)], book)
+    for result, outcome in outcomes:
+        if isinstance(outcome, RegistrationPlan):
+            result.status, result.number, result.record_id = (
+                "accepted",
+                participant_number(outcome.pk),
+                outcome.pk,
+            )
+        else:
+            result.refuse(outcome)  # after the apply: a refusal may name a registration of this list
+    return results
+
+
+def payment_rows_apply(rows: list[PaymentRow], *, context: RowContext, now: datetime) -> list[RowResult]:
+    """Checks and records a chunk of payments as one list; one result per row, in order. Must run
+    inside a transaction."""
+    return _ledger_rows_apply(rows, payment_request, payment_check, context=context, now=now)
+
+
+def deposit_rows_apply(rows: list[DepositRow], *, context: RowContext, now: datetime) -> list[RowResult]:
+    """Checks and records a chunk of deposits as one list; one result per row, in order."""
+    return _ledger_rows_apply(rows, deposit_request, deposit_check, context=context, now=now)
+
+
+def _ledger_rows_apply(rows, parse: Callable, check: Callable, *, context: RowContext, now: datetime):
+    results, requests = _parsed(rows, parse, context)
+    deposits = check is deposit_check
+    keys = [(request.source, request.reference) for _result, request in requests]
+    book = LedgerBook.load(
+        ratebook=context.ratebook,
+        people=[request.participant for _result, request in requests],
+        payment_keys=() if deposits else keys,
+        deposit_keys=keys if deposits else (),
+        now=now,
+    )
+    settled = []
+    for result, request in requests:
+        outcome = check(request, book)
+        if isinstance(outcome, list):
+            result.refuse(outcome)
+            continue
+        settled.append((result, book.person(request.participant).pk, outcome))
+    plans = [outcome for _result, _pk, outcome in settled if not isinstance(outcome, Replay)]
+    if deposits:
+        ledger_apply(book, deposits=[plan for plan in plans if isinstance(plan, DepositPlan)])
+    else:
+        ledger_apply(book, entries=[plan for plan in plans if isinstance(plan, EntryPlan)])
+    for result, pk, outcome in settled:
+        result.number = participant_number(pk)
+        result.record_id = outcome.pk
+        if isinstance(outcome, Replay):
+            result.status = "duplicate"
+            result.codes.append("reference:duplicate")
+            result.errors["reference"] = [str(_("Already recorded with this reference; nothing was added."))]
+        else:
+            result.status = "accepted"
+    return results
