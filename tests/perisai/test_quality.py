@@ -7,11 +7,13 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
+from django.urls import reverse
 from tests.conftest import jakarta
 
 from jaring.channels.models import Agent
 from jaring.members.models import Participant
 from jaring.perisai import quality
+from jaring.perisai.models import AgentRule
 from jaring.perisai.quality import Thresholds
 from jaring.rules.months import Month
 
@@ -276,34 +278,76 @@ def test_signals_take_a_bounded_number_of_queries_whatever_the_number_of_agents(
 # -- thresholds are data --------------------------------------------------------------------------------
 
 
-def test_the_thresholds_in_force_are_the_latest_entry_on_or_before_the_day(tmp_path, monkeypatch):
-    table = tmp_path / "thresholds.json"
-    table.write_text(
-        json.dumps(
-            {
-                "entries": [
-                    {"effective_from": "2025-01-01", "shared_phone_min": 3, "never_paid_share": "0.4"},
-                    {"effective_from": "2018-01-01", "shared_phone_min": 5},
-                ]
-            }
-        )
+def quality_row(code: str, valid_from: str, **thresholds) -> AgentRule:
+    shipped = AgentRule.objects.get(code="PERISAI-QUALITY-2018")
+    return AgentRule.objects.create(
+        kind=AgentRule.Kind.QUALITY,
+        code=code,
+        valid_from=Month.parse(valid_from),
+        data={**shipped.data, **thresholds},
     )
-    monkeypatch.setattr(quality, "THRESHOLDS_FILE", table)
-    quality.thresholds_table.cache_clear()
-    try:
-        assert quality.thresholds_in_force(date(2024, 12, 31)).shared_phone_min == 5
-        later = quality.thresholds_in_force(date(2025, 1, 1))
-        assert (later.shared_phone_min, later.never_paid_share) == (3, Decimal("0.4"))
-        assert quality.thresholds_in_force(date(2010, 1, 1)).shared_phone_min == 5  # before the first
-    finally:
-        quality.thresholds_table.cache_clear()
 
 
-def test_the_shipped_thresholds_load_and_an_unknown_key_is_refused():
-    shipped = quality.thresholds_in_force(date(2024, 1, 1))
-    assert shipped.never_paid_days == 60 and shipped.shared_phone_min == 5
+def test_the_thresholds_in_force_are_the_latest_row_on_or_before_the_month():
+    quality_row("QUALITY-2025", "2025-01", shared_phone_min=3, never_paid_share="0.4")
+    assert quality.thresholds_in_force(date(2024, 12, 31)).shared_phone_min == 5
+    later = quality.thresholds_in_force(date(2025, 1, 1))
+    assert (later.code, later.effective_from) == ("QUALITY-2025", date(2025, 1, 1))
+    assert (later.shared_phone_min, later.never_paid_share) == (3, Decimal("0.4"))
+    assert quality.thresholds_in_force(date(2010, 1, 1)).shared_phone_min == 5  # before the first
+
+
+def test_the_shipped_thresholds_are_seeded_as_rule_rows_and_an_unknown_key_is_refused():
+    shipped = AgentRule.objects.get(kind=AgentRule.Kind.QUALITY)
+    assert (shipped.code, shipped.valid_from, shipped.valid_to) == (
+        "PERISAI-QUALITY-2018",
+        Month.of(2018, 1),
+        None,
+    )
+    assert shipped.source.startswith("jaring defaults") and shipped.note
+    in_force = quality.thresholds_in_force(date(2024, 1, 1))
+    assert in_force.never_paid_days == 60 and in_force.shared_phone_min == 5
+    assert in_force.source == shipped.source
     with pytest.raises(ValueError, match="unknown quality thresholds: phone_min"):
-        Thresholds.from_entry({"effective_from": "2024-01-01", "phone_min": 5})
+        Thresholds.from_entry({"valid_from": "2024-01", "phone_min": 5})
+
+
+def test_an_operators_row_from_a_later_month_lowers_a_gaming_signal_threshold_from_then(
+    admin_client, agents, sign_up
+):
+    for _ in range(4):
+        sign_up(agents["AG-V"], jakarta(2024, 12, 2), phone="081299990000")
+    kinds = ("shared_phone",)
+    assert quality.agent_signals(Agent.objects.all(), as_of=date(2024, 12, 31), kinds=kinds) == []
+    shipped = AgentRule.objects.get(code="PERISAI-QUALITY-2018")
+    post = {
+        "kind": "quality",
+        "code": "QUALITY-2025-01",
+        "valid_from": "2025-01",
+        "data": json.dumps({**shipped.data, "shared_phone_min": 4}),
+        "source": "Branch review of December 2024",
+        "_save": "Save",
+    }
+    response = admin_client.post(reverse("admin:perisai_agentrule_add"), post)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    # The past keeps its meaning; from January 2025 four participants on one phone are a signal.
+    assert quality.agent_signals(Agent.objects.all(), as_of=date(2024, 12, 31), kinds=kinds) == []
+    found = quality.agent_signals(Agent.objects.all(), as_of=date(2025, 1, 2), kinds=kinds)
+    assert [(signal.agent.code, signal.count) for signal in found] == [("AG-V", 4)]
+    assert shipped.valid_to is None  # the shipped row stays as it was: the later row replaces it
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [({"shared_phone_min": 4, "phone_min": 4}, "data"), ({"burst_ratio": "three"}, "data")],
+)
+def test_thresholds_that_are_not_thresholds_are_refused_in_the_back_office(admin_client, db, data, field):
+    post = {"kind": "quality", "code": "QUALITY-BAD", "valid_from": "2025-01", "data": json.dumps(data)}
+    response = admin_client.post(reverse("admin:perisai_agentrule_add"), {**post, "_save": "Save"})
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    assert not AgentRule.objects.filter(code="QUALITY-BAD").exists()
 
 
 def test_a_shared_phone_signal_is_computed_as_of_a_day_and_ignores_later_registrations(agents, sign_up):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from jaring.common.clock import end_of_day, local_date
+from jaring.common.rules import rule_entries
 from jaring.contributions.models import CoverageRun, Payment, RateRule
 from jaring.members.models import Participant
 from jaring.rules.coverage import Run, months_for_payment, paid_through, runs_from_months, standing_at
@@ -37,20 +38,16 @@ def ratebook_forget() -> None:
 
 
 def ratebook_data() -> dict:
-    """The rules as the plain mapping ``load_ratebook`` reads, with the windows from the columns."""
-    data: dict[str, list] = {"schedules": [], "adjustments": [], "policies": []}
-    section = {
-        RateRule.Kind.SCHEDULE: "schedules",
-        RateRule.Kind.ADJUSTMENT: "adjustments",
-        RateRule.Kind.POLICY: "policies",
-    }
-    for rule in RateRule.objects.all():
-        entry = dict(rule.data)
-        entry["code"] = rule.code
-        entry["valid_from"] = str(rule.valid_from)
-        entry["valid_to"] = str(rule.valid_to) if rule.valid_to else None
-        data[section[rule.kind]].append(entry)
-    return data
+    """The rules as the plain mapping ``load_ratebook`` reads (``common.rules``: the windows and flags
+    from the columns)."""
+    return rule_entries(
+        RateRule.objects.all(),
+        {
+            RateRule.Kind.SCHEDULE: "schedules",
+            RateRule.Kind.ADJUSTMENT: "adjustments",
+            RateRule.Kind.POLICY: "policies",
+        },
+    )
 
 
 def coverage_runs(participant: Participant) -> tuple[Run, ...]:

@@ -12,12 +12,15 @@ from jaring.common.models import EffectiveRule
 
 class AgentRule(EffectiveRule):
     """One effective-dated Perisai rule: a commission rule (``data`` holds its calculator's ``kind`` and
-    parameters, as in ``rules/data/perisai.json``) or the lifecycle thresholds. The window is in columns so
-    an operator can close a rule and start another."""
+    parameters, as in ``rules/data/perisai.json``), the lifecycle thresholds, or the thresholds of the
+    agent quality reads and gaming signals (``perisai/quality_thresholds.json``; a later row replaces an
+    earlier one from its first month). The window is in columns so an operator can close a rule and start
+    another."""
 
     class Kind(models.TextChoices):
         COMMISSION = "commission", _("commission")
         LIFECYCLE = "lifecycle", _("lifecycle")
+        QUALITY = "quality", _("quality thresholds")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
 

@@ -18,18 +18,20 @@ Words used here and on the pages:
   month M + k. It is read once month M + k is over; until then the cohort has no figure for k. The
   coverage is read as it stands now, so an arrears payment made later fills an earlier month in.
 
-Thresholds are data (``quality_thresholds.json``, effective-dated): see ``Thresholds``.
+Thresholds are effective-dated rule rows (``AgentRule`` of kind ``quality``, seeded from
+``quality_thresholds.json``, changed in the back office): see ``Thresholds``.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
@@ -37,12 +39,15 @@ from django.utils.translation import gettext_lazy
 
 from jaring.channels.models import Agent
 from jaring.common.clock import end_of_day, local_date, start_of_day
+from jaring.common.rules import entry_in_force, rule_entries
 from jaring.contributions.models import CoverageRun
 from jaring.members.models import Participant
 from jaring.monitoring.models import Contest, ContestPeriod, Tally
+from jaring.perisai.models import AgentRule
 from jaring.rules.months import Month
 
 HORIZONS = (3, 6, 12)
+_RULE_KEYS = frozenset({"code", "valid_from", "valid_to", "uncertain", "source", "note"})
 THRESHOLDS_FILE = Path(__file__).with_name("quality_thresholds.json")
 # Months a participant may stay unpaid before lapsing when the rate book cannot be read (rules.coverage).
 DEFAULT_ARREARS_MONTHS = 3
@@ -71,6 +76,7 @@ class Thresholds:
 
     effective_from: date
     source: str = ""
+    code: str = ""
     ranking_months: int = 12
     ranking_horizon: int = 3
     never_paid_days: int = 60
@@ -85,17 +91,24 @@ class Thresholds:
     quick_lapse_share: Decimal = Decimal("0.5")
 
     @classmethod
-    def from_entry(cls, entry: dict) -> Thresholds:
-        known = {f.name: f for f in fields(cls)}
-        unknown = set(entry) - set(known)
+    def from_entry(cls, entry: Mapping[str, Any]) -> Thresholds:
+        """The thresholds of one rule entry (``common.rules``: the row's data with its code and window),
+        in force from the first day of its ``valid_from`` month. A threshold the entry does not name keeps
+        its default; a name that is no threshold is refused (ValueError)."""
+        known = {f.name: f for f in fields(cls) if f.name not in {"effective_from", "source", "code"}}
+        unknown = set(entry) - set(known) - _RULE_KEYS
         if unknown:
             raise ValueError(f"unknown quality thresholds: {', '.join(sorted(unknown))}")
-        values = {}
+        values: dict[str, Any] = {
+            "effective_from": Month.parse(str(entry["valid_from"])).first_day(),
+            "source": entry.get("source") or "",
+            "code": entry.get("code") or "",
+        }
         for name, value in entry.items():
+            if name not in known:
+                continue
             kind = known[name].type
-            if name == "effective_from":
-                values[name] = date.fromisoformat(value)
-            elif kind == "Decimal":
+            if kind == "Decimal":
                 values[name] = Decimal(str(value))
             elif kind == "int":
                 values[name] = int(value)
@@ -104,23 +117,23 @@ class Thresholds:
         return cls(**values)
 
 
-@cache
-def thresholds_table() -> tuple[Thresholds, ...]:
-    """Every entry of ``quality_thresholds.json``, oldest first."""
-    data = json.loads(THRESHOLDS_FILE.read_text(encoding="utf-8"))
-    return tuple(sorted((Thresholds.from_entry(entry) for entry in data["entries"]), key=_effective))
+def thresholds_seed_data() -> dict[str, list[dict]]:
+    """The shipped thresholds (``quality_thresholds.json``) as rule entries, ``{"quality": [...]}``: what
+    the data migration copies into ``AgentRule`` rows."""
+    return {"quality": json.loads(THRESHOLDS_FILE.read_text(encoding="utf-8"))["quality"]}
 
 
 def thresholds_in_force(day: date | None = None) -> Thresholds:
-    """The thresholds in force on ``day`` (default today); before the first entry, the first."""
+    """The thresholds in force on ``day`` (default today), read from the rule rows (one query): the row
+    with the latest first month on or before the month of ``day``; before the first row, the first. A
+    database without any such row (emptied by a test's flush) reads the shipped ones."""
     day = day or local_date()
-    table = thresholds_table()
-    in_force = [entry for entry in table if entry.effective_from <= day]
-    return in_force[-1] if in_force else table[0]
-
-
-def _effective(entry: Thresholds) -> date:
-    return entry.effective_from
+    entries = rule_entries(AgentRule.objects.filter(kind=AgentRule.Kind.QUALITY)).get("quality")
+    entries = entries or thresholds_seed_data()["quality"]
+    entry = entry_in_force(entries, Month.from_date(day))
+    if entry is None:
+        entry = min(entries, key=lambda e: Month.parse(str(e["valid_from"])))
+    return Thresholds.from_entry(entry)
 
 
 # -- an agent's figures ----------------------------------------------------------------------------------

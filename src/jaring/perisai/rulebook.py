@@ -1,24 +1,14 @@
-"""The Perisai rules in force, read from the ``AgentRule`` rows."""
+"""The Perisai rules in force, read from the ``AgentRule`` rows through ``common.rules``."""
 
+from jaring.common.rules import rule_entries
 from jaring.perisai.models import AgentRule
 from jaring.rules.commission import AgentRuleBook, load_agent_rulebook
 
 
 def agent_rules_data() -> dict:
-    """The rows as the plain mapping ``load_agent_rulebook`` reads, windows taken from the columns."""
-    data: dict[str, list] = {"commission": [], "lifecycle": []}
-    for rule in AgentRule.objects.all():
-        entry = dict(rule.data)
-        entry.update(
-            code=rule.code,
-            valid_from=str(rule.valid_from),
-            valid_to=str(rule.valid_to) if rule.valid_to else None,
-            uncertain=rule.uncertain,
-            source=rule.source,
-            note=rule.note,
-        )
-        data[rule.kind].append(entry)
-    return data
+    """The rows as the plain mapping ``load_agent_rulebook`` reads, windows taken from the columns (the
+    quality thresholds too, under ``quality``: the rule book leaves them to ``perisai.quality``)."""
+    return rule_entries(AgentRule.objects.all(), {kind: kind for kind in AgentRule.Kind.values})
 
 
 def agent_rulebook() -> AgentRuleBook:

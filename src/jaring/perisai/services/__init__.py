@@ -21,7 +21,7 @@ from jaring.perisai.services.lifecycle import (
     lifecycle_run,
     missing_requirements,
 )
-from jaring.perisai.services.rules import agent_rule_save, agent_rules_seed
+from jaring.perisai.services.rules import agent_rule_check, agent_rule_save, agent_rules_seed
 from jaring.perisai.services.statements import (
     ComputeResult,
     acquisitions_by_agent,
@@ -43,6 +43,7 @@ __all__ = [
     "agent_enrol",
     "agent_onboarding_record",
     "agent_rejoin",
+    "agent_rule_check",
     "agent_rule_save",
     "agent_rules_seed",
     "agent_terminate",

@@ -1,5 +1,6 @@
-"""Writes of the Perisai rules: seeding them from the packaged ``rules/data/perisai.json`` and an
-operator's correction of one (its window, its figures) in the back office."""
+"""Writes of the Perisai rules: seeding them from the packaged ``rules/data/perisai.json`` (commission and
+lifecycle) and ``perisai/quality_thresholds.json`` (quality thresholds), and an operator's correction of
+one (its window, its figures) in the back office."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from jaring.accounts.audit import audit, snapshot
 from jaring.accounts.models import Action
 from jaring.perisai.models import AgentRule
+from jaring.perisai.quality import Thresholds
 from jaring.perisai.rulebook import agent_rules_data
 from jaring.rules.commission import load_agent_rulebook, packaged_agent_rules
 from jaring.rules.months import Month
@@ -25,7 +27,7 @@ def agent_rules_seed(agent_rule_model, data: dict | None = None) -> int:
     it writes no audit entry; the migration is the record."""
     data = data or packaged_agent_rules()
     added = 0
-    for kind in ("commission", "lifecycle"):
+    for kind in ("commission", "lifecycle", "quality"):
         for entry in data.get(kind, []):
             if agent_rule_model.objects.filter(code=entry["code"]).exists():
                 continue
@@ -47,18 +49,19 @@ def _month(value) -> Month:
     return value if isinstance(value, Month) else Month(value)
 
 
-@transaction.atomic
-def agent_rule_save(*, rule: AgentRule, actor, summary: str = "") -> AgentRule:
-    """Saves an operator's new or corrected rule (``rule`` holds the new values) once the whole rule book,
-    as it would be with it, still reads: a commission calculator that cannot be built, or two rules of a
-    kind in force in the same month, is refused per field. Audited with the rule before and after."""
+def agent_rule_check(rule: AgentRule) -> None:
+    """Refuses (ValidationError, per field) a new or corrected rule with which the rules would no longer
+    read: a window ending before it starts, a commission calculator that cannot be built, two rules of a
+    kind in force in the same month, or quality thresholds that are not thresholds."""
     if rule.valid_to is not None and _month(rule.valid_to) < _month(rule.valid_from):
         raise ValidationError({"valid_to": _("The window ends before it starts.")})
-    stored = AgentRule.objects.select_for_update().filter(pk=rule.pk).first() if rule.pk else None
-    before = snapshot(stored)
+    if not isinstance(rule.data, dict):
+        raise ValidationError({"data": _("The entry is a JSON object ({...}).")})
+    stored = AgentRule.objects.filter(pk=rule.pk).values_list("code", flat=True) if rule.pk else None
+    original = stored.first() if stored is not None else None
     book = agent_rules_data()
     for kind in book:
-        book[kind] = [entry for entry in book[kind] if stored is None or entry["code"] != stored.code]
+        book[kind] = [entry for entry in book[kind] if entry["code"] not in {original, rule.code}]
     book.setdefault(rule.kind, []).append(
         {
             **rule.data,
@@ -69,10 +72,21 @@ def agent_rule_save(*, rule: AgentRule, actor, summary: str = "") -> AgentRule:
     )
     try:
         load_agent_rulebook(book)
-    except (ValueError, KeyError, TypeError, LookupError) as error:
+        for entry in book.get(AgentRule.Kind.QUALITY, []):
+            Thresholds.from_entry(entry)
+    except (ValueError, KeyError, TypeError, LookupError, ArithmeticError) as error:
         raise ValidationError(
             {"data": _("The rule book would not read: %(error)s") % {"error": error}}
         ) from error
+
+
+@transaction.atomic
+def agent_rule_save(*, rule: AgentRule, actor, summary: str = "") -> AgentRule:
+    """Saves an operator's new or corrected rule (``rule`` holds the new values) once
+    ``agent_rule_check`` passes. Audited with the rule before and after."""
+    stored = AgentRule.objects.select_for_update().filter(pk=rule.pk).first() if rule.pk else None
+    before = snapshot(stored)
+    agent_rule_check(rule)
     rule.save()
     what = f"Perisai rule {rule.code} ({rule.kind}) {rule.valid_from}..{rule.valid_to or ''}"
     audit(
