@@ -198,7 +198,7 @@ def test_a_teller_registers_and_takes_a_payment_and_only_the_branch_sees_it(page
 @pytest.fixture
 def racing(seeded, tmp_path):
     """The Racing Contest scenario, loaded in the test's (transactional) database."""
-    from jaring.monitoring.scenarios import racing_contest_path, scenario_load
+    from jaring.demo.scenarios import racing_contest_path, scenario_load
 
     return scenario_load(path=racing_contest_path(), scale=RACING_SCALE, work_dir=tmp_path)
 

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import transaction
 from openpyxl import load_workbook
 
-from jaring.monitoring.scenarios import racing_contest_path, scenario_load
+from jaring.demo.scenarios import racing_contest_path, scenario_load
 from jaring.org.models import Office
 
 pytestmark = pytest.mark.django_db

@@ -18,15 +18,6 @@ SPEC_KEYS = {"code", "name", "metric", "segment", "outlets", "periods", "prizes"
 SELECTOR_KEYS = {"partner", "codes", "region"}
 
 
-def __getattr__(name: str):
-    # ``monitoring.scenarios`` still imports ``contest_define`` from here; it is moving to ``demo/``.
-    if name == "contest_define":
-        from jaring.monitoring import services
-
-        return services.contest_define
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def contest_outlets(contest: Contest) -> QuerySet[Outlet]:
     """The eligible outlets: those matching every selector of the contest (partner code or kind, region
     code prefix, explicit list), resolved now."""

@@ -14,17 +14,6 @@ from jaring.org.models import BranchArea, Office
 from jaring.org.queries import in_office_subtree
 from jaring.regions.models import Region
 
-# ``monitoring.scenarios`` still imports the writes from here; it is moving to ``demo/``.
-_MOVED_TO_SERVICES = {"target_set", "potential_set", "informal_share_set"}
-
-
-def __getattr__(name: str):
-    if name in _MOVED_TO_SERVICES:
-        from jaring.monitoring import services
-
-        return getattr(services, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 def year_period(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)

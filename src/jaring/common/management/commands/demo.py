@@ -56,7 +56,7 @@ class Command(BaseCommand):
 
     def _racing_contest(self) -> None:
         """The Racing Contest scenario (2023) on top of the demo world: its outlets are the demo's."""
-        from jaring.monitoring.scenarios import racing_contest_path, scenario_load
+        from jaring.demo.scenarios import racing_contest_path, scenario_load
 
         path = racing_contest_path()
         if not path.is_file():

@@ -8,10 +8,10 @@ import pytest
 import yaml
 from django.core.exceptions import ValidationError
 
+from jaring.demo.scenarios import racing_contest_path, scenario_load
 from jaring.members.models import DuplicateAttempt, Participant
 from jaring.monitoring.models import ScenarioNikBlock
 from jaring.monitoring.queries import office_get, target_status
-from jaring.monitoring.scenarios import racing_contest_path, scenario_load
 from jaring.monitoring.verify import tallies_verify
 from jaring.rules.nik import parse_nik
 

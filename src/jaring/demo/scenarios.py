@@ -41,9 +41,9 @@ from jaring.contributions.queries import ratebook
 from jaring.imports.models import ImportJob
 from jaring.imports.readers import COLUMNS
 from jaring.imports.services import import_job_for_file, import_run
-from jaring.monitoring.contests import contest_define
 from jaring.monitoring.models import ScenarioLoad, ScenarioNikBlock
-from jaring.monitoring.targets import potential_set, target_set, year_period
+from jaring.monitoring.services import contest_define, potential_set, target_set
+from jaring.monitoring.targets import year_period
 from jaring.org.models import BranchArea, Office
 from jaring.org.services import branch_areas_assign, office_create
 from jaring.regions.models import Region

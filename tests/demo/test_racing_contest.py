@@ -13,11 +13,11 @@ from django.core.management import call_command
 from django.db import transaction
 from openpyxl import load_workbook
 
+from jaring.demo.scenarios import racing_contest_path, scenario_load
 from jaring.members.models import Participant
 from jaring.monitoring.formatting import Style
 from jaring.monitoring.queries import contest_get, contest_leaderboard, contest_monev
 from jaring.monitoring.reports import leaderboard_report
-from jaring.monitoring.scenarios import racing_contest_path, scenario_load
 from jaring.monitoring.verify import tallies_verify
 
 pytestmark = pytest.mark.django_db

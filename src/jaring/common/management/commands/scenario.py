@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from tqdm import tqdm
 
 from jaring.common.commands import JaringCommand
-from jaring.monitoring.scenarios import scenario_load
+from jaring.demo.scenarios import scenario_load
 
 
 class Command(JaringCommand):
