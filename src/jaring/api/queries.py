@@ -18,7 +18,7 @@ from jaring.common.clock import end_of_day, local_date, start_of_day
 from jaring.common.errors import error_dict
 from jaring.contributions.models import Deposit, Payment
 from jaring.members.models import Participant
-from jaring.rules.participant_number import participant_seq
+from jaring.members.queries import identifier_parse, participant_find
 
 
 def apikey_for_token(token: str) -> ApiKey | None:
@@ -64,23 +64,17 @@ def participant_identify(*, nik: str | None = None, number: str | None = None) -
     nik, number = (nik or "").strip(), (number or "").strip()
     if bool(nik) == bool(number):
         raise error_dict("nik", _("Give either the NIK or the participant number."), "required")
-    if nik:
-        if len(nik) != 16 or not (nik.isascii() and nik.isdigit()):
-            raise error_dict("nik", _("A NIK has exactly 16 digits."))
-        try:
-            return Participant.objects.get(nik=nik)
-        except Participant.DoesNotExist:
-            raise error_dict("nik", _("No participant is registered with this NIK."), "not_found") from None
-    try:
-        seq = participant_seq(number)
-    except ValueError:
-        raise error_dict(
-            "number", _("This is not a participant number (11 digits with a check digit).")
-        ) from None
-    try:
-        return Participant.objects.get(pk=seq)
-    except Participant.DoesNotExist:
-        raise error_dict("number", _("No participant has this number."), "not_found") from None
+    parsed = identifier_parse(nik or number)
+    if nik and (parsed is None or parsed[0] != "nik"):
+        raise error_dict("nik", _("A NIK has exactly 16 digits."))
+    if number and (parsed is None or parsed[0] != "pk"):
+        raise error_dict("number", _("This is not a participant number (11 digits with a check digit)."))
+    participant = participant_find(nik or number, queryset=Participant.objects.all())
+    if participant is None and nik:
+        raise error_dict("nik", _("No participant is registered with this NIK."), "not_found")
+    if participant is None:
+        raise error_dict("number", _("No participant has this number."), "not_found")
+    return participant
 
 
 def participant_verified(*, nik: str | None, number: str | None, birth_date: date) -> Participant | None:

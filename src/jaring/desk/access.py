@@ -14,7 +14,7 @@ from jaring.accounts.models import Role
 from jaring.accounts.scope import ACTING_ROLES, Scope, scope_for
 from jaring.channels.models import Outlet
 from jaring.members.models import Participant
-from jaring.rules.participant_number import participant_seq
+from jaring.members.queries import participant_find
 
 # The outlet last chosen by a user who may act at several (branch staff, a teller of a KCU with KCs).
 OUTLET_SESSION_KEY = "desk_outlet"
@@ -62,14 +62,8 @@ def acting_agent(scope: Scope):
 def participant_lookup(scope: Scope, identifier: str) -> Participant | None:
     """The participant in the user's scope with this NIK (16 digits) or participant number (11 digits
     with a valid check digit); None when there is none, or none the user may see."""
-    text = "".join((identifier or "").split())
     participants = scope.participants(Participant.objects.select_related("outlet", "agent", "occupation"))
-    if len(text) == 16 and text.isdigit():
-        return participants.filter(nik=text).first()
-    try:
-        return participants.filter(pk=participant_seq(text)).first()
-    except ValueError:
-        return None
+    return participant_find(identifier, queryset=participants)
 
 
 def participants_search(scope: Scope, text: str, *, limit: int = 20) -> list[Participant]:

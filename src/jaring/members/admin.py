@@ -17,9 +17,9 @@ from jaring.common.clock import month_of
 from jaring.common.privacy import mask_nik, mask_phone
 from jaring.contributions.models import CoverageRun, Payment
 from jaring.members.models import DuplicateAttempt, Occupation, Participant
+from jaring.members.queries import identifier_parse
 from jaring.members.services import CORRECTABLE, occupation_save, participant_correct
 from jaring.regions.models import Region
-from jaring.rules.participant_number import participant_seq
 from jaring.rules.programmes import format_programmes, parse_programmes
 
 _SEPARATORS = re.compile(r"[\s.\-]+")
@@ -37,15 +37,11 @@ class ParticipantSearch:
     search_help_text = _("Full NIK (16 digits) or participant number (11 digits).")
 
     def get_search_results(self, request, queryset, search_term):
-        term = _SEPARATORS.sub("", search_term or "")
-        if term.isdigit() and len(term) == 11:
-            try:
-                seq = participant_seq(term)
-            except ValueError:
-                return queryset.none(), False
-            return queryset.filter(**{f"{self.participant_path}pk": seq}), False
-        if term.isdigit() and len(term) == 16:
-            search_term = term
+        parsed = identifier_parse(search_term)
+        if parsed is not None:
+            return queryset.filter(**{f"{self.participant_path}{parsed[0]}": parsed[1]}), False
+        if _SEPARATORS.sub("", search_term or "").isdigit():
+            return queryset.none(), False  # a mistyped number or NIK names nobody
         return super().get_search_results(request, queryset, search_term)
 
 

@@ -1,16 +1,39 @@
-"""Reads of participants that pages, API and CLI share."""
+"""Reads of participants that pages, API, CLI and the write paths share."""
+
+from __future__ import annotations
+
+import re
 
 from jaring.members.models import Participant
 from jaring.rules.participant_number import participant_seq
 
+# What people type inside a NIK or a participant number copied from a card: spaces, dots, dashes.
+_SEPARATORS = re.compile(r"[\s.\-]+")
 
-def participant_find(identifier: str) -> Participant | None:
-    """The participant with this NIK (16 digits) or participant number (11 digits, check digit valid)."""
-    identifier = (identifier or "").strip()
-    queryset = Participant.objects.select_related("outlet", "agent", "office", "village", "occupation")
-    if len(identifier) == 16 and identifier.isdigit():
-        return queryset.filter(nik=identifier).first()
-    try:
-        return queryset.filter(pk=participant_seq(identifier)).first()
-    except ValueError:
+
+def identifier_parse(text: str | None) -> tuple[str, str | int] | None:
+    """How a participant is named: ``("nik", nik)`` for 16 digits, ``("pk", id)`` for a participant number
+    (11 digits whose check digit holds), None for anything else. The one reading of "NIK or number" for
+    the desk, the API, files, the CLI and the back office."""
+    text = _SEPARATORS.sub("", text or "")
+    if not (text.isascii() and text.isdigit()):
         return None
+    if len(text) == 16:
+        return "nik", text
+    if len(text) == 11:
+        try:
+            return "pk", participant_seq(text)
+        except ValueError:
+            return None
+    return None
+
+
+def participant_find(identifier: str | None, *, queryset=None) -> Participant | None:
+    """The participant with this NIK or participant number among ``queryset`` (every participant, with
+    the relations pages show, when not given); None when the text names nobody there."""
+    parsed = identifier_parse(identifier)
+    if parsed is None:
+        return None
+    if queryset is None:
+        queryset = Participant.objects.select_related("outlet", "agent", "office", "village", "occupation")
+    return queryset.filter(**{parsed[0]: parsed[1]}).first()

@@ -11,7 +11,6 @@ list sees the first: a list of requests ends exactly as the same requests sent o
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -24,9 +23,9 @@ from jaring.common.bulk import among, db_json
 from jaring.common.clock import local_date
 from jaring.contributions.models import CoverageRun, Deposit, Payment
 from jaring.members.models import Participant
+from jaring.members.queries import identifier_parse
 from jaring.rules.coverage import Run
 from jaring.rules.months import Month
-from jaring.rules.participant_number import participant_seq
 from jaring.rules.programmes import parse_programmes
 from jaring.rules.rates import Price, RateBook
 
@@ -130,7 +129,9 @@ class LedgerBook:
         if isinstance(key, int):
             return self.people.get(key)
         pk = self.keys.get((key or "").strip())
-        return None if pk is None else self.people[pk]
+        if pk is None and (parsed := identifier_parse(key)) is not None:
+            pk = self.keys.get(parsed[1]) if parsed[0] == "nik" else parsed[1]
+        return self.people.get(pk)
 
     def latest(self, moment: datetime | None) -> datetime | None:
         """``moment`` (``now`` when not given), or None when it lies further ahead of the server clock
@@ -158,13 +159,11 @@ class LedgerBook:
         for key in people:
             if isinstance(key, int):
                 ids.add(key)
-                continue
-            text = (key or "").strip()
-            if len(text) == 16:
-                niks.add(text)
-            elif len(text) == 11:
-                with contextlib.suppress(ValueError):
-                    by_number[participant_seq(text)] = text
+            elif (parsed := identifier_parse(key)) is not None:
+                if parsed[0] == "nik":
+                    niks.add(parsed[1])
+                else:
+                    by_number[parsed[1]] = key.strip()
         ids |= by_number.keys()
         if not niks and not ids:
             return
