@@ -39,10 +39,10 @@ def world_build(agents: int, participants: int, seed: int = 7) -> None:
     from jaring.common.bulk import db_date, db_datetime, db_json, insert_rows, reserve_ids
     from jaring.contributions.models import Payment
     from jaring.members.models import Participant
-    from jaring.monitoring.models import Tally
     from jaring.org.services import branch_areas_assign, office_create
     from jaring.rules.months import Month
     from jaring.rules.nik import Sex, make_nik
+    from jaring.tallies.models import Tally
 
     rng = random.Random(seed)
     month = Month.parse(MONTH)

@@ -211,9 +211,9 @@ def measure(size: int) -> None:
     from django.db import connection
 
     from jaring.members.models import Participant
-    from jaring.monitoring.models import CoverageDelta, Tally
     from jaring.monitoring.queries import contest_get, contest_leaderboard, contest_monev, target_status
     from jaring.org.models import Office
+    from jaring.tallies.models import CoverageDelta, Tally
 
     contest, head = contest_get("bench"), Office.objects.get(code="KP")
     board_ms, board = timed(lambda: contest_leaderboard(contest, "Q2", AS_OF))

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jaring.members",
     "jaring.contributions",
     "jaring.imports",
+    "jaring.tallies",
     "jaring.monitoring",
     "jaring.web",
     "jaring.desk",

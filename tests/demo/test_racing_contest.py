@@ -18,7 +18,7 @@ from jaring.members.models import Participant
 from jaring.monitoring.formatting import Style
 from jaring.monitoring.queries import contest_get, contest_leaderboard, contest_monev
 from jaring.monitoring.reports import leaderboard_report
-from jaring.monitoring.verify import tallies_verify
+from jaring.tallies.verify import tallies_verify
 
 pytestmark = pytest.mark.django_db
 CONTEST = "pos-racing-2023"

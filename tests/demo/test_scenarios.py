@@ -12,8 +12,8 @@ from jaring.demo.scenarios import racing_contest_path, scenario_load
 from jaring.members.models import DuplicateAttempt, Participant
 from jaring.monitoring.models import ScenarioNikBlock
 from jaring.monitoring.queries import office_get, target_status
-from jaring.monitoring.verify import tallies_verify
 from jaring.rules.nik import parse_nik
+from jaring.tallies.verify import tallies_verify
 
 pytestmark = pytest.mark.django_db
 SCENARIOS = racing_contest_path().parent

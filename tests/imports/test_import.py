@@ -8,9 +8,9 @@ from jaring.imports.models import ImportJob
 from jaring.imports.services import import_job_for_file, import_run
 from jaring.imports.synthetic import registrations_file_write
 from jaring.members.models import DuplicateAttempt, Participant
-from jaring.monitoring.verify import tallies_verify
 from jaring.rules.months import Month
 from jaring.rules.participant_number import participant_seq
+from jaring.tallies.verify import tallies_verify
 
 
 def results_of(job: ImportJob) -> list[dict]:

@@ -18,8 +18,8 @@ from jaring.imports.services import import_job_for_file, import_run
 from jaring.monitoring.contests import contest_outlets
 from jaring.monitoring.queries import contest_get, contest_leaderboard, contest_monev, contest_winners
 from jaring.monitoring.services import contest_define
-from jaring.monitoring.verify import tallies_verify
 from jaring.rules.nik import Sex, make_nik
+from jaring.tallies.verify import tallies_verify
 
 pytestmark = pytest.mark.django_db
 

@@ -1,87 +1,9 @@
-"""Tallies: the aggregates every dashboard, leaderboard, target and monev reads.
-
-They are derived data, written in the same transaction as the facts (registrations, ledger entries,
-coverage runs) and checked against them by ``jaring tallies verify``. Dimension columns are plain
-integers (0 for "none") rather than foreign keys: a tally row is never the truth about an office or an
-outlet, only a count about it, and plain integers keep the unique key free of NULLs on every database.
+"""Steering data: targets and the potential market, contests, and the record of loaded scenarios. The
+figures they are measured against are the tallies (``jaring.tallies``), read through ``monitoring.readings``.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from jaring.common.fields import MonthField
-
-
-class Tally(models.Model):
-    """Counts and amounts per day x office x outlet x agent x channel x segment x kind.
-
-    - ``registered``: registrations (acquisitions), on the registration day, credited to the acquiring
-      outlet and agent.
-    - ``first_paid``: registrations whose first contribution is paid, on the *registration* day (so a
-      period of registrations can be asked how many of them have paid).
-    - ``paid``: ledger entries (payments count +1, reversals -1) and their amounts, on the day of payment,
-      credited to the collecting outlet and agent; office is the participant's branch.
-    """
-
-    class Kind(models.TextChoices):
-        REGISTERED = "registered", _("registrations")
-        FIRST_PAID = "first_paid", _("registrations that have paid")
-        PAID = "paid", _("payments")
-
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    day = models.DateField()
-    office_id = models.BigIntegerField(default=0)
-    outlet_id = models.BigIntegerField(default=0)
-    agent_id = models.BigIntegerField(default=0)
-    channel = models.CharField(max_length=20, default="")
-    segment = models.CharField(max_length=5, default="")
-    count = models.BigIntegerField(default=0)
-    amount = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "day", "outlet_id", "agent_id", "office_id", "channel", "segment"],
-                name="tally_key",
-            )
-        ]
-        indexes = [
-            models.Index(fields=["kind", "office_id", "day"], name="tally_office_day"),
-            models.Index(fields=["kind", "outlet_id", "day"], name="tally_outlet_day"),
-            models.Index(fields=["kind", "agent_id", "day"], name="tally_agent_day"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.day} outlet {self.outlet_id}: {self.count}"
-
-
-class CoverageDelta(models.Model):
-    """+1 in the month a covered run starts, -1 in the month after it ends, per participant dimensions.
-
-    The active participants of month M are the sum of the deltas of every month up to M: the cost depends
-    on months x offices x outlets, never on the number of participants.
-    """
-
-    month = MonthField()
-    office_id = models.BigIntegerField(default=0)
-    outlet_id = models.BigIntegerField(default=0)
-    agent_id = models.BigIntegerField(default=0)
-    channel = models.CharField(max_length=20, default="")
-    segment = models.CharField(max_length=5, default="")
-    delta = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["month", "outlet_id", "agent_id", "office_id", "channel", "segment"],
-                name="coverage_delta_key",
-            )
-        ]
-        indexes = [models.Index(fields=["office_id", "month"], name="delta_office_month")]
-
-    def __str__(self) -> str:
-        return f"{self.month} outlet {self.outlet_id}: {self.delta:+d}"
-
 
 # --- Targets and potential market ------------------------------------------------------------------------
 

@@ -12,9 +12,9 @@ from datetime import date
 from django.db.models import Max, Q, QuerySet, Sum
 
 from jaring.monitoring.arithmetic import first_reached
-from jaring.monitoring.models import CoverageDelta, Tally
-from jaring.monitoring.tallies import FIRST_PAID, PAID, REGISTERED
 from jaring.rules.months import Month
+from jaring.tallies.models import CoverageDelta, Tally
+from jaring.tallies.writer import FIRST_PAID, PAID, REGISTERED
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
-"""Every write of monitoring: targets, the potential market and the informal share, contests, and the
-rebuild of the tallies. One function per action, keyword-only, one transaction each, audited as done by
-``actor`` (a request, a user, or None for the command line, which says who in ``summary``).
+"""Every write of monitoring: targets, the potential market and the informal share, and contests. One
+function per action, keyword-only, one transaction each, audited as done by ``actor`` (a request, a user,
+or None for the command line, which says who in ``summary``).
 
-Tallies themselves are written with the facts by ``monitoring.tallies.TallyBatch`` (raw SQL upserts), not
-here."""
+Tallies are written with the facts by ``tallies.writer.TallyBatch`` and rebuilt by
+``tallies.services.tallies_rebuild``, not here."""
 
 from __future__ import annotations
 
@@ -22,14 +22,11 @@ from jaring.monitoring.models import (
     Contest,
     ContestPeriod,
     ContestPrize,
-    CoverageDelta,
     InformalShare,
     PotentialMarket,
-    Tally,
     Target,
 )
 from jaring.monitoring.targets import parse_share, served_regencies, spread
-from jaring.monitoring.verify import expected
 from jaring.org.models import Office
 from jaring.regions.models import Region
 
@@ -245,16 +242,3 @@ def contest_define(*, spec: dict, actor=None, summary: str = "") -> Contest:
         summary=_said(f"contest {contest.code} ({len(periods)} periods)", summary),
     )
     return contest
-
-
-@transaction.atomic
-def tallies_rebuild(*, actor=None, summary: str = "") -> tuple[int, int]:
-    """Replaces every tally and coverage delta with what the facts imply; returns the row counts."""
-    batch = expected()
-    Tally.objects.all().delete()
-    CoverageDelta.objects.all().delete()
-    batch.write()
-    tallies, deltas = Tally.objects.count(), CoverageDelta.objects.count()
-    what = f"tallies rebuilt from the facts: {tallies} tallies, {deltas} coverage deltas"
-    audit(actor, Action.UPDATE, obj=Tally, summary=_said(what, summary))
-    return tallies, deltas

@@ -42,9 +42,10 @@ from jaring.common.clock import end_of_day, local_date, start_of_day
 from jaring.common.rules import entry_in_force, rule_entries
 from jaring.contributions.models import CoverageRun
 from jaring.members.models import Participant
-from jaring.monitoring.models import Contest, ContestPeriod, Tally
+from jaring.monitoring.models import Contest, ContestPeriod
 from jaring.perisai.models import AgentRule
 from jaring.rules.months import Month
+from jaring.tallies.models import Tally
 
 HORIZONS = (3, 6, 12)
 _RULE_KEYS = frozenset({"code", "valid_from", "valid_to", "uncertain", "source", "note"})

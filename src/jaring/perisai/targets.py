@@ -16,10 +16,10 @@ from datetime import date, timedelta
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 
 from jaring.channels.models import Agent, Partner
-from jaring.monitoring.models import Tally
 from jaring.monitoring.progress import OfficeReading
-from jaring.monitoring.tallies import REGISTERED
 from jaring.perisai.models import AgentEvent
+from jaring.tallies.models import Tally
+from jaring.tallies.writer import REGISTERED
 
 # Events that set an agent's state (onboarding records do not).
 _STATE_EVENTS = (

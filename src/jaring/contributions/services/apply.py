@@ -20,9 +20,9 @@ from jaring.contributions.queries import participant_standing
 from jaring.contributions.services.book import LedgerBook, Person
 from jaring.contributions.services.checks import DepositPlan, EntryPlan
 from jaring.members.models import Participant
-from jaring.monitoring.tallies import FIRST_PAID, TallyBatch, Who
 from jaring.rules.coverage import paid_through
 from jaring.rules.months import Month
+from jaring.tallies.writer import FIRST_PAID, TallyBatch, Who
 
 ENTRY_COLUMNS = (
     "participant_id",

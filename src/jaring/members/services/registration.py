@@ -26,8 +26,8 @@ from jaring.common.clock import local_date
 from jaring.common.errors import DuplicateRegistration, Problem, problems_error, problems_of
 from jaring.members.models import DuplicateAttempt, Participant
 from jaring.members.validation import CleanRegistration, RegistrationContext, registration_clean
-from jaring.monitoring.tallies import REGISTERED, TallyBatch, Who
 from jaring.rules.months import Month
+from jaring.tallies.writer import REGISTERED, TallyBatch, Who
 
 
 @dataclass(frozen=True)

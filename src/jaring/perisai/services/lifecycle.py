@@ -24,12 +24,12 @@ from jaring.channels.services import agent_create
 from jaring.common.clock import local_date
 from jaring.common.errors import error_dict
 from jaring.members.models import Participant
-from jaring.monitoring.models import Tally
-from jaring.monitoring.tallies import PAID, REGISTERED
 from jaring.org.models import Office
 from jaring.perisai.models import AgentEvent
 from jaring.perisai.rulebook import agent_rulebook
 from jaring.rules.months import Month
+from jaring.tallies.models import Tally
+from jaring.tallies.writer import PAID, REGISTERED
 
 # What must be recorded before a candidate is activated: the agent's field, and its name for people.
 REQUIREMENTS = (

@@ -37,13 +37,13 @@ from jaring.common.clock import month_of
 from jaring.common.errors import error_dict
 from jaring.contributions.models import Payment
 from jaring.members.models import Participant
-from jaring.monitoring.models import Tally
-from jaring.monitoring.tallies import REGISTERED
 from jaring.perisai.models import Payout, Statement, StatementLine
 from jaring.perisai.rulebook import agent_rulebook
 from jaring.perisai.statements import month_start
 from jaring.rules.commission import AgentRuleBook, CommissionRule, Figures
 from jaring.rules.months import Month
+from jaring.tallies.models import Tally
+from jaring.tallies.writer import REGISTERED
 
 Progress = Callable[[int, int], None]
 

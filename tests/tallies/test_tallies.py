@@ -17,9 +17,9 @@ from jaring.contributions.services import (
 )
 from jaring.imports.services import import_job_for_file, import_run
 from jaring.imports.synthetic import registrations_file_write
-from jaring.monitoring.models import CoverageDelta, Tally
-from jaring.monitoring.verify import tallies_verify
 from jaring.rules.months import Month
+from jaring.tallies.models import CoverageDelta, Tally
+from jaring.tallies.verify import tallies_verify
 
 
 def verify_passes() -> bool:

@@ -1,4 +1,4 @@
-"""Recomputing tallies from the facts: ``jaring tallies verify`` (``monitoring.services.tallies_rebuild``
+"""Recomputing tallies from the facts: ``jaring tallies verify`` (``tallies.services.tallies_rebuild``
 replaces them with ``expected()``)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from django.db.models.functions import TruncDate
 
 from jaring.contributions.models import CoverageRun, Payment
 from jaring.members.models import Participant
-from jaring.monitoring.models import CoverageDelta, Tally
-from jaring.monitoring.tallies import FIRST_PAID, REGISTERED, TallyBatch, Who
+from jaring.tallies.models import CoverageDelta, Tally
+from jaring.tallies.writer import FIRST_PAID, REGISTERED, TallyBatch, Who
 
 _WHO = ("office_id", "outlet_id", "agent_id", "channel", "segment")
 

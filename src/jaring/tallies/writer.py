@@ -1,4 +1,5 @@
-"""Writing tallies beside the facts, and checking them against the facts.
+"""Writing tallies beside the facts: the services of registrations and the ledger fill a ``TallyBatch`` and
+write it in their transaction.
 
 Writers add to tallies with one grouped upsert (``INSERT ... ON CONFLICT DO UPDATE SET count = count +
 excluded.count``, the same SQL on SQLite and PostgreSQL), so a bulk chunk of 5,000 rows costs a handful
@@ -14,9 +15,9 @@ from datetime import date
 
 from django.db import connection
 
-from jaring.monitoring.models import CoverageDelta, Tally
 from jaring.rules.coverage import Run
 from jaring.rules.months import Month
+from jaring.tallies.models import CoverageDelta, Tally
 
 REGISTERED, FIRST_PAID, PAID = Tally.Kind.REGISTERED.value, Tally.Kind.FIRST_PAID.value, Tally.Kind.PAID.value
 

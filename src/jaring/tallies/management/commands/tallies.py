@@ -4,8 +4,8 @@ import time
 from django.core.management.base import CommandError
 
 from jaring.common.commands import JaringCommand
-from jaring.monitoring.services import tallies_rebuild
-from jaring.monitoring.verify import tallies_verify
+from jaring.tallies.services import tallies_rebuild
+from jaring.tallies.verify import tallies_verify
 
 
 class Command(JaringCommand):

@@ -1,0 +1,26 @@
+"""The one write of the tallies app besides the writer the facts use (``tallies.writer.TallyBatch``):
+replacing every tally with what the facts imply (``jaring tallies rebuild``)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from jaring.accounts.audit import audit
+from jaring.accounts.models import Action
+from jaring.tallies.models import CoverageDelta, Tally
+from jaring.tallies.verify import expected
+
+
+@transaction.atomic
+def tallies_rebuild(*, actor=None, summary: str = "") -> tuple[int, int]:
+    """Replaces every tally and coverage delta with what the facts imply; returns the row counts. Audited
+    as done by ``actor`` (a request, a user, or None for the command line, which says who in
+    ``summary``)."""
+    batch = expected()
+    Tally.objects.all().delete()
+    CoverageDelta.objects.all().delete()
+    batch.write()
+    tallies, deltas = Tally.objects.count(), CoverageDelta.objects.count()
+    what = f"tallies rebuilt from the facts: {tallies} tallies, {deltas} coverage deltas"
+    audit(actor, Action.UPDATE, obj=Tally, summary=f"{what}; {summary}" if summary else what)
+    return tallies, deltas
