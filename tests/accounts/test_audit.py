@@ -66,7 +66,7 @@ def test_admin_additions_and_deletions_are_recorded(admin_client, network):
     add = reverse("admin:channels_partner_add")
     assert admin_client.post(add, {"code": "KIOS", "name": "Kios Maju", "kind": "kiosk"}).status_code == 302
     partner = Partner.objects.get(code="KIOS")
-    (created,) = entries(action="create")
+    (created,) = entries(action="create", object_type="channels.partner")
     assert created.before is None and created.after["name"] == "Kios Maju"
     delete = reverse("admin:channels_partner_delete", args=[partner.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 302

@@ -6,12 +6,12 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from jaring.accounts.models import AuditEntry, StaffProfile
-from jaring.accounts.scope import scope_forget
+from jaring.accounts.services import staff_profile_assign
 
 
 class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
-    can_delete = True
+    can_delete = False
     fields = ("role", "office", "outlet", "agent", "payer")
     raw_id_fields = ("office", "outlet", "agent", "payer")
     verbose_name_plural = _("role and scope")
@@ -27,8 +27,20 @@ class StaffProfileAdmin(admin.ModelAdmin):
     raw_id_fields = ("user", "office", "outlet", "agent", "payer")
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        scope_forget(obj.user)
+        _assign(obj, request)
+
+    def has_delete_permission(self, request, obj=None):
+        # A user without a role sees nothing; give the role "none" rather than deleting the profile.
+        return False
+
+
+def _assign(profile: StaffProfile, request) -> StaffProfile:
+    """The role and scope of a profile form, given through ``staff_profile_assign`` (its checks, the
+    back office for admins only, the audit entry)."""
+    return staff_profile_assign(
+        user=profile.user, role=profile.role, office=profile.office, outlet=profile.outlet,
+        agent=profile.agent, payer=profile.payer, by=request, summary="admin",
+    )  # fmt: skip
 
 
 User = get_user_model()
@@ -43,6 +55,16 @@ class StaffUserAdmin(UserAdmin):
     inlines = (StaffProfileInline,)
     list_display = ("username", "email", "role", "is_active", "is_superuser", "last_login")
     list_select_related = ("staff_profile",)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not StaffProfile:
+            return super().save_formset(request, form, formset, change)
+        for profile_form in formset.forms:
+            if profile_form.has_changed() and profile_form.is_valid():
+                profile = profile_form.instance  # the form's values, not saved yet
+                profile.user = form.instance
+                _assign(profile, request)
+        return None
 
     @admin.display(description=_("role"), ordering="staff_profile__role")
     def role(self, user):

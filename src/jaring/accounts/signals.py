@@ -4,7 +4,10 @@ made in the Django admin (through the admin's own ``LogEntry``)."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
+from django.contrib import admin
+from django.contrib.admin import ModelAdmin
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import ValidationError
@@ -13,10 +16,13 @@ from django.dispatch import receiver
 from django.utils import translation
 
 from jaring.accounts.audit import changed_fields, current_request, record, snapshot
-from jaring.accounts.models import Action
+from jaring.accounts.models import Action, AuditEntry
 
 # Session key: when the user signed in (epoch seconds), for the hard session limit.
 SIGNED_IN_AT = "jaring_signed_in_at"
+
+# How long before Django's admin log a service's own entry of the same write may have been written.
+SERVICE_ENTRY_SECONDS = 10
 
 ADMIN_ACTIONS = {ADDITION: Action.CREATE, CHANGE: Action.UPDATE, DELETION: Action.DELETE}
 
@@ -64,6 +70,8 @@ def admin_entry_audit(entry: LogEntry) -> None:
         return
     model = entry.content_type.model_class() if entry.content_type_id else None
     label = model._meta.label_lower if model is not None else ""
+    if _written_by_a_service(entry, model, label, action):
+        return
     now = _row(model, entry.object_id)
     taken = getattr(request, "_audit_before", {}).get((label, str(entry.object_id))) if request else None
     before = after = None
@@ -106,3 +114,20 @@ def _row(model, pk) -> dict | None:
         return snapshot(model._base_manager.filter(pk=pk).values().first())
     except (ValueError, TypeError, ValidationError):
         return None
+
+
+def _written_by_a_service(entry: LogEntry, model, label: str, action: str) -> bool:
+    """Whether the service the admin called audits this write in its own transaction: then the admin's log
+    adds nothing. A change or addition is logged after the service ran (its entry is there); a deletion is
+    logged before the admin calls ``delete_model``/``delete_queryset``, which go to a service when the
+    model's admin overrides them."""
+    if action == Action.DELETE:
+        model_admin = admin.site._registry.get(model)
+        return model_admin is not None and type(model_admin).delete_queryset is not ModelAdmin.delete_queryset
+    return AuditEntry.objects.filter(
+        object_type=label,
+        object_id=str(entry.object_id or ""),
+        action=action,
+        user_pk=entry.user_id,
+        at__gte=entry.action_time - timedelta(seconds=SERVICE_ENTRY_SECONDS),
+    ).exists()

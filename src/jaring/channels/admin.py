@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from jaring.channels.models import Agent, Outlet, Partner
+from jaring.channels.services import agent_save, outlet_save, partner_save, partners_remove
 from jaring.common.privacy import mask_phone
-from jaring.org.queries import branch_for_region
 from jaring.regions.models import Region
 
 
@@ -15,6 +15,15 @@ class PartnerAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "kind")
     list_filter = ("kind",)
     search_fields = ("code", "name")
+
+    def save_model(self, request, obj, form, change):
+        partner_save(partner=obj, actor=request, summary="admin")
+
+    def delete_model(self, request, obj):
+        partners_remove(partners=Partner.objects.filter(pk=obj.pk), actor=request, summary="admin")
+
+    def delete_queryset(self, request, queryset):
+        partners_remove(partners=queryset, actor=request, summary="admin")
 
 
 class OutletForm(forms.ModelForm):
@@ -50,10 +59,7 @@ class OutletAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
-        if obj.office_id is None:
-            # As ``outlet_create``: the outlet reports to the branch serving its regency/city.
-            obj.office = branch_for_region(obj.region_id)
-        super().save_model(request, obj, form, change)
+        outlet_save(outlet=obj, actor=request, summary="admin")
 
     def has_delete_permission(self, request, obj=None):
         # Participants and payments are credited to outlets (PROTECT): an outlet is closed, not deleted.
@@ -102,6 +108,9 @@ class AgentAdmin(admin.ModelAdmin):
     @admin.display(description=_("phone"))
     def phone_masked(self, agent):
         return mask_phone(agent.phone)
+
+    def save_model(self, request, obj, form, change):
+        agent_save(agent=obj, actor=request, summary="admin")
 
     def has_delete_permission(self, request, obj=None):
         # Participants and payments are credited to agents (PROTECT): an agent is made inactive instead.

@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jaring.accounts.audit import audit, changed_fields, snapshot
+from jaring.accounts.models import Action
 from jaring.channels.models import Agent, Outlet, Partner
 from jaring.org.queries import branch_for_region
 from jaring.regions.models import Region
@@ -63,3 +65,62 @@ def agent_create(
         office=office or (outlet.office if outlet else None),
         status=status,
     )
+
+
+def _saved(obj, *, actor, summary: str, what: str):
+    """Saves a back-office form's instance (a new one or a correction) and audits it before and after."""
+    stored = type(obj).objects.select_for_update().filter(pk=obj.pk).first() if obj.pk else None
+    before = snapshot(stored)
+    obj.save()
+    after = snapshot(obj)
+    if changed := changed_fields(before, after):
+        what = f"{what} (fields: {', '.join(changed)})"
+    audit(
+        actor,
+        Action.UPDATE if stored else Action.CREATE,
+        obj=obj,
+        before=before,
+        after=after,
+        summary=f"{what}; {summary}" if summary else what,
+    )
+    return obj
+
+
+@transaction.atomic
+def partner_save(*, partner: Partner, actor, summary: str = "") -> Partner:
+    """Adds or corrects a partner (the back office)."""
+    return _saved(partner, actor=actor, summary=summary, what=f"partner {partner.code}")
+
+
+@transaction.atomic
+def outlet_save(*, outlet: Outlet, actor, summary: str = "") -> Outlet:
+    """Adds or corrects an outlet (the back office); without an office it reports to the branch serving
+    its regency/city, as ``outlet_create`` does."""
+    if outlet.office_id is None:
+        outlet.office = branch_for_region(outlet.region_id)
+    return _saved(outlet, actor=actor, summary=summary, what=f"outlet {outlet.code}")
+
+
+@transaction.atomic
+def agent_save(*, agent: Agent, actor, summary: str = "") -> Agent:
+    """Adds or corrects an agent's details (the back office). The lifecycle state moves only with
+    ``perisai.services``."""
+    return _saved(agent, actor=actor, summary=summary, what=f"agent {agent.code}")
+
+
+@transaction.atomic
+def partners_remove(*, partners, actor, summary: str = "") -> int:
+    """Removes partners that nothing belongs to yet (``partners``, a queryset): one entered by mistake.
+    A partner with outlets or agents is refused by the database (PROTECT)."""
+    removed = list(partners)
+    for partner in removed:
+        what = f"partner {partner.code} removed"
+        audit(
+            actor,
+            Action.DELETE,
+            obj=partner,
+            before=partner,
+            summary=f"{what}; {summary}" if summary else what,
+        )
+    Partner.objects.filter(pk__in=[partner.pk for partner in removed]).delete()
+    return len(removed)

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from jaring.org.models import BranchArea, Office
-from jaring.org.services import office_create
+from jaring.org.services import branch_area_save, branch_areas_remove, office_create, office_rename
 from jaring.regions.models import Region
 
 # The kind of office each kind sits under (as ``org.services.office_create`` enforces).
@@ -57,10 +57,20 @@ class BranchAreaForm(forms.ModelForm):
 
 
 class BranchAreaInline(admin.TabularInline):
+    """The regencies/cities the branch serves, shown on its page; they are assigned on the branch area
+    pages (``branch_area_save``)."""
+
     model = BranchArea
-    form = BranchAreaForm
+    fields = ("regency",)
+    readonly_fields = fields
     extra = 0
-    autocomplete_fields = ("regency",)
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Office)
@@ -82,9 +92,11 @@ class OfficeAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            office_rename(office=obj, actor=request, summary="admin")
             return
-        created = office_create(code=obj.code, name=obj.name, kind=obj.kind, parent=obj.parent)
+        created = office_create(
+            code=obj.code, name=obj.name, kind=obj.kind, parent=obj.parent, actor=request, summary="admin"
+        )
         obj.pk, obj.path = created.pk, created.path
 
     def has_delete_permission(self, request, obj=None):
@@ -100,6 +112,15 @@ class BranchAreaAdmin(admin.ModelAdmin):
     search_fields = ("^regency__code", "regency__name", "office__code", "office__name")
     autocomplete_fields = ("office", "regency")
     list_select_related = ("regency", "office")
+
+    def save_model(self, request, obj, form, change):
+        branch_area_save(area=obj, actor=request, summary="admin")
+
+    def delete_model(self, request, obj):
+        branch_areas_remove(areas=BranchArea.objects.filter(pk=obj.pk), actor=request, summary="admin")
+
+    def delete_queryset(self, request, queryset):
+        branch_areas_remove(areas=queryset, actor=request, summary="admin")
 
     @admin.display(description=_("regency/city code"), ordering="regency_id")
     def regency_code(self, area):

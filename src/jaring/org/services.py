@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from jaring.accounts.audit import audit, changed_fields, snapshot
+from jaring.accounts.models import Action
 from jaring.org.models import BranchArea, Office
 from jaring.regions.models import Region
 
@@ -10,16 +12,21 @@ _PARENT_KIND = {Office.Kind.REGIONAL: Office.Kind.HEAD, Office.Kind.BRANCH: Offi
 
 
 @transaction.atomic
-def office_create(*, code: str, name: str, kind: str, parent: Office | None = None) -> Office:
+def office_create(
+    *, code: str, name: str, kind: str, parent: Office | None = None, actor=None, summary: str = ""
+) -> Office:
     """Creates an office under its parent: a regional office under the head office, a branch under a
-    regional office."""
+    regional office. Audited as done by ``actor`` (None for the command line and the demo)."""
     expected = _PARENT_KIND.get(kind)
     if expected is None and parent is not None:
         raise ValidationError({"parent": "The head office has no parent office."})
     if expected is not None and (parent is None or parent.kind != expected):
         raise ValidationError({"parent": f"A {kind} office belongs under a {expected} office."})
     path = f"{parent.path if parent else '/'}{code}/"
-    return Office.objects.create(code=code, name=name, kind=kind, parent=parent, path=path)
+    office = Office.objects.create(code=code, name=name, kind=kind, parent=parent, path=path)
+    what = f"office {code} ({kind}) under {parent.code if parent else '-'}"
+    audit(actor, Action.CREATE, obj=office, after=office, summary=f"{what}; {summary}" if summary else what)
+    return office
 
 
 @transaction.atomic
@@ -39,3 +46,66 @@ def branch_areas_assign(*, office: Office, regency_codes: list[str]) -> list[Bra
         area, _ = BranchArea.objects.update_or_create(regency_id=code, defaults={"office": office})
         areas.append(area)
     return areas
+
+
+def _saved(obj, *, actor, summary: str, what: str):
+    """Saves a back-office form's instance (a new one or a correction) and audits it before and after."""
+    stored = type(obj).objects.select_for_update().filter(pk=obj.pk).first() if obj.pk else None
+    before = snapshot(stored)
+    obj.save()
+    after = snapshot(obj)
+    if changed := changed_fields(before, after):
+        what = f"{what} (fields: {', '.join(changed)})"
+    audit(
+        actor,
+        Action.UPDATE if stored else Action.CREATE,
+        obj=obj,
+        before=before,
+        after=after,
+        summary=f"{what}; {summary}" if summary else what,
+    )
+    return obj
+
+
+@transaction.atomic
+def office_rename(*, office: Office, actor, summary: str = "") -> Office:
+    """Saves an office's new name (its code, kind and place in the tree never change: they scope every page
+    and export)."""
+    stored = Office.objects.select_for_update().get(pk=office.pk)
+    before = snapshot(stored)
+    stored.name = office.name
+    stored.save(update_fields=["name"])
+    what = f"office {stored.code} renamed {stored.name}"
+    audit(
+        actor,
+        Action.UPDATE,
+        obj=stored,
+        before=before,
+        after=stored,
+        summary=f"{what}; {summary}" if summary else what,
+    )
+    return stored
+
+
+@transaction.atomic
+def branch_area_save(*, area: BranchArea, actor, summary: str = "") -> BranchArea:
+    """Says which branch serves a regency/city (a new row, or a change of branch)."""
+    if area.office.kind != Office.Kind.BRANCH:
+        raise ValidationError({"office": "Only a branch office serves regencies/cities."})
+    return _saved(area, actor=actor, summary=summary, what=f"{area.regency_id} served by {area.office.code}")
+
+
+@transaction.atomic
+def branch_areas_remove(*, areas, actor, summary: str = "") -> int:
+    """Removes the rows saying which branch serves these regencies/cities (``areas``, a queryset)."""
+    removed = list(areas.select_related("office"))
+    for area in removed:
+        audit(
+            actor,
+            Action.DELETE,
+            obj=area,
+            before=area,
+            summary=f"{area.regency_id} no longer served by {area.office.code}; {summary}",
+        )
+    BranchArea.objects.filter(pk__in=[area.pk for area in removed]).delete()
+    return len(removed)

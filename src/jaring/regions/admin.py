@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from jaring.regions.models import Region
-from jaring.regions.queries import region_index
+from jaring.regions.services import region_save
 
 
 class RegionForm(forms.ModelForm):
@@ -59,5 +59,4 @@ class RegionAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        region_index.cache_clear()
+        region_save(region=obj, actor=request, summary="admin")
