@@ -19,18 +19,12 @@ from django.utils.translation import gettext as _
 from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import parse_day, parse_moment
 from jaring.common.errors import Problem
-from jaring.contributions.services.apply import ledger_apply
-from jaring.contributions.services.book import LedgerBook
 from jaring.contributions.services.checks import (
-    DepositPlan,
     DepositRequest,
-    EntryPlan,
     PaymentRequest,
     Replay,
-    deposit_check,
-    payment_check,
 )
-from jaring.contributions.services.ledger import outlet_source
+from jaring.contributions.services.ledger import ledger_record, outlet_source
 from jaring.members.services.registration import (
     RegistrationBook,
     RegistrationPlan,
@@ -288,39 +282,23 @@ def registration_rows_apply(rows: list[RegistrationRow], *, context: BulkRegistr
 def payment_rows_apply(rows: list[PaymentRow], *, context: RowContext, now: datetime) -> list[RowResult]:
     """Checks and records a chunk of payments as one list; one result per row, in order. Must run
     inside a transaction."""
-    return _ledger_rows_apply(rows, payment_request, payment_check, context=context, now=now)
+    return _ledger_rows_apply(rows, payment_request, context=context, now=now)
 
 
 def deposit_rows_apply(rows: list[DepositRow], *, context: RowContext, now: datetime) -> list[RowResult]:
     """Checks and records a chunk of deposits as one list; one result per row, in order."""
-    return _ledger_rows_apply(rows, deposit_request, deposit_check, context=context, now=now)
+    return _ledger_rows_apply(rows, deposit_request, context=context, now=now)
 
 
-def _ledger_rows_apply(rows, parse: Callable, check: Callable, *, context: RowContext, now: datetime):
+def _ledger_rows_apply(rows, parse: Callable, *, context: RowContext, now: datetime):
     results, requests = _parsed(rows, parse, context)
-    deposits = check is deposit_check
-    keys = [(request.source, request.reference) for _result, request in requests]
-    book = LedgerBook.load(
-        ratebook=context.ratebook,
-        people=[request.participant for _result, request in requests],
-        payment_keys=() if deposits else keys,
-        deposit_keys=keys if deposits else (),
-        now=now,
-    )
-    settled = []
-    for result, request in requests:
-        outcome = check(request, book)
+    outcomes = ledger_record([request for _result, request in requests], now=now)
+    for (result, _request), outcome in zip(requests, outcomes, strict=True):
         if isinstance(outcome, list):
             result.refuse(outcome)
             continue
-        settled.append((result, book.person(request.participant).pk, outcome))
-    plans = [outcome for _result, _pk, outcome in settled if not isinstance(outcome, Replay)]
-    if deposits:
-        ledger_apply(book, deposits=[plan for plan in plans if isinstance(plan, DepositPlan)])
-    else:
-        ledger_apply(book, entries=[plan for plan in plans if isinstance(plan, EntryPlan)])
-    for result, pk, outcome in settled:
-        result.number = participant_number(pk)
+        person = outcome.person
+        result.number = participant_number(person.pk) if person else ""
         result.record_id = outcome.pk
         if isinstance(outcome, Replay):
             result.status = "duplicate"

@@ -45,7 +45,9 @@ KINDS = {
     ImportJob.Kind.PAYMENTS: (PaymentRow, payment_rows_apply),
     ImportJob.Kind.DEPOSITS: (DepositRow, deposit_rows_apply),
 }
-RESULT_COLUMNS = ("row", "status", "reason", "participant_number", "record_id")
+# ``codes``: the stable reasons (``amount:price_mismatch``), space separated, for counting and matching
+# by machine; ``reason``: the same in words, in the uploader's language.
+RESULT_COLUMNS = ("row", "status", "reason", "participant_number", "record_id", "codes")
 
 Progress = Callable[[ImportJob], None]
 
@@ -212,7 +214,16 @@ def _results_csv(results: list[RowResult]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for result in results:
-        writer.writerow([result.row, result.status, result.reason, result.number, result.record_id or ""])
+        writer.writerow(
+            [
+                result.row,
+                result.status,
+                result.reason,
+                result.number,
+                result.record_id or "",
+                " ".join(result.codes),
+            ]
+        )
     return out.getvalue()
 
 

@@ -269,7 +269,7 @@ def registration_clean(
         if agent.partner_id != outlet.partner_id:
             fail("agent", _("Agent %(code)s does not work for this outlet's partner.") % {"code": agent.code})
         elif agent.status != Agent.Status.ACTIVE:
-            fail("agent", _("Agent %(code)s is not active.") % {"code": agent.code})
+            fail("agent", _("Agent %(code)s is not active.") % {"code": agent.code}, "agent_inactive")
 
     if errors:
         raise ValidationError(errors)

@@ -127,6 +127,7 @@ class Replay:
     entry or deposit recorded then (an id, or the plan of an earlier request in the same list)."""
 
     first: int | EntryPlan | DepositPlan
+    person: Person | None = None
 
     @property
     def pk(self) -> int | None:
@@ -189,7 +190,7 @@ def payment_check(request: PaymentRequest, book: LedgerBook) -> Outcome:
         paid_at=request.paid_at,
     )
     key = (request.source, request.reference)
-    if (seen := _seen(book, "payment", key, fingerprint)) is not None:
+    if (seen := _seen(book, "payment", key, fingerprint, person)) is not None:
         return seen
     problems = _agent_problems(request.agent)
     paid_at = book.latest(request.paid_at)
@@ -259,7 +260,7 @@ def deposit_check(request: DepositRequest, book: LedgerBook) -> Outcome:
         collected_at=request.collected_at,
     )
     key = (request.source, request.reference)
-    if (seen := _seen(book, "deposit", key, fingerprint)) is not None:
+    if (seen := _seen(book, "deposit", key, fingerprint, person)) is not None:
         return seen
     problems = _agent_problems(request.agent)
     collected_at = book.latest(request.collected_at)
@@ -331,9 +332,9 @@ def reversal_check(request: ReversalRequest, book: LedgerBook) -> Outcome:
         return problems
     fingerprint = request_fingerprint({"reverses": request.payment_id, "reason": request.reason})
     key = (request.source, request.reference)
-    if (seen := _seen(book, "payment", key, fingerprint)) is not None:
-        return seen
     person = book.person(request.participant)
+    if (seen := _seen(book, "payment", key, fingerprint, person)) is not None:
+        return seen
     ledger = book.ledgers.get(request.participant, []) if person else []
     original = next((entry for entry in ledger if entry.pk == request.payment_id), None)
     if original is None:
@@ -383,7 +384,7 @@ def bill_line_check(request: BillLineRequest, book: LedgerBook) -> Outcome | Non
         return [_unknown_participant()]
     fingerprint = request_fingerprint({"bill": request.bill_id})
     key = (f"bill:{request.bill_id}", str(person.pk))
-    if (seen := _seen(book, "payment", key, fingerprint)) is not None:
+    if (seen := _seen(book, "payment", key, fingerprint, person)) is not None:
         return seen
     paid_at = book.latest(request.paid_at)
     if paid_at is None:
@@ -415,7 +416,9 @@ def bill_line_check(request: BillLineRequest, book: LedgerBook) -> Outcome | Non
     return plan
 
 
-def _seen(book: LedgerBook, kind: str, key: tuple[str, str], fingerprint: str) -> Replay | list | None:
+def _seen(
+    book: LedgerBook, kind: str, key: tuple[str, str], fingerprint: str, person: Person | None
+) -> Replay | list | None:
     """A ``Replay`` when the reference was taken (before, or earlier in this list) by the same request;
     a conflict when by another; None when it is free."""
     recorded = book.payments if kind == "payment" else book.deposits
@@ -426,7 +429,7 @@ def _seen(book: LedgerBook, kind: str, key: tuple[str, str], fingerprint: str) -
     else:
         return None
     if same:
-        return Replay(first)
+        return Replay(first, person)
     message = _("This reference was used before for a different request; nothing was recorded.")
     return [Problem("reference", "conflict", message)]
 

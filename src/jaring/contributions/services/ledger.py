@@ -14,6 +14,7 @@ without one (the demo world, tests) are not audited.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -246,6 +247,33 @@ def _deposit_of(plan: DepositPlan, book: LedgerBook) -> Deposit:
     deposit._state.adding = False
     deposit._state.db = "default"
     return deposit
+
+
+_CHECKS = {PaymentRequest: payment_check, DepositRequest: deposit_check, ReversalRequest: reversal_check}
+
+
+def ledger_record(requests: Sequence[PaymentRequest | DepositRequest | ReversalRequest], *, now=None) -> list:
+    """Judges a list of ledger requests in order and writes the accepted ones, in one transaction: one
+    outcome per request (a plan with its ``pk`` written, a ``Replay``, or the problems). The list of one
+    is what ``payment_record``, ``deposit_record`` and ``payment_reverse`` do; files and batches send
+    lists. Nothing is audited here: a list is audited by whoever sent it (an import job, a batch)."""
+    with transaction.atomic():
+        payment_keys = [(r.source, r.reference) for r in requests if not isinstance(r, DepositRequest)]
+        book = LedgerBook.load(
+            ratebook=ratebook(),
+            people=[request.participant for request in requests],
+            payment_keys=payment_keys,
+            deposit_keys=[(r.source, r.reference) for r in requests if isinstance(r, DepositRequest)],
+            ledgers=any(isinstance(request, ReversalRequest) for request in requests),
+            now=now,
+        )
+        outcomes = [_CHECKS[type(request)](request, book) for request in requests]
+        ledger_apply(
+            book,
+            entries=[outcome for outcome in outcomes if isinstance(outcome, EntryPlan)],
+            deposits=[outcome for outcome in outcomes if isinstance(outcome, DepositPlan)],
+        )
+    return outcomes
 
 
 def payment_reverse(

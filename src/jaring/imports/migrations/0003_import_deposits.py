@@ -4,15 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0002_translatable_labels'),
+        ("imports", "0002_translatable_labels"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='importjob',
-            name='kind',
-            field=models.CharField(choices=[('registrations', 'registrations'), ('payments', 'contribution payments'), ('deposits', 'deposits (daily collection)')], max_length=15),
+            model_name="importjob",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("registrations", "registrations"),
+                    ("payments", "contribution payments"),
+                    ("deposits", "deposits (daily collection)"),
+                ],
+                max_length=15,
+            ),
         ),
     ]
