@@ -94,3 +94,33 @@ def test_the_standing_now_from_the_runs_agrees_with_the_standing_from_the_ledger
         n: p.total for n, p in ledger.next_prices.items()
     }
     assert now.payments == [] and len(ledger.payments) == 4
+
+
+def test_the_payment_fingerprint_is_the_request_fingerprint_of_its_fields():
+    """Written out for speed, it must stay the hash every stored entry carries, or a retry sent after an
+    upgrade would be taken for a new request."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from jaring.common.fingerprint import request_fingerprint
+    from jaring.contributions.services import payment_fingerprint
+
+    outlet, agent = SimpleNamespace(pk=3), SimpleNamespace(pk=9)
+    for given_outlet, given_agent, paid_at in (
+        (outlet, None, None),
+        (None, agent, datetime(2024, 5, 3, tzinfo=UTC)),
+    ):
+        expected = request_fingerprint(
+            {
+                "participant": 5,
+                "months": 3,
+                "amount": 50_400,
+                "outlet": given_outlet.pk if given_outlet else None,
+                "agent": given_agent.pk if given_agent else None,
+                "paid_at": paid_at.isoformat() if paid_at else None,
+            }
+        )
+        fingerprint = payment_fingerprint(
+            participant_id=5, months=3, amount=50_400, outlet=given_outlet, agent=given_agent, paid_at=paid_at
+        )
+        assert fingerprint == expected

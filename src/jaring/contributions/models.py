@@ -129,14 +129,18 @@ class Payment(models.Model):
         BILL = "bill", _("payer's bill")
         REVERSAL = "reversal", _("reversal")
 
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="payments")
+    participant = models.ForeignKey(  # indexed by (participant, paid_at)
+        Participant, on_delete=models.PROTECT, related_name="payments", db_index=False
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     first_month = MonthField()
     months = models.PositiveSmallIntegerField()
     amount = models.BigIntegerField()
     breakdown = models.JSONField(help_text="Per month, per programme amounts as priced.")
     channel = models.CharField(max_length=20, choices=Partner.Kind.choices, blank=True)
-    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outlet = models.ForeignKey(  # indexed by (outlet, paid_at)
+        Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     bill = models.ForeignKey(Bill, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
     reverses = models.OneToOneField(
@@ -172,7 +176,9 @@ class Payment(models.Model):
 class CoverageRun(models.Model):
     """A run of consecutive covered months of a participant, kept in step with the ledger."""
 
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="coverage_runs")
+    participant = models.ForeignKey(  # indexed by (participant, first_month)
+        Participant, on_delete=models.CASCADE, related_name="coverage_runs", db_index=False
+    )
     first_month = MonthField()
     last_month = MonthField()
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import parse_day, parse_moment
@@ -113,6 +114,13 @@ class DepositRow:
 
 
 _SEX = {"M": "M", "L": "M", "F": "F", "P": "F"}
+# Messages made only when a cell is unreadable (translating a message costs more than reading a cell).
+MONTHS_MESSAGE = gettext_lazy("The number of months is a whole number (1, 3, 6 or 12).")
+AMOUNT_MESSAGE = gettext_lazy("The amount is a positive whole number of rupiah.")
+PAID_AT_MESSAGE = gettext_lazy("The payment date is written YYYY-MM-DD.")
+COLLECTED_AT_MESSAGE = gettext_lazy("The collection date is written YYYY-MM-DD.")
+REGISTERED_AT_MESSAGE = gettext_lazy("The registration date is written YYYY-MM-DD.")
+DUPLICATE_MESSAGE = gettext_lazy("Already recorded with this reference; nothing was added.")
 
 
 class _Reader:
@@ -165,9 +173,7 @@ def registration_request(row: RegistrationRow, context) -> RegistrationRequest |
         read.problems.append(
             Problem("birth_date", "invalid", _("The birth date is written YYYY-MM-DD or DD/MM/YYYY."))
         )
-    registered_at = read.moment(
-        row.registered_at, "registered_at", _("The registration date is written YYYY-MM-DD.")
-    )
+    registered_at = read.moment(row.registered_at, "registered_at", REGISTERED_AT_MESSAGE)
     if read.problems:
         return read.problems
     return RegistrationRequest(
@@ -190,9 +196,9 @@ def payment_request(row: PaymentRow, context) -> PaymentRequest | list[Problem]:
     read = _Reader(context)
     outlet = read.outlet(row.outlet_code)
     agent = read.agent(row.agent_code)
-    months = read.whole(row.months, "months", _("The number of months is a whole number (1, 3, 6 or 12)."))
-    amount = read.whole(row.amount, "amount", _("The amount is a positive whole number of rupiah."))
-    paid_at = read.moment(row.paid_at, "paid_at", _("The payment date is written YYYY-MM-DD."))
+    months = read.whole(row.months, "months", MONTHS_MESSAGE)
+    amount = read.whole(row.amount, "amount", AMOUNT_MESSAGE)
+    paid_at = read.moment(row.paid_at, "paid_at", PAID_AT_MESSAGE)
     if read.problems:
         return read.problems
     return PaymentRequest(
@@ -211,10 +217,8 @@ def deposit_request(row: DepositRow, context) -> DepositRequest | list[Problem]:
     read = _Reader(context)
     outlet = read.outlet(row.outlet_code)
     agent = read.agent(row.agent_code)
-    amount = read.whole(row.amount, "amount", _("The amount is a positive whole number of rupiah."))
-    collected_at = read.moment(
-        row.collected_at, "collected_at", _("The collection date is written YYYY-MM-DD.")
-    )
+    amount = read.whole(row.amount, "amount", AMOUNT_MESSAGE)
+    collected_at = read.moment(row.collected_at, "collected_at", COLLECTED_AT_MESSAGE)
     if read.problems:
         return read.problems
     return DepositRequest(
@@ -303,7 +307,7 @@ def _ledger_rows_apply(rows, parse: Callable, *, context: RowContext, now: datet
         if isinstance(outcome, Replay):
             result.status = "duplicate"
             result.codes.append("reference:duplicate")
-            result.errors["reference"] = [str(_("Already recorded with this reference; nothing was added."))]
+            result.errors["reference"] = [str(DUPLICATE_MESSAGE)]
         else:
             result.status = "accepted"
     return results

@@ -98,6 +98,7 @@ class LedgerBook:
     spans: dict[tuple, tuple[Month, ...]] = field(default_factory=dict)
     prices: dict[tuple, tuple[Price, str]] = field(default_factory=dict)
     days: Days = field(default_factory=Days)
+    latest_allowed: datetime | None = None
 
     @classmethod
     def load(
@@ -138,8 +139,10 @@ class LedgerBook:
         than the clock skew the coverage policy allows."""
         if moment is None:
             return self.now
-        skew = self.ratebook.policy_for(Month.from_date(local_date(self.now))).clock_skew_seconds
-        return moment if moment <= self.now + timedelta(seconds=skew) else None
+        if self.latest_allowed is None:
+            skew = self.ratebook.policy_for(Month.from_date(local_date(self.now))).clock_skew_seconds
+            self.latest_allowed = self.now + timedelta(seconds=skew)
+        return moment if moment <= self.latest_allowed else None
 
     def price(
         self, first: Month, count: int, income: int, programmes: str, payer_kind: str | None = None
