@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from jaring.accounts.audit import Actor
 from jaring.api.models import ApiKey, Scope
-from jaring.api.problems import message_dict, shape_errors
+from jaring.api.problems import message_dict, reasons_of, shape_errors
 from jaring.api.queries import participant_identify
 from jaring.api.schemas import BatchDeposit, BatchPayment, BatchRegistration, BatchResult, InvalidItem
 from jaring.common.errors import DuplicateRegistration, IdempotencyConflict
@@ -60,6 +60,7 @@ def batch_apply(*, api_key: ApiKey, items: Sequence, request=None) -> list[Batch
                     type=item.type,
                     status="duplicate",
                     errors=message_dict(error),
+                    reasons=["nik:duplicate"],
                     participant_number=error.participant.number,
                 )
             )
@@ -71,6 +72,7 @@ def batch_apply(*, api_key: ApiKey, items: Sequence, request=None) -> list[Batch
                     type=item.type,
                     status="rejected",
                     errors={"reference": [message]},
+                    reasons=["reference:conflict"],
                     reference=getattr(item, "reference", None),
                 )
             )
@@ -81,6 +83,7 @@ def batch_apply(*, api_key: ApiKey, items: Sequence, request=None) -> list[Batch
                     type=item.type,
                     status="rejected",
                     errors=message_dict(error),
+                    reasons=reasons_of(error),
                     reference=getattr(item, "reference", None),
                 )
             )

@@ -22,7 +22,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from jaring.common.errors import DuplicateRegistration, IdempotencyConflict
+from jaring.common.errors import DuplicateRegistration, IdempotencyConflict, problems_of
 
 logger = logging.getLogger("jaring.api")
 PROBLEM_TYPE_ROOT = "/api/v1/problems/"
@@ -105,9 +105,11 @@ def problem(
     detail: str,
     errors: dict[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
+    reasons: list[str] | None = None,
 ) -> JsonResponse:
     body = {"type": PROBLEM_TYPE_ROOT + slug, "title": title, "status": status, "detail": detail}
     body["errors"] = errors or {}
+    body["reasons"] = reasons or []
     response = JsonResponse(
         body, status=status, content_type=CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
     )
@@ -116,14 +118,21 @@ def problem(
     return response
 
 
-def validation_problem(errors: dict[str, list[str]]) -> JsonResponse:
+def validation_problem(errors: dict[str, list[str]], reasons: list[str] | None = None) -> JsonResponse:
     return problem(
         422,
         "validation",
         _("Invalid request"),
         _("One or more fields are invalid; see errors for what to correct."),
         errors,
+        reasons=reasons,
     )
+
+
+def reasons_of(error: DjangoValidationError) -> list[str]:
+    """The stable ``field:code`` reasons of a service's refusal (``amount:price_mismatch``): the same
+    codes a file import reports for the same request, for partner systems to act on."""
+    return sorted({problem.reason for problem in problems_of(error)})
 
 
 def message_dict(error: DjangoValidationError) -> dict[str, list[str]]:
@@ -212,7 +221,14 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(DuplicateRegistration)
     def _duplicate(request: HttpRequest, exc: DuplicateRegistration):
         errors = message_dict(exc)
-        return problem(409, "duplicate-registration", _("Already registered"), errors["nik"][0], errors)
+        return problem(
+            409,
+            "duplicate-registration",
+            _("Already registered"),
+            errors["nik"][0],
+            errors,
+            reasons=["nik:duplicate"],
+        )
 
     @api.exception_handler(IdempotencyConflict)
     def _conflict(request: HttpRequest, exc: IdempotencyConflict):
@@ -225,11 +241,12 @@ def install(api: NinjaAPI) -> None:
                 "Use a new reference for a new payment."
             )
             % {"key": exc.key},
+            reasons=["reference:conflict"],
         )
 
     @api.exception_handler(DjangoValidationError)
     def _invalid(request: HttpRequest, exc: DjangoValidationError):
-        return validation_problem(message_dict(exc))
+        return validation_problem(message_dict(exc), reasons_of(exc))
 
     @api.exception_handler(NinjaValidationError)
     def _shape(request: HttpRequest, exc: NinjaValidationError):

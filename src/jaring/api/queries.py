@@ -71,9 +71,9 @@ def participant_identify(*, nik: str | None = None, number: str | None = None) -
         raise error_dict("number", _("This is not a participant number (11 digits with a check digit)."))
     participant = participant_find(nik or number, queryset=Participant.objects.all())
     if participant is None and nik:
-        raise error_dict("nik", _("No participant is registered with this NIK."), "not_found")
+        raise error_dict("nik", _("No participant is registered with this NIK."), "unknown")
     if participant is None:
-        raise error_dict("number", _("No participant has this number."), "not_found")
+        raise error_dict("number", _("No participant has this number."), "unknown")
     return participant
 
 

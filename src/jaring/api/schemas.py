@@ -63,6 +63,10 @@ class Problem(Schema):
     status: int
     detail: str
     errors: dict[str, list[str]] = Field(default_factory=dict, description="messages per field")
+    reasons: list[str] = Field(
+        default_factory=list,
+        description="stable field:code reasons (amount:price_mismatch), the same on every channel",
+    )
 
 
 # Requests
@@ -248,6 +252,7 @@ class BatchResult(Schema):
     type: str | None
     status: Literal["accepted", "rejected", "duplicate"]
     errors: dict[str, list[str]] = Field(default_factory=dict)
+    reasons: list[str] = Field(default_factory=list, description="stable field:code reasons")
     reference: str | None = None
     participant_number: str | None = None
     payment_id: int | None = None

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from jaring.common import clock
-from jaring.common.errors import IdempotencyConflict
+from jaring.common.errors import IdempotencyConflict, problems_of
 
 
 def validation_lines(error: ValidationError) -> list[str]:
@@ -43,6 +43,7 @@ class JaringCommand(BaseCommand):
                     {
                         "ok": False,
                         "errors": error.message_dict if hasattr(error, "error_dict") else error.messages,
+                        "reasons": sorted({problem.reason for problem in problems_of(error)}),
                     }
                 )
             else:

@@ -1,10 +1,12 @@
 import uuid
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from jaring.accounts.audit import Actor
 from jaring.channels.models import Outlet
 from jaring.common.commands import JaringCommand, parse_moment
+from jaring.common.errors import error_dict
 from jaring.contributions.services import payment_quote, payment_record
 from jaring.members.queries import participant_find
 from jaring.rules.money import format_rupiah
@@ -24,7 +26,7 @@ class Command(JaringCommand):
     def run(self, *args, identifier, months, amount, paid_at, key, outlet, json, **options):
         participant = participant_find(identifier)
         if participant is None:
-            raise CommandError(f"no participant with NIK or number {identifier}")
+            raise error_dict("nik", _("No participant with this NIK or participant number."), "unknown")
         outlet_row = None
         if (
             outlet
