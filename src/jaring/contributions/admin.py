@@ -7,7 +7,7 @@ deleted. Rate rules are editable: saving one makes this process price with it at
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,17 @@ from jaring.contributions.models import (
     Payment,
     RateRule,
 )
-from jaring.contributions.queries import ratebook_data, ratebook_forget
+from jaring.contributions.queries import ratebook_data
+from jaring.contributions.services import (
+    group_membership_save,
+    group_memberships_remove,
+    payer_group_save,
+    payer_groups_remove,
+    payer_save,
+    payers_remove,
+    rate_rule_save,
+)
+from jaring.contributions.services.payers import group_billed, membership_billed, payer_billed
 from jaring.members.admin import ParticipantSearch
 from jaring.rules.money import format_rupiah
 from jaring.rules.programmes import format_programmes, parse_programmes
@@ -133,12 +143,19 @@ class RateRuleAdmin(MonthAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        ratebook_forget()
-        transaction.on_commit(ratebook_forget)
+        rate_rule_save(rule=obj, actor=request, summary="admin")
 
 
 # Payers and their bills
+
+
+def _refused_or_done(request, remove) -> None:
+    """Runs a removal; one the service refuses (something was billed since the page was shown) is
+    refused as the page refuses it, and nothing is removed."""
+    try:
+        remove()
+    except ValidationError as error:
+        raise PermissionDenied(" ".join(error.messages)) from error
 
 
 class PayerForm(forms.ModelForm):
@@ -162,6 +179,19 @@ class PayerAdmin(admin.ModelAdmin):
     autocomplete_fields = ("region", "outlet")
     list_select_related = ("region", "outlet")
 
+    def save_model(self, request, obj, form, change):
+        payer_save(payer=obj, actor=request, summary="admin")
+
+    def has_delete_permission(self, request, obj=None):
+        # A payer's bills are the record of what it was asked to pay: a billed payer stays.
+        return super().has_delete_permission(request, obj) and not (obj is not None and payer_billed(obj))
+
+    def delete_model(self, request, obj):
+        _refused_or_done(request, lambda: payers_remove(payers=[obj], actor=request, summary="admin"))
+
+    def delete_queryset(self, request, queryset):
+        _refused_or_done(request, lambda: payers_remove(payers=queryset, actor=request, summary="admin"))
+
 
 @admin.register(PayerGroup)
 class PayerGroupAdmin(admin.ModelAdmin):
@@ -170,6 +200,21 @@ class PayerGroupAdmin(admin.ModelAdmin):
     search_fields = ("code", "name", "payer__code", "payer__name")
     autocomplete_fields = ("payer",)
     list_select_related = ("payer",)
+
+    def save_model(self, request, obj, form, change):
+        payer_group_save(group=obj, actor=request, summary="admin")
+
+    def has_delete_permission(self, request, obj=None):
+        # A group whose members were billed through it stays; its memberships are ended instead.
+        return super().has_delete_permission(request, obj) and not (obj is not None and group_billed(obj))
+
+    def delete_model(self, request, obj):
+        _refused_or_done(request, lambda: payer_groups_remove(groups=[obj], actor=request, summary="admin"))
+
+    def delete_queryset(self, request, queryset):
+        _refused_or_done(
+            request, lambda: payer_groups_remove(groups=queryset, actor=request, summary="admin")
+        )
 
 
 class GroupMembershipForm(MonthModelForm):
@@ -193,6 +238,22 @@ class GroupMembershipAdmin(ParticipantSearch, MonthAdmin):
     raw_id_fields = ("participant",)
     list_select_related = ("group", "participant")
     show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        group_membership_save(membership=obj, actor=request, summary="admin")
+
+    def has_delete_permission(self, request, obj=None):
+        # A member billed through the group stays: the membership is ended with its last month.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and not (obj is not None and membership_billed(obj))
+
+    def delete_model(self, request, obj):
+        remove = group_memberships_remove
+        _refused_or_done(request, lambda: remove(memberships=[obj], actor=request, summary="admin"))
+
+    def delete_queryset(self, request, queryset):
+        remove = group_memberships_remove
+        _refused_or_done(request, lambda: remove(memberships=queryset, actor=request, summary="admin"))
 
 
 @admin.register(Bill)

@@ -55,6 +55,11 @@ class AgentRuleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         agent_rule_save(rule=obj, actor=request, summary="admin")
 
+    def has_delete_permission(self, request, obj=None):
+        # A packaged rule would come back at the next seed, and statements already computed were made
+        # with the rules in force: a rule is closed (its window) or corrected, not deleted.
+        return False
+
 
 class ReadOnly(admin.ModelAdmin):
     def has_add_permission(self, request):

@@ -18,6 +18,14 @@ from jaring.contributions.services.ledger import (
     payment_reverse,
     statuses_refresh,
 )
+from jaring.contributions.services.payers import (
+    group_membership_save,
+    group_memberships_remove,
+    payer_group_save,
+    payer_groups_remove,
+    payer_save,
+    payers_remove,
+)
 from jaring.contributions.services.rates import rate_rule_save, rate_rules_seed, rate_window_set
 
 __all__ = [
@@ -26,8 +34,14 @@ __all__ = [
     "bill_issue",
     "bill_pay",
     "deposit_record",
+    "group_membership_save",
+    "group_memberships_remove",
     "ledger_record",
     "outlet_source",
+    "payer_group_save",
+    "payer_groups_remove",
+    "payer_save",
+    "payers_remove",
     "payment_fingerprint",
     "payment_quote",
     "payment_record",

@@ -64,7 +64,8 @@ def _month(value) -> Month:
 @transaction.atomic
 def rate_rule_save(*, rule: RateRule, actor, summary: str = "") -> RateRule:
     """Saves an operator's new or corrected rate rule (``rule`` holds the new values: its window, its
-    figures) and makes this process price with it at once. Audited with the rule before and after, as
+    figures) and makes this process price with it at once (the rate book cache is emptied now and again
+    at the commit). Audited with the rule before and after, as
     done by ``actor`` (a request, a user, or None for the command line: say who in ``summary``)."""
     if rule.valid_to is not None and _month(rule.valid_to) < _month(rule.valid_from):
         raise ValidationError({"valid_to": _("The window ends before it starts.")})
@@ -72,6 +73,7 @@ def rate_rule_save(*, rule: RateRule, actor, summary: str = "") -> RateRule:
     before = snapshot(stored)
     rule.save()
     ratebook_forget()
+    transaction.on_commit(ratebook_forget)  # and again once saved, in case a price was read meanwhile
     what = f"rate rule {rule.code} ({rule.kind}) {rule.valid_from}..{rule.valid_to or ''}"
     audit(
         actor,
