@@ -130,3 +130,23 @@ def test_lifecycle_thresholds_are_data_with_effective_dates(perisai):
     result = lifecycle_run(month=Month.of(2024, 3))
     assert set(result.deactivated) == {"PRS-1", "PRS-2"}
     assert fresh(perisai.prs_agent).rejoin_from == date(2024, 6, 1)
+
+
+def test_each_step_is_signed_and_audited_as_done_by_its_actor(perisai, admin_user):
+    from jaring.accounts.audit import Actor
+
+    agent_terminate(
+        agent=perisai.prs_agent, reason="fake registrations", on=date(2024, 6, 1), actor=admin_user
+    )
+    candidate = agent_enrol(
+        code="PRS-9", name="Ani", outlet=perisai.prs_karawang, actor=Actor("jaring command line (ops)")
+    )
+    assert AgentEvent.objects.get(agent=perisai.prs_agent, kind="terminated").by == "admin"
+    assert AgentEvent.objects.get(agent=candidate, kind="enrolled").by == "jaring command line (ops)"
+    terminated = AuditEntry.objects.get(
+        object_type="channels.agent", object_id=str(perisai.prs_agent.pk), summary="fake registrations"
+    )
+    enrolled = AuditEntry.objects.get(
+        object_type="channels.agent", object_id=str(candidate.pk), action="create"
+    )
+    assert (terminated.username, enrolled.username) == ("admin", "jaring command line (ops)")

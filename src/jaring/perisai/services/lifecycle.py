@@ -2,7 +2,8 @@
 monthly run that deactivates idle agents.
 
 Every step is one transaction that changes the agent row, appends an ``AgentEvent`` and writes the audit
-trail; a refused step raises ``ValidationError`` per field and changes nothing.
+trail as done by ``actor`` (a request, a user, an ``Actor``, or None for the system); a refused step raises
+``ValidationError`` per field and changes nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jaring.accounts.audit import audit
+from jaring.accounts.audit import Actor, audit
 from jaring.channels.models import Agent, Outlet, Partner
 from jaring.channels.services import agent_create
 from jaring.common.clock import local_date
@@ -60,8 +61,12 @@ def _event(agent: Agent, kind: str, on: date, *, reason: str = "", by: str = "")
     return AgentEvent.objects.create(agent=agent, kind=kind, on=on, reason=reason[:200], by=by[:150])
 
 
-def _who(request_or_user) -> str:
-    user = getattr(request_or_user, "user", request_or_user)
+def _who(actor) -> str:
+    """The name an agent's event is signed with: the signed-in user's, or the ``Actor``'s (a partner's API
+    key, the command line); empty for the system."""
+    if isinstance(actor, Actor):
+        return actor.name
+    user = getattr(actor, "user", actor)
     return user.get_username() if getattr(user, "is_authenticated", False) else ""
 
 
@@ -84,7 +89,7 @@ def agent_enrol(
     office: Office | None = None,
     phone: str = "",
     on: date | None = None,
-    request_or_user=None,
+    actor=None,
 ) -> Agent:
     """Enrols a candidate Perisai agent at ``outlet`` (a Perisai office) under ``office`` (a BPJS branch,
     by default the outlet's)."""
@@ -112,13 +117,13 @@ def agent_enrol(
         phone=phone,
         status=Agent.Status.CANDIDATE,
     )
-    _event(agent, AgentEvent.Kind.ENROLLED, _day(on), by=_who(request_or_user))
-    audit(request_or_user, "create", obj=agent, after=agent, summary=f"Perisai candidate {agent.code}")
+    _event(agent, AgentEvent.Kind.ENROLLED, _day(on), by=_who(actor))
+    audit(actor, "create", obj=agent, after=agent, summary=f"Perisai candidate {agent.code}")
     return agent
 
 
 @transaction.atomic
-def agent_onboarding_record(*, agent: Agent, on: date | None = None, request_or_user=None, **fields) -> Agent:
+def agent_onboarding_record(*, agent: Agent, on: date | None = None, actor=None, **fields) -> Agent:
     """Records onboarding requirements given as keyword arguments (any of ``ONBOARDING_FIELDS``): the
     agent's participant record, partner bank and account, training, exam, certificate, assignment
     letter."""
@@ -161,10 +166,8 @@ def agent_onboarding_record(*, agent: Agent, on: date | None = None, request_or_
     for name, value in fields.items():
         setattr(agent, name, value.strip() if isinstance(value, str) else value)
     agent.save(update_fields=list(fields))
-    _event(
-        agent, AgentEvent.Kind.ONBOARDING, today, reason=", ".join(sorted(fields)), by=_who(request_or_user)
-    )
-    audit(request_or_user, "update", obj=agent, before=before, after={n: getattr(agent, n) for n in fields})
+    _event(agent, AgentEvent.Kind.ONBOARDING, today, reason=", ".join(sorted(fields)), by=_who(actor))
+    audit(actor, "update", obj=agent, before=before, after={n: getattr(agent, n) for n in fields})
     return agent
 
 
@@ -178,7 +181,7 @@ def missing_requirements(agent: Agent) -> list[tuple[str, str]]:
 
 
 @transaction.atomic
-def agent_activate(*, agent: Agent, on: date | None = None, request_or_user=None) -> Agent:
+def agent_activate(*, agent: Agent, on: date | None = None, actor=None) -> Agent:
     """Activates a candidate whose onboarding requirements are all recorded."""
     agent = Agent.objects.select_for_update().get(pk=agent.pk)
     _refuse_terminated(agent)
@@ -199,8 +202,8 @@ def agent_activate(*, agent: Agent, on: date | None = None, request_or_user=None
     before = {"status": agent.status}
     agent.status, agent.activated_on = Agent.Status.ACTIVE, _day(on)
     agent.save(update_fields=["status", "activated_on"])
-    _event(agent, AgentEvent.Kind.ACTIVATED, agent.activated_on, by=_who(request_or_user))
-    audit(request_or_user, "update", obj=agent, before=before, after={"status": agent.status})
+    _event(agent, AgentEvent.Kind.ACTIVATED, agent.activated_on, by=_who(actor))
+    audit(actor, "update", obj=agent, before=before, after={"status": agent.status})
     return agent
 
 
@@ -212,7 +215,7 @@ def _deactivate(agent: Agent, *, on: date, reason: str, rejoin_after_months: int
 
 
 @transaction.atomic
-def agent_deactivate(*, agent: Agent, reason: str, on: date | None = None, request_or_user=None) -> Agent:
+def agent_deactivate(*, agent: Agent, reason: str, on: date | None = None, actor=None) -> Agent:
     """Deactivates an active agent for ``reason``; the agent may rejoin after the months the lifecycle rule
     in force says."""
     if not (reason or "").strip():
@@ -226,13 +229,13 @@ def agent_deactivate(*, agent: Agent, reason: str, on: date | None = None, reque
     before = {"status": agent.status}
     _deactivate(agent, on=on, reason=reason.strip(), rejoin_after_months=rule.rejoin_after_months)
     agent.save(update_fields=["status", "deactivated_on", "deactivation_reason", "rejoin_from"])
-    _event(agent, AgentEvent.Kind.DEACTIVATED, on, reason=reason, by=_who(request_or_user))
-    audit(request_or_user, "update", obj=agent, before=before, after={"status": agent.status}, summary=reason)
+    _event(agent, AgentEvent.Kind.DEACTIVATED, on, reason=reason, by=_who(actor))
+    audit(actor, "update", obj=agent, before=before, after={"status": agent.status}, summary=reason)
     return agent
 
 
 @transaction.atomic
-def agent_rejoin(*, agent: Agent, on: date | None = None, request_or_user=None) -> Agent:
+def agent_rejoin(*, agent: Agent, on: date | None = None, actor=None) -> Agent:
     """Makes a deactivated agent active again, once the rejoin period has passed. A terminated agent
     never rejoins."""
     agent = Agent.objects.select_for_update().get(pk=agent.pk)
@@ -254,13 +257,13 @@ def agent_rejoin(*, agent: Agent, on: date | None = None, request_or_user=None) 
     before = {"status": agent.status}
     agent.status, agent.activated_on, agent.rejoin_from = Agent.Status.ACTIVE, on, None
     agent.save(update_fields=["status", "activated_on", "rejoin_from"])
-    _event(agent, AgentEvent.Kind.REJOINED, on, by=_who(request_or_user))
-    audit(request_or_user, "update", obj=agent, before=before, after={"status": agent.status})
+    _event(agent, AgentEvent.Kind.REJOINED, on, by=_who(actor))
+    audit(actor, "update", obj=agent, before=before, after={"status": agent.status})
     return agent
 
 
 @transaction.atomic
-def agent_terminate(*, agent: Agent, reason: str, on: date | None = None, request_or_user=None) -> Agent:
+def agent_terminate(*, agent: Agent, reason: str, on: date | None = None, actor=None) -> Agent:
     """Terminates an agent for fraud, at once and for good: a terminated agent can register no one, take
     no payment and never rejoin."""
     if not (reason or "").strip():
@@ -276,8 +279,8 @@ def agent_terminate(*, agent: Agent, reason: str, on: date | None = None, reques
     )
     agent.rejoin_from = None
     agent.save(update_fields=["status", "terminated_on", "termination_reason", "rejoin_from"])
-    _event(agent, AgentEvent.Kind.TERMINATED, on, reason=reason, by=_who(request_or_user))
-    audit(request_or_user, "update", obj=agent, before=before, after={"status": agent.status}, summary=reason)
+    _event(agent, AgentEvent.Kind.TERMINATED, on, reason=reason, by=_who(actor))
+    audit(actor, "update", obj=agent, before=before, after={"status": agent.status}, summary=reason)
     return agent
 
 
