@@ -95,9 +95,11 @@ def read_rows(path: Path, kind: str) -> Iterator[tuple[int, list[str]]]:
         header = next(reader, [])
         _header_check(kind, header)
         for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            yield reader.line_num, (cells + [""] * width)[:width]
+            if not (cells and cells[0].strip()) and not any(cell.strip() for cell in cells):
+                continue  # a blank row
+            if len(cells) != width:
+                cells = (cells + [""] * width)[:width]
+            yield reader.line_num, cells
 
 
 def _xlsx_rows(path: Path, kind: str, width: int) -> Iterator[tuple[int, list[str]]]:

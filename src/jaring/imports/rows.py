@@ -37,7 +37,7 @@ from jaring.members.validation import BulkRegistrationContext
 from jaring.rules.participant_number import participant_number
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     """What became of one row: accepted (with the participant number and the record's id), a duplicate
     of what was recorded before (nothing new; the first record's id), or rejected with its reasons.
@@ -48,13 +48,18 @@ class RowResult:
 
     row: int
     status: str = "rejected"  # or "accepted", "duplicate"
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    codes: list[str] = field(default_factory=list)
+    errors: dict[str, list[str]] | None = None  # made at the first problem: most rows have none
+    codes: list[str] | tuple = ()
     number: str = ""
     record_id: int | None = None
 
     def fail(self, field_name: str, message: str, code: str = "invalid") -> None:
         self.status = "rejected"
+        self.note(field_name, message, code)
+
+    def note(self, field_name: str, message: str, code: str) -> None:
+        if self.errors is None:
+            self.errors, self.codes = {}, []
         self.errors.setdefault(field_name, []).append(str(message))
         self.codes.append(f"{field_name}:{code}")
 
@@ -64,6 +69,8 @@ class RowResult:
 
     @property
     def reason(self) -> str:
+        if not self.errors:
+            return ""
         return "; ".join(f"{name}: {' '.join(messages)}" for name, messages in self.errors.items())
 
 
@@ -305,9 +312,8 @@ def _ledger_rows_apply(rows, parse: Callable, *, context: RowContext, now: datet
         result.number = participant_number(person.pk) if person else ""
         result.record_id = outcome.pk
         if isinstance(outcome, Replay):
+            result.note("reference", DUPLICATE_MESSAGE, "duplicate")
             result.status = "duplicate"
-            result.codes.append("reference:duplicate")
-            result.errors["reference"] = [str(DUPLICATE_MESSAGE)]
         else:
             result.status = "accepted"
     return results

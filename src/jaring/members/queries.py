@@ -15,7 +15,10 @@ def identifier_parse(text: str | None) -> tuple[str, str | int] | None:
     """How a participant is named: ``("nik", nik)`` for 16 digits, ``("pk", id)`` for a participant number
     (11 digits whose check digit holds), None for anything else. The one reading of "NIK or number" for
     the desk, the API, files, the CLI and the back office."""
-    text = _SEPARATORS.sub("", text or "")
+    text = text or ""
+    if len(text) == 16 and text.isascii() and text.isdigit():
+        return "nik", text  # the usual case, read for every row of every file: no separators to take out
+    text = _SEPARATORS.sub("", text)
     if not (text.isascii() and text.isdigit()):
         return None
     if len(text) == 16:

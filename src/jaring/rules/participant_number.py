@@ -7,16 +7,14 @@ NUMBER_DIGITS = SEQUENCE_DIGITS + 1
 MAX_SEQUENCE = 10**SEQUENCE_DIGITS - 1
 
 
+# A digit doubled, with 9 taken off when that makes two digits (Luhn's rule).
+_DOUBLED = {str(digit): (2 * digit if digit < 5 else 2 * digit - 9) for digit in range(10)}
+_PLAIN = {str(digit): digit for digit in range(10)}
+
+
 def _luhn_check_digit(digits: str) -> int:
     # Double every second digit counting leftwards from the digit next to the (future) check digit.
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 0:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
+    total = sum(_DOUBLED[char] for char in digits[-1::-2]) + sum(_PLAIN[char] for char in digits[-2::-2])
     return (10 - total % 10) % 10
 
 

@@ -50,6 +50,7 @@ class TallyBatch:
     def __init__(self) -> None:
         self.tallies: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
         self.deltas: dict[tuple, int] = defaultdict(int)
+        self._changes: dict[tuple, tuple] = {}
 
     def add(self, kind: str, day: date, who: Who, *, count: int = 1, amount: int = 0) -> None:
         entry = self.tallies[
@@ -76,16 +77,13 @@ class TallyBatch:
     def coverage(self, who: Who, old: Iterable[Run], new: Iterable[Run]) -> None:
         """The change of a participant's runs from ``old`` to ``new`` (runs both have are skipped)."""
         old, new = tuple(old), tuple(new)
-        same = 0
-        while same < len(old) and same < len(new) and old[same] == new[same]:
-            same += 1
+        # A list's participants share few histories (most pay the same months): each change is worked
+        # out once.
+        if (changes := self._changes.get((old, new))) is None:
+            changes = self._changes[old, new] = _run_changes(old, new)
         deltas = self.deltas
-        for run in old[same:]:
-            deltas[(run.first, who)] -= 1
-            deltas[(run.last + 1, who)] += 1
-        for run in new[same:]:
-            deltas[(run.first, who)] += 1
-            deltas[(run.last + 1, who)] -= 1
+        for month, delta in changes:
+            deltas[(month, who)] += delta
 
     def write(self) -> None:
         tallies = [(*key, count, amount) for key, (count, amount) in self.tallies.items() if count or amount]
@@ -108,6 +106,19 @@ class TallyBatch:
         )
         self.tallies.clear()
         self.deltas.clear()
+
+
+def _run_changes(old: tuple[Run, ...], new: tuple[Run, ...]) -> tuple[tuple[Month, int], ...]:
+    """The +1/-1 per month that turn ``old`` runs into ``new`` ones (runs both have are skipped)."""
+    same = 0
+    while same < len(old) and same < len(new) and old[same] == new[same]:
+        same += 1
+    changes = []
+    for run in old[same:]:
+        changes += [(run.first, -1), (run.last + 1, 1)]
+    for run in new[same:]:
+        changes += [(run.first, 1), (run.last + 1, -1)]
+    return tuple(changes)
 
 
 def run_deltas(runs: Iterable[Run]) -> dict[Month, int]:

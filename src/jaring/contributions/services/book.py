@@ -38,7 +38,7 @@ class Person(NamedTuple):
     registered_month: Month
     declared_income: int
     programmes: str
-    registered_at: datetime
+    registered_at: object  # as read: a datetime (PostgreSQL) or its text (SQLite); ``Days`` reads both
     paid_through: Month | None
     office_id: int | None
     outlet_id: int
@@ -75,8 +75,8 @@ class Days(dict):
     "now", many participants registered the same day), and a time zone conversion costs more than the
     rest of a request's arithmetic."""
 
-    def __missing__(self, moment: datetime) -> date:
-        day = self[moment] = local_date(moment)
+    def __missing__(self, moment) -> date:
+        day = self[moment] = local_date(_aware(moment))
         return day
 
 
@@ -191,7 +191,7 @@ class LedgerBook:
                     Month(registered),
                     income,
                     programmes,
-                    _aware(registered_at),
+                    registered_at,
                     None if paid is None else Month(paid),
                     *rest,
                 )
