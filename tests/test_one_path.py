@@ -21,7 +21,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from jaring.channels.models import Agent
+from jaring.channels.models import Agent, Outlet
 from jaring.channels.services import agent_create
 from jaring.common.clock import local_date, parse_moment
 from jaring.common.errors import DuplicateRegistration, IdempotencyConflict, problems_of
@@ -182,15 +182,8 @@ def _reversal_target(op) -> Payment | None:
     ).first()
 
 
-_outlets: dict = {}
-
-
 def _outlet(code):
-    from jaring.channels.models import Outlet
-
-    if code not in _outlets:
-        _outlets[code] = Outlet.objects.select_related("partner").get(code=code)
-    return _outlets[code]
+    return Outlet.objects.select_related("partner").get(code=code)
 
 
 def _agent(code):

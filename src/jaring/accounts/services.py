@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jaring.accounts.audit import audit, snapshot
-from jaring.accounts.models import Role, StaffProfile
+from jaring.accounts.audit import audit, changed_fields, snapshot
+from jaring.accounts.models import Action, Role, StaffProfile
 from jaring.accounts.scope import scope_forget
 from jaring.channels.models import Agent, Outlet
 from jaring.contributions.models import Payer
@@ -24,6 +24,27 @@ class StaffUserCreated:
     profile: StaffProfile
     password: str
     generated: bool
+
+
+def audited_save(obj, *, actor, summary: str, what: str):
+    """Saves a new or corrected record (a back-office form's instance), reading the stored one under a
+    row lock first, and audits it before and after with the fields that changed named. The caller holds
+    the transaction."""
+    stored = type(obj).objects.select_for_update().filter(pk=obj.pk).first() if obj.pk else None
+    before = snapshot(stored)
+    obj.save()
+    after = snapshot(obj)
+    if changed := changed_fields(before, after):
+        what = f"{what} (fields: {', '.join(changed)})"
+    audit(
+        actor,
+        Action.UPDATE if stored else Action.CREATE,
+        obj=obj,
+        before=before,
+        after=after,
+        summary=f"{what}; {summary}" if summary else what,
+    )
+    return obj
 
 
 def password_generate() -> str:

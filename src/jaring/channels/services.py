@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jaring.accounts.audit import audit, changed_fields, snapshot
+from jaring.accounts.audit import audit
 from jaring.accounts.models import Action
+from jaring.accounts.services import audited_save
 from jaring.channels.models import Agent, Outlet, Partner
 from jaring.org.queries import branch_for_region
 from jaring.regions.models import Region
@@ -67,29 +68,10 @@ def agent_create(
     )
 
 
-def _saved(obj, *, actor, summary: str, what: str):
-    """Saves a back-office form's instance (a new one or a correction) and audits it before and after."""
-    stored = type(obj).objects.select_for_update().filter(pk=obj.pk).first() if obj.pk else None
-    before = snapshot(stored)
-    obj.save()
-    after = snapshot(obj)
-    if changed := changed_fields(before, after):
-        what = f"{what} (fields: {', '.join(changed)})"
-    audit(
-        actor,
-        Action.UPDATE if stored else Action.CREATE,
-        obj=obj,
-        before=before,
-        after=after,
-        summary=f"{what}; {summary}" if summary else what,
-    )
-    return obj
-
-
 @transaction.atomic
 def partner_save(*, partner: Partner, actor, summary: str = "") -> Partner:
     """Adds or corrects a partner (the back office)."""
-    return _saved(partner, actor=actor, summary=summary, what=f"partner {partner.code}")
+    return audited_save(partner, actor=actor, summary=summary, what=f"partner {partner.code}")
 
 
 @transaction.atomic
@@ -98,14 +80,14 @@ def outlet_save(*, outlet: Outlet, actor, summary: str = "") -> Outlet:
     its regency/city, as ``outlet_create`` does."""
     if outlet.office_id is None:
         outlet.office = branch_for_region(outlet.region_id)
-    return _saved(outlet, actor=actor, summary=summary, what=f"outlet {outlet.code}")
+    return audited_save(outlet, actor=actor, summary=summary, what=f"outlet {outlet.code}")
 
 
 @transaction.atomic
 def agent_save(*, agent: Agent, actor, summary: str = "") -> Agent:
     """Adds or corrects an agent's details (the back office). The lifecycle state moves only with
     ``perisai.services``."""
-    return _saved(agent, actor=actor, summary=summary, what=f"agent {agent.code}")
+    return audited_save(agent, actor=actor, summary=summary, what=f"agent {agent.code}")
 
 
 @transaction.atomic

@@ -3,8 +3,9 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from jaring.accounts.audit import audit, changed_fields, snapshot
+from jaring.accounts.audit import audit, snapshot
 from jaring.accounts.models import Action
+from jaring.accounts.services import audited_save
 from jaring.org.models import BranchArea, Office
 from jaring.regions.models import Region
 
@@ -48,25 +49,6 @@ def branch_areas_assign(*, office: Office, regency_codes: list[str]) -> list[Bra
     return areas
 
 
-def _saved(obj, *, actor, summary: str, what: str):
-    """Saves a back-office form's instance (a new one or a correction) and audits it before and after."""
-    stored = type(obj).objects.select_for_update().filter(pk=obj.pk).first() if obj.pk else None
-    before = snapshot(stored)
-    obj.save()
-    after = snapshot(obj)
-    if changed := changed_fields(before, after):
-        what = f"{what} (fields: {', '.join(changed)})"
-    audit(
-        actor,
-        Action.UPDATE if stored else Action.CREATE,
-        obj=obj,
-        before=before,
-        after=after,
-        summary=f"{what}; {summary}" if summary else what,
-    )
-    return obj
-
-
 @transaction.atomic
 def office_rename(*, office: Office, actor, summary: str = "") -> Office:
     """Saves an office's new name (its code, kind and place in the tree never change: they scope every page
@@ -92,7 +74,9 @@ def branch_area_save(*, area: BranchArea, actor, summary: str = "") -> BranchAre
     """Says which branch serves a regency/city (a new row, or a change of branch)."""
     if area.office.kind != Office.Kind.BRANCH:
         raise ValidationError({"office": "Only a branch office serves regencies/cities."})
-    return _saved(area, actor=actor, summary=summary, what=f"{area.regency_id} served by {area.office.code}")
+    return audited_save(
+        area, actor=actor, summary=summary, what=f"{area.regency_id} served by {area.office.code}"
+    )
 
 
 @transaction.atomic

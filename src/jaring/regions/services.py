@@ -7,8 +7,7 @@ from importlib import resources
 
 from django.db import connection, transaction
 
-from jaring.accounts.audit import audit, changed_fields, snapshot
-from jaring.accounts.models import Action
+from jaring.accounts.services import audited_save
 from jaring.regions.models import Region
 from jaring.regions.queries import region_index
 
@@ -70,28 +69,9 @@ def regions_load() -> LoadSummary:
     return LoadSummary(regions=len(rows), with_population=sum(1 for row in rows if row[-1] is not None))
 
 
-def _saved(obj, *, actor, summary: str, what: str):
-    """Saves a back-office form's instance (a new one or a correction) and audits it before and after."""
-    stored = type(obj).objects.select_for_update().filter(pk=obj.pk).first() if obj.pk else None
-    before = snapshot(stored)
-    obj.save()
-    after = snapshot(obj)
-    if changed := changed_fields(before, after):
-        what = f"{what} (fields: {', '.join(changed)})"
-    audit(
-        actor,
-        Action.UPDATE if stored else Action.CREATE,
-        obj=obj,
-        before=before,
-        after=after,
-        summary=f"{what}; {summary}" if summary else what,
-    )
-    return obj
-
-
 @transaction.atomic
 def region_save(*, region: Region, actor, summary: str = "") -> Region:
     """Adds or corrects a region (its name, population) and makes this process read the change at once."""
-    saved = _saved(region, actor=actor, summary=summary, what=f"region {region.code} {region.name}")
+    saved = audited_save(region, actor=actor, summary=summary, what=f"region {region.code} {region.name}")
     region_index.cache_clear()
     return saved

@@ -19,7 +19,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.utils import timezone
 
-from jaring.common.bulk import among, db_json
+from jaring.common.bulk import among, array_literal, db_json
 from jaring.common.clock import local_date
 from jaring.contributions.models import CoverageRun, Deposit, Payment
 from jaring.members.models import Participant
@@ -213,14 +213,29 @@ def _priors(model, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], P
     keys = {key for key in keys if key[1]}
     if not keys:
         return {}
-    sources, source_params = among("source", {source for source, _reference in keys})
-    references, reference_params = among("idempotency_key", {reference for _source, reference in keys})
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT source, idempotency_key, id, fingerprint FROM {table} WHERE {sources} AND {references}",
-            [*source_params, *reference_params],
-        )
+        if connection.vendor == "postgresql":
+            # The pairs as a relation joined on the unique (source, key) index: one index probe per
+            # reference. Two ``= ANY`` lists would let the planner scan every entry of the sources named
+            # (a file names one or two outlets, each with millions of entries).
+            pairs = sorted(keys)
+            cursor.execute(
+                f"SELECT p.source, p.idempotency_key, p.id, p.fingerprint FROM {table} AS p "
+                "JOIN unnest(%s::varchar[], %s::varchar[]) AS k (source, reference) "
+                "ON p.source = k.source AND p.idempotency_key = k.reference",
+                [array_literal(pair[0] for pair in pairs), array_literal(pair[1] for pair in pairs)],
+            )
+        else:
+            sources, source_params = among("source", {source for source, _reference in keys})
+            references, reference_params = among(
+                "idempotency_key", {reference for _source, reference in keys}
+            )
+            cursor.execute(
+                f"SELECT source, idempotency_key, id, fingerprint FROM {table} "
+                f"WHERE {sources} AND {references}",
+                [*source_params, *reference_params],
+            )
         rows = cursor.fetchall()
     return {(source, key): Prior(pk, print_) for source, key, pk, print_ in rows if (source, key) in keys}
 

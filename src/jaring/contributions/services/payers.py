@@ -14,8 +14,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from jaring.accounts.audit import audit, changed_fields, snapshot
+from jaring.accounts.audit import audit
 from jaring.accounts.models import Action
+from jaring.accounts.services import audited_save
 from jaring.contributions.models import BillLine, GroupMembership, Payer, PayerGroup
 from jaring.rules.months import Month
 from jaring.rules.programmes import format_programmes, parse_programmes
@@ -23,25 +24,6 @@ from jaring.rules.programmes import format_programmes, parse_programmes
 
 def _month(value) -> Month:
     return value if isinstance(value, Month) else Month(value)
-
-
-def _saved(obj, *, actor, summary: str, what: str):
-    """Saves a new or corrected record and audits it before and after (the fields that changed named)."""
-    stored = type(obj).objects.select_for_update().filter(pk=obj.pk).first() if obj.pk else None
-    before = snapshot(stored)
-    obj.save()
-    after = snapshot(obj)
-    if changed := changed_fields(before, after):
-        what = f"{what} (fields: {', '.join(changed)})"
-    audit(
-        actor,
-        Action.UPDATE if stored else Action.CREATE,
-        obj=obj,
-        before=before,
-        after=after,
-        summary=f"{what}; {summary}" if summary else what,
-    )
-    return obj
 
 
 def _removed(obj, *, actor, summary: str, what: str) -> None:
@@ -95,7 +77,7 @@ def payer_save(*, payer: Payer, actor, summary: str = "") -> Payer:
         payer.programmes = format_programmes(parse_programmes(payer.programmes))
     except ValueError as error:
         raise ValidationError({"programmes": [str(error)]}) from error
-    return _saved(payer, actor=actor, summary=summary, what=f"payer {payer.code}")
+    return audited_save(payer, actor=actor, summary=summary, what=f"payer {payer.code}")
 
 
 @transaction.atomic
@@ -108,7 +90,7 @@ def payer_group_save(*, group: PayerGroup, actor, summary: str = "") -> PayerGro
             raise ValidationError(
                 {"payer": _("Members of this group were billed to its payer; add a new group instead.")}
             )
-    return _saved(group, actor=actor, summary=summary, what=f"payer group {group.code}")
+    return audited_save(group, actor=actor, summary=summary, what=f"payer group {group.code}")
 
 
 @transaction.atomic
@@ -125,7 +107,7 @@ def group_membership_save(*, membership: GroupMembership, actor, summary: str = 
                 _("This member was billed through this group; end the membership and add a new one instead.")
             )
     what = f"membership of participant {membership.participant_id} in payer group {membership.group.code}"
-    return _saved(membership, actor=actor, summary=summary, what=what)
+    return audited_save(membership, actor=actor, summary=summary, what=what)
 
 
 # -- removals (a record entered by mistake) -----------------------------------------------------------------
