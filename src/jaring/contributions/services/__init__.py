@@ -1,9 +1,13 @@
 """Every write to the contribution ledger, for every channel (desk, API, file import, CLI, admin, demo).
 
-``ledger``: payments, reversals, deposits, bills and the month-end lapse run. ``rates``: corrections of the
-effective-dated rate rules.
+``checks``: the one check of every ledger fact (payment, deposit, reversal, bill line) over a ``book``
+(``LedgerBook``: what a list of requests is judged against, read in bulk); ``apply``: the one set-based
+apply of the accepted plans; ``ledger``: the single-record services (lists of one), ``ledger_record`` for
+lists, bills and the month-end lapse run; ``payers``: payers, groups and memberships; ``rates``:
+corrections of the effective-dated rate rules.
 """
 
+from jaring.contributions.services.checks import payment_fingerprint
 from jaring.contributions.services.ledger import (
     DepositResult,
     PaymentResult,
@@ -12,7 +16,6 @@ from jaring.contributions.services.ledger import (
     deposit_record,
     ledger_record,
     outlet_source,
-    payment_fingerprint,
     payment_quote,
     payment_record,
     payment_reverse,

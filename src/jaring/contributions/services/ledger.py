@@ -52,8 +52,6 @@ from jaring.rules.months import Month
 from jaring.rules.programmes import parse_programmes
 from jaring.rules.rates import Price
 
-__all__ = ["payment_fingerprint"]
-
 
 @dataclass(frozen=True)
 class PaymentResult:
