@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from jaring.accounts.audit import audit
 from jaring.accounts.models import Action
 from jaring.members.models import Participant
-from jaring.org.queries import branch_for_region
+from jaring.org.queries import serving_branch_id
 from jaring.regions.models import Region
 
 CORRECTABLE = frozenset(
@@ -48,7 +48,7 @@ def participant_correct(*, participant: Participant, changes: dict, actor, summa
         if name != "office":
             setattr(locked, name, changes[name])
     if "village" in fields:
-        locked.office = branch_for_region(locked.village_id) or locked.outlet.office
+        locked.office_id = serving_branch_id(locked.village_id, outlet=locked.outlet)
     locked.save(update_fields=fields)
     what = f"corrected participant {locked.number}: {', '.join(sorted(fields))}"
     audit(
