@@ -19,6 +19,7 @@ from jaring.accounts.audit import audit_personal_data
 from jaring.accounts.forms import AuditSearchForm, RevealForm
 from jaring.accounts.models import Action, AuditEntry, Role
 from jaring.accounts.scope import get_in_scope_or_404, scope_for
+from jaring.common.sheets import csv_row
 from jaring.members.models import Participant
 
 PAGE_SIZE = 50
@@ -112,7 +113,7 @@ class _Echo:
         return value
 
 
-def _csv_row(entry: AuditEntry) -> list[str]:
+def _csv_row(entry: AuditEntry) -> list:
     values = [
         timezone.localtime(entry.at).isoformat(timespec="seconds"),
         entry.username,
@@ -126,10 +127,5 @@ def _csv_row(entry: AuditEntry) -> list[str]:
         entry.ip or "",
         entry.user_agent,
     ]
-    return [_cell(value) for value in values]
-
-
-def _cell(value: str) -> str:
-    # A spreadsheet runs a cell that starts with = + - @ as a formula; summaries and user agents are
-    # typed by people, so such a cell is quoted.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    # summaries and user agents are typed by people: one that a spreadsheet would run is quoted
+    return csv_row(values)

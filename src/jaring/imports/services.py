@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from jaring.accounts.audit import audit
 from jaring.accounts.models import Action
+from jaring.common.sheets import csv_row
 from jaring.contributions.queries import ratebook
 from jaring.imports.gate import RowGate
 from jaring.imports.models import ImportChunk, ImportJob
@@ -214,15 +215,18 @@ def _results_csv(results: list[RowResult]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for result in results:
+        # a reason may quote what the file held (a name): one a spreadsheet would run is quoted
         writer.writerow(
-            [
-                result.row,
-                result.status,
-                result.reason,
-                result.number,
-                result.record_id or "",
-                " ".join(result.codes),
-            ]
+            csv_row(
+                [
+                    result.row,
+                    result.status,
+                    result.reason,
+                    result.number,
+                    result.record_id or "",
+                    " ".join(result.codes),
+                ]
+            )
         )
     return out.getvalue()
 

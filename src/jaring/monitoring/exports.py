@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jaring.common.sheets import xlsx_append
 from jaring.monitoring.reports import COUNT, PERCENT, RUPIAH, Report
 
 FORMATS = ("xlsx", "pdf")
@@ -38,35 +39,36 @@ def xlsx_write(report: Report, path: Path) -> None:
     sheet = book.active
     sheet.title = "Laporan" if report.style.lang == "id" else "Report"
     bold = Font(bold=True)
-    sheet.append([report.title])
+    # every cell through xlsx_append: names of contests, offices and agents are typed by people
+    xlsx_append(sheet, [report.title])
     sheet["A1"].font = Font(bold=True, size=14)
     for label, value in report.facts:
-        sheet.append([label, value])
-        sheet.cell(sheet.max_row, 1).font = bold
+        number = xlsx_append(sheet, [label, value])
+        sheet.cell(number, 1).font = bold
     for table in report.tables:
         sheet.append([])
-        sheet.append([table.heading])
-        sheet.cell(sheet.max_row, 1).font = bold
-        sheet.append(table.columns)
+        number = xlsx_append(sheet, [table.heading])
+        sheet.cell(number, 1).font = bold
+        number = xlsx_append(sheet, table.columns)
         for column in range(1, len(table.columns) + 1):
-            sheet.cell(sheet.max_row, column).font = bold
+            sheet.cell(number, column).font = bold
         for row in table.rows:
-            sheet.append([_xlsx_value(cell) for cell in row])
+            number = xlsx_append(sheet, [_xlsx_value(cell) for cell in row])
             for column, cell in enumerate(row, start=1):
                 if cell.kind in _NUMBER_FORMATS and cell.value is not None:
-                    sheet.cell(sheet.max_row, column).number_format = _NUMBER_FORMATS[cell.kind]
+                    sheet.cell(number, column).number_format = _NUMBER_FORMATS[cell.kind]
     if report.notes:
         sheet.append([])
         for note in report.notes:
-            sheet.append([note])
+            xlsx_append(sheet, [note])
     for column, width in zip("ABCDEFGHIJK", (14, 22, 26, 16, 16, 16, 16, 14, 16, 14, 60), strict=True):
         sheet.column_dimensions[column].width = width
     chart = report.chart
     if chart and chart.categories:
         data = book.create_sheet("Grafik" if report.style.lang == "id" else "Chart")
-        data.append(["", *(name for name, _values in chart.series)])
+        xlsx_append(data, ["", *(name for name, _values in chart.series)])
         for index, category in enumerate(chart.categories):
-            data.append([category, *(values[index] for _name, values in chart.series)])
+            xlsx_append(data, [category, *(values[index] for _name, values in chart.series)])
         bars = BarChart()
         bars.type = "col"
         bars.title = chart.title

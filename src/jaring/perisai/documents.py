@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from jaring.common.clock import local_date
+from jaring.common.sheets import csv_row, xlsx_append
 from jaring.perisai.models import Payout, Statement
 from jaring.perisai.queries import statement_lines
 from jaring.perisai.statements import statement_reference_code
@@ -29,20 +30,23 @@ def payout_csv(payout: Payout | None = None, *, statements=None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(PAYOUT_COLUMNS)
+    # names of agents and accounts are typed by people: one a spreadsheet would run is quoted
     rows = payout.paid.all() if payout is not None else statements.filter(state=Statement.State.PAID)
     for statement in rows.select_related("agent__bank").order_by("agent__code", "payout_id"):
         agent = statement.agent
         writer.writerow(
-            [
-                statement_reference_code(statement),
-                agent.code,
-                agent.name,
-                agent.bank.code if agent.bank else "",
-                agent.bank_account,
-                agent.bank_account_name,
-                statement.payable,
-                str(statement.month),
-            ]
+            csv_row(
+                [
+                    statement_reference_code(statement),
+                    agent.code,
+                    agent.name,
+                    agent.bank.code if agent.bank else "",
+                    agent.bank_account,
+                    agent.bank_account_name,
+                    statement.payable,
+                    str(statement.month),
+                ]
+            )
         )
     return out.getvalue().encode("utf-8")
 
@@ -92,20 +96,20 @@ def statement_xlsx(statement: Statement, *, language: str | None = None) -> byte
         book = Workbook()
         sheet = book.active
         sheet.title = str(statement.month)
-        sheet.append([_("Perisai agent statement")])
+        xlsx_append(sheet, [_("Perisai agent statement")])
         sheet["A1"].font = Font(bold=True, size=14)
         for label, value in _summary(statement):
-            sheet.append([label, value])
+            number = xlsx_append(sheet, [label, value])  # the agent's name is typed by people
             if isinstance(value, int) and label != _("New participants"):
-                sheet.cell(sheet.max_row, 2).number_format = '"Rp"#,##0'
+                sheet.cell(number, 2).number_format = '"Rp"#,##0'
         sheet.append([])
-        sheet.append(_line_header())
-        for cell in sheet[sheet.max_row]:
+        number = xlsx_append(sheet, _line_header())
+        for cell in sheet[number]:
             cell.font = Font(bold=True)
         for row in _line_rows(statement):
-            sheet.append(row)
+            number = xlsx_append(sheet, row)
             for column in (4, 5):
-                sheet.cell(sheet.max_row, column).number_format = '"Rp"#,##0'
+                sheet.cell(number, column).number_format = '"Rp"#,##0'
         sheet.column_dimensions["A"].width = 36
         sheet.column_dimensions["B"].width = 28
         out = io.BytesIO()

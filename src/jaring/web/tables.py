@@ -8,18 +8,23 @@ A view builds its rows once and either renders them or returns ``table_response`
                               fmt=request.GET["format"], filename="registrations-by-outlet")
 
 Exports that hold personal data (``personal=True``) are written to the audit trail as ``export``.
-Numbers stay numbers in XLSX (counts ``#,##0``, rupiah ``"Rp"#,##0``) and plain in CSV.
+Numbers stay numbers in XLSX (counts ``#,##0``, rupiah ``"Rp"#,##0``) and plain in CSV. Every cell goes
+through ``jaring.common.sheets``: a text a spreadsheet would run as a formula (a participant named
+``=HYPERLINK(...)``) comes out as text, an apostrophe before it in CSV, a typed string cell in XLSX.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.http import HttpResponse
 from django.utils import timezone
+
+from jaring.common.sheets import csv_row, xlsx_append
 
 EXPORT_FORMATS = ("csv", "xlsx")
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,9 +47,9 @@ def table_bytes(*, title: str, columns: Sequence[Column], rows: Iterable[Sequenc
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow([str(column.label) for column in columns])
+        writer.writerow(csv_row(column.label for column in columns))
         for row in rows:
-            writer.writerow(["" if cell is None else cell for cell in row])
+            writer.writerow(csv_row(row))
         return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets spreadsheets read UTF-8
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -52,15 +57,15 @@ def table_bytes(*, title: str, columns: Sequence[Column], rows: Iterable[Sequenc
 
         book = Workbook(write_only=False)
         sheet = book.active
-        sheet.title = str(title)[:31] or "jaring"
-        sheet.append([str(column.label) for column in columns])
+        sheet.title = _sheet_title(title)
+        xlsx_append(sheet, [str(column.label) for column in columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_xlsx_value(cell) for cell in row])
+            number = xlsx_append(sheet, row, dates=False)  # days as the page writes them
             for index, column in enumerate(columns, start=1):
                 if column.kind in _NUMBER_FORMATS:
-                    sheet.cell(sheet.max_row, index).number_format = _NUMBER_FORMATS[column.kind]
+                    sheet.cell(number, index).number_format = _NUMBER_FORMATS[column.kind]
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
@@ -91,9 +96,6 @@ def table_response(
     return response
 
 
-def _xlsx_value(cell):
-    if cell is None:
-        return None
-    if isinstance(cell, (int, float, str)):
-        return cell
-    return str(cell)
+def _sheet_title(title) -> str:
+    """A sheet's name: at most 31 characters, none of ``[]:*?/\\`` (a payer "A/B" would refuse the file)."""
+    return re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31].strip() or "jaring"
