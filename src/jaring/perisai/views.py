@@ -2,9 +2,10 @@
 quality-adjusted ranking and the signals of gaming with their evidence (reads in ``perisai.quality``).
 
 Every page filters through the user's scope: an agent, a participant or a signal outside it answers 404.
-Every table can be taken away as CSV or XLSX (``?format=csv|xlsx``) with the rows and scope of the page;
-NIK and phone are shown per ``scope.show_nik``/``show_phone``, and a page or file showing them in full is
-written to the audit trail.
+Every table can be taken away as CSV or XLSX (``?format=csv|xlsx``) with the rows and scope of the page.
+Lists of participants (an agent's, a signal's evidence) mask NIK and phone for every role, as every list
+does (docs/security.md); their exports, taken by a role with personal-data rights, are written to the
+audit trail as ``export``.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from jaring.accounts.audit import audit_personal_data
 from jaring.accounts.models import STAFF_ROLES, Role
 from jaring.accounts.scope import Scope, get_in_scope_or_404, scope_for
 from jaring.channels.models import Agent
 from jaring.common.clock import local_date, parse_day
+from jaring.common.privacy import mask_nik, mask_phone
 from jaring.members.models import Participant
 from jaring.perisai import quality
 from jaring.rules.months import Month
@@ -188,17 +189,9 @@ def signals(request):
     page = Paginator(found, SIGNALS_PER_PAGE).get_page(request.GET.get("page"))
     # Evidence for the signals on this page only: a bounded number of small queries per page.
     shown = [
-        (signal, [_participant_row(scope, p) for p in _evidence(scope, signal)[:EVIDENCE_ON_PAGE]])
+        (signal, [_participant_row(p) for p in _evidence(scope, signal)[:EVIDENCE_ON_PAGE]])
         for signal in page.object_list
     ]
-    rows_shown = sum(len(rows) for _signal, rows in shown)
-    if scope.sees_personal_data and rows_shown:
-        audit_personal_data(
-            request,
-            "view_personal_data",
-            obj=Participant,
-            summary=f"agent signals ({kind or 'all'}), page {page.number}: {rows_shown} participants",
-        )
     return render(
         request,
         "perisai/signals.html",
@@ -241,24 +234,14 @@ def participants(request, code: str):
             request,
             title=_("Participants of agent %(code)s") % {"code": found.code},
             columns=columns,
-            rows=[_participant_row(scope, p) for p in rows],
+            rows=[_participant_row(p) for p in rows],
             fmt=fmt,
             filename=f"agent-{found.code}-participants",
             personal=scope.sees_personal_data,
             model=Participant,
         )
     page = Paginator(rows, PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
-    lines = [_participant_row(scope, p) for p in page.object_list]
-    if scope.sees_personal_data and lines:
-        audit_personal_data(
-            request,
-            "view_personal_data",
-            obj=Participant,
-            summary=f"participants of agent {found.code}"
-            + (f", signal {signal_kind}" if signal_kind else "")
-            + (f", status {status}" if status else "")
-            + f", page {page.number}: {len(lines)} rows",
-        )
+    lines = [_participant_row(p) for p in page.object_list]
     return render(
         request,
         "perisai/participants.html",
@@ -414,12 +397,14 @@ def _participant_columns() -> list[Column]:
     ]
 
 
-def _participant_row(scope: Scope, participant: Participant) -> list:
+def _participant_row(participant: Participant) -> list:
+    """A line of a list of participants: NIK and phone masked whoever reads it (the participant's page
+    at the desk shows them in full, audited)."""
     return [
         participant.number,
         participant.name,
-        scope.show_nik(participant.nik),
-        scope.show_phone(participant.phone),
+        mask_nik(participant.nik),
+        mask_phone(participant.phone),
         local_date(participant.registered_at),
         participant.get_status_display(),
         str(participant.paid_through) if participant.paid_through else "",

@@ -1,9 +1,9 @@
 """The payers pages: the groups a payer pays for, its monthly bills and their lines, with exports.
 
 A payer user sees its own payer (``/payers/`` takes it there); staff see the payers of their scope
-(``Scope.payers``) and open each. A payer, bill or month outside the scope is a 404. NIKs are masked
-unless the role sees personal data (``Scope.sees_personal_data``); when a page or a file shows them in
-full, it is written to the audit trail.
+(``Scope.payers``) and open each. A payer, bill or month outside the scope is a 404. Members and bill
+lines are lists: their NIKs are masked whoever reads them, as every list (docs/security.md); a file of
+them taken by a role with personal-data rights is written to the audit trail as ``export``, as before.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from jaring.accounts.audit import audit_personal_data
-from jaring.accounts.models import Action, Role
+from jaring.accounts.models import Role
 from jaring.accounts.scope import Scope, get_in_scope_or_404, scope_for
+from jaring.common.privacy import mask_nik
 from jaring.contributions.models import Bill, BillLine, GroupMembership, Payer
 from jaring.members.models import Participant
 from jaring.rules.months import Month
@@ -86,6 +86,7 @@ def payer_list(request):
 
 
 def _member_rows(scope: Scope, payer: Payer) -> list[tuple]:
+    """The members of ``payer``'s groups the scope sees, NIK masked."""
     memberships = (
         # staff see a payer's members they serve, not all of them (a payer may pay across branches)
         GroupMembership.objects.filter(group__payer=payer, participant__in=scope.participants().values("pk"))
@@ -97,7 +98,7 @@ def _member_rows(scope: Scope, payer: Payer) -> list[tuple]:
             membership.group.name,
             membership.participant.number,
             membership.participant.name,
-            scope.show_nik(membership.participant.nik),
+            mask_nik(membership.participant.nik),
             str(membership.first_month),
             str(membership.last_month) if membership.last_month else "",
             membership.participant.get_status_display(),
@@ -171,9 +172,6 @@ def payer_detail(request, code: str):
             model=Participant,
         )
     page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
-    if scope.sees_personal_data and page.object_list:
-        summary = f"members of payer {payer.code}, page {page.number}: {len(page.object_list)} rows"
-        audit_personal_data(request, Action.VIEW_PERSONAL_DATA, obj=Participant, summary=summary)
     groups = payer.groups.annotate(members=Count("memberships")).order_by("name")
     return render(
         request,
@@ -216,7 +214,7 @@ def bill_detail(request, code: str, month: str):
         .order_by("participant__name", "participant_id")
     )
     rows = [
-        (line.participant.number, line.participant.name, scope.show_nik(line.participant.nik), line.amount)
+        (line.participant.number, line.participant.name, mask_nik(line.participant.nik), line.amount)
         for line in lines
     ]
     if fmt := export_format(request):
@@ -231,9 +229,6 @@ def bill_detail(request, code: str, month: str):
             personal=scope.sees_personal_data,
             model=Participant,
         )
-    if scope.sees_personal_data and rows:
-        summary = f"lines of bill {bill.payer.code} {month_value}: {len(rows)} rows"
-        audit_personal_data(request, Action.VIEW_PERSONAL_DATA, obj=Participant, summary=summary)
     return render(
         request,
         "web/payers_bill.html",
