@@ -6,9 +6,12 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from jaring.common.text import visible
 
 COLUMNS = {
     "registrations": (
@@ -46,7 +49,7 @@ def _header_check(kind: str, header: list[str]) -> None:
         raise ValidationError(
             {
                 "file": _("The header row must be exactly: %(expected)s (found: %(found)s).")
-                % {"expected": ",".join(expected), "found": ",".join(found) or "-"}
+                % {"expected": ",".join(expected), "found": visible(",".join(found)) or "-"}
             }
         )
 
@@ -82,11 +85,23 @@ def count_rows(path: Path) -> int:
 
 def read_rows(path: Path, kind: str) -> Iterator[tuple[int, list[str]]]:
     """Yields (row number as the spreadsheet shows it, cells as text) for every data row; blank rows are
-    skipped. Raises ``ValidationError`` for a wrong header."""
+    skipped. Cells are given as written (a control character in one is for the row's checks to refuse).
+    Raises ``ValidationError`` for a wrong header, a CSV file that is not UTF-8 text or a broken XLSX
+    file, when it is met (the rows before it have been yielded)."""
     width = len(COLUMNS[kind])
     if is_xlsx(path):
         yield from _xlsx_rows(path, kind, width)
         return
+    try:
+        yield from _csv_rows(path, kind, width)
+    except UnicodeDecodeError as error:
+        raise ValidationError({"file": _("The file is not UTF-8 text; save it as CSV UTF-8.")}) from error
+    except csv.Error as error:
+        message = _("The CSV file cannot be read: %(error)s.") % {"error": visible(str(error))}
+        raise ValidationError({"file": message}) from error
+
+
+def _csv_rows(path: Path, kind: str, width: int) -> Iterator[tuple[int, list[str]]]:
     with open(path, encoding="utf-8-sig", newline="") as handle:
         sample = handle.read(4096)
         handle.seek(0)
@@ -104,8 +119,12 @@ def read_rows(path: Path, kind: str) -> Iterator[tuple[int, list[str]]]:
 
 def _xlsx_rows(path: Path, kind: str, width: int) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, OSError) as error:
+        raise ValidationError({"file": _("The XLSX file cannot be read; save it again.")}) from error
     try:
         rows = book.worksheets[0].iter_rows(values_only=True)
         _header_check(kind, list(next(rows, ())))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import parse_day, parse_moment
 from jaring.common.errors import Problem
+from jaring.common.text import CONTROL_CODE, has_control_character
 from jaring.contributions.services.checks import (
     DepositRequest,
     PaymentRequest,
@@ -128,6 +129,7 @@ PAID_AT_MESSAGE = gettext_lazy("The payment date is written YYYY-MM-DD.")
 COLLECTED_AT_MESSAGE = gettext_lazy("The collection date is written YYYY-MM-DD.")
 REGISTERED_AT_MESSAGE = gettext_lazy("The registration date is written YYYY-MM-DD.")
 DUPLICATE_MESSAGE = gettext_lazy("Already recorded with this reference; nothing was added.")
+CONTROL_MESSAGE = gettext_lazy("Remove the control characters (such as NUL) from this text.")
 
 
 class _Reader:
@@ -139,7 +141,9 @@ class _Reader:
 
     def outlet(self, code: str) -> Outlet | None:
         outlet = self.context.outlets.get(code.strip())
-        if outlet is None:
+        if outlet is None and has_control_character(code):
+            self.problems.append(Problem("outlet_code", CONTROL_CODE, CONTROL_MESSAGE))
+        elif outlet is None:
             message = _("Unknown outlet %(code)s.") % {"code": code or "-"}
             self.problems.append(Problem("outlet_code", "unknown", message))
         return outlet
@@ -148,7 +152,9 @@ class _Reader:
         if not code.strip():
             return None
         agent = self.context.agents.get(code.strip())
-        if agent is None:
+        if agent is None and has_control_character(code):
+            self.problems.append(Problem("agent_code", CONTROL_CODE, CONTROL_MESSAGE))
+        elif agent is None:
             self.problems.append(
                 Problem("agent_code", "unknown", _("Unknown agent %(code)s.") % {"code": code})
             )

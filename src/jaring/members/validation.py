@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import local_date
+from jaring.common.text import CONTROL_CODE, has_control_character
 from jaring.members.models import Occupation, Participant, Permanence
 from jaring.org.queries import branch_map, serving_branch_id
 from jaring.regions.models import Region
@@ -204,12 +205,29 @@ def registration_clean(
     def fail(field_name: str, message: str, code: str = "invalid") -> None:
         errors.setdefault(field_name, []).append(ValidationError(message, code=code))
 
+    # A control character (NUL, BEL, a line break...) is refused in every text field before anything else
+    # reads it: PostgreSQL cannot store NUL, and the field's other checks would repeat it in their messages.
+    controlled = {
+        field_name
+        for field_name, text in (
+            ("name", name),
+            ("phone", phone),
+            ("village_code", village_code),
+            ("occupation", occupation_code),
+            ("programmes", programmes),
+        )
+        if isinstance(text, str) and has_control_character(text)
+    }
+    for field_name in controlled:
+        fail(field_name, _("Remove the control characters (such as NUL) from this text."), CONTROL_CODE)
+
     nik = (nik or "").strip()
     name = " ".join((name or "").split())
-    if not name:
-        fail("name", _("The name is required."), "required")
-    elif len(name) > 120:
-        fail("name", _("The name is longer than 120 characters."))
+    if "name" not in controlled:
+        if not name:
+            fail("name", _("The name is required."), "required")
+        elif len(name) > 120:
+            fail("name", _("The name is longer than 120 characters."))
     if birth_date is None:
         fail("birth_date", _("The birth date is required."), "required")
     today = local_date(registered_at)
@@ -231,15 +249,15 @@ def registration_clean(
     warnings = tuple(nik_message(problem.code, problem.message) for problem in result.warnings)
 
     phone = _NOT_PHONE.sub("", phone or "")
-    if phone and not (8 <= len(phone.lstrip("+")) <= 15):
+    if "phone" not in controlled and phone and not (8 <= len(phone.lstrip("+")) <= 15):
         fail("phone", _("A phone number has 8 to 15 digits."))
 
     village_code = (village_code or "").strip()
-    if not context.village_exists(village_code):
+    if "village_code" not in controlled and not context.village_exists(village_code):
         fail("village_code", _("Unknown village code %(code)s.") % {"code": village_code or "-"})
 
     occupation = context.occupations.get((occupation_code or "").strip().upper())
-    if occupation is None:
+    if occupation is None and "occupation" not in controlled:
         fail("occupation", _("Unknown occupation %(code)s.") % {"code": occupation_code or "-"})
     if permanence is not None and permanence not in _PERMANENCES:
         fail("permanence", _("Work permanence is permanent, seasonal or mobile."))
@@ -258,7 +276,7 @@ def registration_clean(
             )
 
     try:
-        chosen = _programmes_canonical(programmes or "")
+        chosen = "" if "programmes" in controlled else _programmes_canonical(programmes or "")
     except ValueError as error:
         fail("programmes", programmes_message(programmes or "", error))
         chosen = ""

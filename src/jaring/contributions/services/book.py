@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from jaring.common.bulk import among, array_literal, db_json
 from jaring.common.clock import local_date
+from jaring.common.text import has_control_character
 from jaring.contributions.models import CoverageRun, Deposit, Payment
 from jaring.members.models import Participant
 from jaring.members.queries import identifier_parse
@@ -210,7 +211,9 @@ def _aware(value) -> datetime:
 
 def _priors(model, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Prior]:
     """The entries of ``model`` recorded earlier under any of the (source, reference) ``keys``."""
-    keys = {key for key in keys if key[1]}
+    # A reference holding a control character is refused by its check and was never recorded; it is not
+    # looked up (PostgreSQL refuses NUL even in a query's parameters).
+    keys = {key for key in keys if key[1] and not has_control_character(key[1])}
     if not keys:
         return {}
     table = connection.ops.quote_name(model._meta.db_table)

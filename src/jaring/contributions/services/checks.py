@@ -433,10 +433,16 @@ def _seen(
 
 
 def _reference_problems(reference: str) -> list[Problem]:
+    from jaring.common.text import CONTROL_CODE, has_control_character
+
     if not reference or not str(reference).strip():
         return [Problem("reference", "required", _("An idempotency key (payment reference) is required."))]
     if len(reference) > REFERENCE_LENGTH:
         return [Problem("reference", "invalid", _("The payment reference is longer than 100 characters."))]
+    # PostgreSQL cannot store NUL; no reference holds a BEL or a line break either (``common.text``).
+    if has_control_character(reference):
+        message = _("Remove the control characters (such as NUL) from the payment reference.")
+        return [Problem("reference", CONTROL_CODE, message)]
     return []
 
 

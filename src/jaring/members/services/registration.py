@@ -24,6 +24,7 @@ from jaring.channels.models import Agent, Outlet
 from jaring.common.bulk import db_date, db_datetime, insert_with_ids
 from jaring.common.clock import local_date
 from jaring.common.errors import DuplicateRegistration, Problem, problems_error, problems_of
+from jaring.common.text import has_control_character
 from jaring.members.models import DuplicateAttempt, Participant
 from jaring.members.validation import CleanRegistration, RegistrationContext, registration_clean
 from jaring.rules.months import Month
@@ -84,7 +85,9 @@ class RegistrationBook:
 
     @classmethod
     def load(cls, *, context: RegistrationContext, niks: Iterable[str], now: datetime | None = None):
-        niks = {(nik or "").strip() for nik in niks} - {""}
+        # A NIK holding a control character is refused by its check and cannot be registered; it is not
+        # looked up (PostgreSQL refuses NUL even in a query's parameters).
+        niks = {nik.strip() for nik in niks if nik and nik.strip() and not has_control_character(nik)}
         existing = Participant.objects.filter(nik__in=niks).select_related("outlet") if niks else ()
         return cls(context=context, now=now or timezone.now(), existing={p.nik: p for p in existing})
 
