@@ -14,3 +14,6 @@ urlpatterns = [
     path("", include("jaring.accounts.urls")),
     path("", include("jaring.web.urls")),
 ]
+
+# A request jaring could not read: the page names the reason when it is written for people.
+handler400 = "jaring.web.errors.bad_request"

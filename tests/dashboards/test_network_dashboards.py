@@ -295,7 +295,7 @@ def test_a_month_that_cannot_be_read_shows_the_current_one_with_a_message(client
     assert bad.status_code == 200
     assert 'data-testid="period-error"' in html_of(bad)
     assert bad.context["board"].period.month == Month.from_date(date.today())
-    future = client.get("/dashboards/?month=2999-01")
+    future = client.get("/dashboards/?month=2199-01")  # 2999 is outside the years jaring counts in: 400
     assert future.context["board"].period.month == Month.from_date(date.today())
     assert 'data-testid="next-month"' not in html_of(future)
 

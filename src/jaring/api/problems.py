@@ -166,6 +166,11 @@ def shape_message(error: dict[str, Any], field: str = "") -> str:
         return _("Enter a whole number.")
     if kind in {"string_type", "string_unicode"}:
         return _("Enter text.")
+    if kind == "date_out_of_range":
+        return _("Enter a date from the year %(first)s to %(last)s.") % {
+            "first": context.get("first"),
+            "last": context.get("last"),
+        }
     if kind.startswith(("date_", "datetime_")):
         return _("Enter a date as YYYY-MM-DD.")
     if kind == "literal_error":

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BeforeValidator, WrapValidator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
+from jaring.common.clock import FIRST_YEAR, LAST_YEAR, year_counts
 from jaring.common.privacy import mask_nik
 from jaring.contributions.models import Deposit, Payment
 from jaring.members.models import Participant
@@ -32,10 +33,21 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _iso_date(value: Any) -> Any:
-    """Only ``YYYY-MM-DD``: Pydantic alone would also read ``0`` as 1970-01-01 (a Unix time)."""
-    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
-        return value
-    raise PydanticCustomError("date_format", "Input should be a date written YYYY-MM-DD")
+    """Only ``YYYY-MM-DD``: Pydantic alone would also read ``0`` as 1970-01-01 (a Unix time); and only a year
+    jaring counts in (``common.clock``: year 1 or 9999 cannot be converted to Jakarta time)."""
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        year = int(value[:4])
+    elif isinstance(value, date):
+        year = value.year
+    else:
+        raise PydanticCustomError("date_format", "Input should be a date written YYYY-MM-DD")
+    if not year_counts(year):
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "Input should be a date from {first} to {last}",
+            {"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    return value
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 
 from jaring.accounts.models import STAFF_ROLES
 from jaring.accounts.scope import Scope, scope_for
+from jaring.common.clock import month_asked
 from jaring.dashboards.queries import Period
 from jaring.org.models import Office
-from jaring.rules.months import Month
 
 
 def staff_scope(request) -> Scope:
@@ -30,14 +30,14 @@ def scope_root(scope: Scope) -> Office | None:
 
 def period_asked(request) -> tuple[Period, str]:
     """The month of ``?month=YYYY-MM`` (default: the current month in Jakarta) and an error to show when
-    the month could not be read."""
+    the month could not be read; a month outside the years jaring counts in is answered 400."""
     text = (request.GET.get("month") or "").strip()
     if not text:
         return Period.of(), ""
-    try:
-        return Period.of(Month.parse(text)), ""
-    except ValueError:
-        return Period.of(), _("Write the month as YYYY-MM, for example 2024-05; showing the current month.")
+    month = month_asked(text)
+    if month is not None:
+        return Period.of(month), ""
+    return Period.of(), _("Write the month as YYYY-MM, for example 2024-05; showing the current month.")
 
 
 def query_with(request, **changes) -> str:

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jaring.channels.models import Outlet
-from jaring.common.clock import local_date, parse_day
+from jaring.common.clock import day_asked, local_date
 from jaring.dashboards.access import query_with, staff_scope
 from jaring.dashboards.tables import Row, Table, amount_kind
 from jaring.monitoring.exports import report_write
@@ -175,7 +175,7 @@ def _as_of(request) -> tuple[date, str]:
     text = (request.GET.get("as_of") or "").strip()
     if not text:
         return today, ""
-    day = parse_day(text)
+    day = day_asked(text)  # a day outside the years jaring counts in is answered 400
     if day is None:
         return today, _("Write the date as YYYY-MM-DD; showing today.")
     return min(day, today), ""

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from jaring.accounts.models import Role
 from jaring.accounts.scope import get_in_scope_or_404, scope_for
 from jaring.channels.models import Agent, Partner
-from jaring.common.clock import month_of
+from jaring.common.clock import month_asked, month_of
 from jaring.perisai.documents import payout_csv, statement_pdf, statement_xlsx
 from jaring.perisai.models import Statement
 from jaring.perisai.queries import statement_for, statement_lines
@@ -33,10 +33,10 @@ from jaring.web.tables import EXPORT_FORMATS, Column, table_response
 def _month(request, default: Month | None = None) -> Month:
     text = request.GET.get("month") or request.POST.get("month")
     if text:
-        try:
-            return Month.parse(text)
-        except ValueError:
-            raise Http404 from None
+        month = month_asked(text)  # a month outside the years jaring counts in is answered 400
+        if month is None:
+            raise Http404
+        return month
     return default or month_of() - 1
 
 
@@ -152,10 +152,9 @@ def _statement_or_404(request, code: str, month: str):
         Agent.objects.filter(partner__kind=Partner.Kind.AGENT_NETWORK).select_related("office", "outlet"),
         code=code,
     )
-    try:
-        month = Month.parse(month)
-    except ValueError:
-        raise Http404 from None
+    month = month_asked(month)
+    if month is None:
+        raise Http404
     return scope, agent, month
 
 
