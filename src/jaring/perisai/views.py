@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from jaring.accounts.models import STAFF_ROLES, Role
 from jaring.accounts.scope import Scope, get_in_scope_or_404, scope_for
 from jaring.channels.models import Agent
-from jaring.common.clock import local_date, parse_day
+from jaring.common.clock import day_asked, local_date
 from jaring.common.privacy import mask_nik, mask_phone
 from jaring.members.models import Participant
 from jaring.perisai import quality
@@ -454,8 +454,9 @@ def _staff_only(scope: Scope) -> None:
 
 
 def _as_of(request) -> date:
-    """``?as_of=YYYY-MM-DD`` (to look back), else today in Jakarta."""
-    return parse_day(request.GET.get("as_of", "")) or local_date()
+    """``?as_of=YYYY-MM-DD`` (to look back), else today in Jakarta; a day outside the years jaring counts in
+    is answered 400."""
+    return day_asked(request.GET.get("as_of", "")) or local_date()
 
 
 def _number(value) -> float | None:
