@@ -299,6 +299,7 @@ def _policy(entry: Mapping[str, Any]) -> CoveragePolicy:
         payment_month_counts=tuple(_int(count, "payment month count") for count in counts),
         restore_cover_for_past_events=bool(entry.get("restore_cover_for_past_events", False)),
         clock_skew_seconds=_int(entry.get("clock_skew_seconds", 300), "clock_skew_seconds"),
+        late_record_days=_int(entry.get("late_record_days", 7), "late_record_days"),
         source=str(entry.get("source", "")),
         uncertain=bool(entry.get("uncertain", False)),
         note=str(entry.get("note", "")),

@@ -121,6 +121,11 @@ class CoveragePolicy:
     # How far ahead of the server clock a stated moment (paid at, registered at) may be and still count
     # as now: the clocks of tills, partner systems and phones drift. Later moments are refused.
     clock_skew_seconds: int = 300
+    # How many days back a stated moment may lie for a sender who may not state history (a teller, a
+    # partner's key without the ``history`` scope): a settlement file, an offline device syncing, a
+    # payment taken yesterday. Older moments are refused as ``too_old`` unless the sender may state
+    # history (the operator's command line, an administrator's upload, a key with ``history``).
+    late_record_days: int = 7
     source: str = ""
     uncertain: bool = False
     note: str = ""
@@ -131,3 +136,5 @@ class CoveragePolicy:
             raise ValueError("arrears_months cannot be negative")
         if not self.payment_month_counts or min(self.payment_month_counts) < 1:
             raise ValueError("payment_month_counts must be positive month counts")
+        if self.late_record_days < 0:
+            raise ValueError("late_record_days cannot be negative")
