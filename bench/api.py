@@ -280,7 +280,12 @@ def drive(plan: dict) -> None:
         if roll < 0.8:
             with lock:
                 reference = f"bench-{plan['run']}-{next(references)}"
-            body = {"nik": person["nik"], "months": 1, "amount": plan["price"]}
+            body = {
+                "nik": person["nik"],
+                "birth_date": person["birth_date"],
+                "months": 1,
+                "amount": plan["price"],
+            }
             return "pay", "POST", "/api/v1/payments", body, {"Idempotency-Key": reference}
         return "register", "POST", "/api/v1/participants", new_registration(), {}
 

@@ -22,10 +22,31 @@ def test_a_mixed_batch_applies_the_good_items_and_rejects_the_bad_ones(world, ap
         {"type": "registration", **fresh},
         {"type": "registration", **registration(occupation="ASTRONAUT")},
         {"type": "registration", **known},
-        {"type": "payment", "reference": "B-1", "nik": known["nik"], "months": 1, "amount": price},
-        {"type": "payment", "reference": "B-2", "nik": known["nik"], "months": 1, "amount": 5},
-        {"type": "payment", "reference": "B-3", "nik": "3215016107909999", "months": 1, "amount": price},
-        {"type": "payment", "nik": known["nik"], "months": "one"},
+        {
+            "type": "payment",
+            "reference": "B-1",
+            "nik": known["nik"],
+            "birth_date": known["birth_date"],
+            "months": 1,
+            "amount": price,
+        },
+        {
+            "type": "payment",
+            "reference": "B-2",
+            "nik": known["nik"],
+            "birth_date": known["birth_date"],
+            "months": 1,
+            "amount": 5,
+        },
+        {
+            "type": "payment",
+            "reference": "B-3",
+            "nik": "3215016107909999",
+            "birth_date": "1985-04-12",
+            "months": 1,
+            "amount": price,
+        },
+        {"type": "payment", "nik": known["nik"], "birth_date": known["birth_date"], "months": "one"},
         {"type": "refund", "amount": 5},
         "not an object",
     ]
@@ -66,8 +87,21 @@ def test_resending_a_batch_records_nothing_twice(api):
     price = price_of_one_month(api, person)
     items = [
         {"type": "registration", **registration()},
-        {"type": "payment", "reference": "R-1", "nik": person["nik"], "months": 1, "amount": price},
-        {"type": "deposit", "reference": "D-1", "nik": person["nik"], "amount": 2_500},
+        {
+            "type": "payment",
+            "reference": "R-1",
+            "nik": person["nik"],
+            "birth_date": person["birth_date"],
+            "months": 1,
+            "amount": price,
+        },
+        {
+            "type": "deposit",
+            "reference": "D-1",
+            "nik": person["nik"],
+            "birth_date": person["birth_date"],
+            "amount": 2_500,
+        },
     ]
     first = api.post("batch", {"items": items}).json()
     again = api.post("batch", {"items": items}).json()
@@ -108,7 +142,14 @@ def test_a_batch_needs_the_scope_of_every_item_type_or_nothing_is_applied(issue,
     person = registration()
     items = [
         {"type": "registration", **person},
-        {"type": "payment", "reference": "S-1", "nik": person["nik"], "months": 1, "amount": 16_800},
+        {
+            "type": "payment",
+            "reference": "S-1",
+            "nik": person["nik"],
+            "birth_date": person["birth_date"],
+            "months": 1,
+            "amount": 16_800,
+        },
     ]
     response = api.post("batch", {"items": items})
     assert response.status_code == 403

@@ -47,7 +47,7 @@ def cli(*args) -> tuple[int, dict]:
 
 def test_a_wrong_amount_gets_the_same_reason_over_the_api_the_cli_and_a_file(api, register, tmp_path):
     person = register()
-    body = {"nik": person.nik, "months": 1, "amount": 16_900}
+    body = {"nik": person.nik, "birth_date": person.birth_date.isoformat(), "months": 1, "amount": 16_900}
     response = api.post("payments", body, **{"Idempotency-Key": "W-1"})
     assert response.status_code == 422 and response.json()["reasons"] == ["amount:price_mismatch"]
     code, answer = cli("pay", person.nik, "--months", "1", "--amount", "16900")
@@ -60,7 +60,9 @@ def test_a_wrong_amount_gets_the_same_reason_over_the_api_the_cli_and_a_file(api
 def test_an_unknown_nik_gets_the_same_reason_over_the_api_the_cli_and_a_file(api, world, tmp_path):
     nobody = "3215011204850999"
     response = api.post(
-        "payments", {"nik": nobody, "months": 1, "amount": 16_800}, **{"Idempotency-Key": "U-1"}
+        "payments",
+        {"nik": nobody, "birth_date": "1985-04-12", "months": 1, "amount": 16_800},
+        **{"Idempotency-Key": "U-1"},
     )
     assert response.status_code == 422 and response.json()["reasons"] == ["nik:unknown"]
     code, answer = cli("pay", nobody, "--months", "1", "--amount", "16800")
@@ -82,7 +84,9 @@ def test_a_file_payment_names_its_agent_and_is_checked_like_an_api_payment(
     agent.status = Agent.Status.INACTIVE
     agent.save()
     response = api.post(
-        "payments", {"nik": person.nik, "months": 1, "amount": 16_800}, **{"Idempotency-Key": "A-2"}
+        "payments",
+        {"nik": person.nik, "birth_date": person.birth_date.isoformat(), "months": 1, "amount": 16_800},
+        **{"Idempotency-Key": "A-2"},
     )
     assert response.status_code == 422 and response.json()["reasons"] == ["agent:agent_inactive"]
     job, rows = file_import(tmp_path, "payments", PAY_HEADER, f"{person.nik},1,16800,,POS-KRW,A-3,AG-1")
@@ -92,7 +96,7 @@ def test_a_file_payment_names_its_agent_and_is_checked_like_an_api_payment(
 
 def test_a_reference_sent_again_is_a_duplicate_on_every_channel(api, register, tmp_path):
     person = register()
-    body = {"nik": person.nik, "months": 1, "amount": 16_800}
+    body = {"nik": person.nik, "birth_date": person.birth_date.isoformat(), "months": 1, "amount": 16_800}
     first = api.post("payments", body, **{"Idempotency-Key": "D-1"})
     assert first.status_code == 201
     again = api.post("payments", body, **{"Idempotency-Key": "D-1"})
@@ -156,7 +160,14 @@ def test_api_and_cli_writes_are_audited_with_their_actor(api, world, register):
     number = response.json()["participant_number"]
     participant = Participant.objects.get(pk=int(number[:-1]))
     paid = api.post(
-        "payments", {"nik": participant.nik, "months": 1, "amount": 16_800}, **{"Idempotency-Key": "AU-1"}
+        "payments",
+        {
+            "nik": participant.nik,
+            "birth_date": participant.birth_date.isoformat(),
+            "months": 1,
+            "amount": 16_800,
+        },
+        **{"Idempotency-Key": "AU-1"},
     )
     assert paid.status_code == 201
     by_key = AuditEntry.objects.filter(username__startswith="API key ", action="create")
@@ -164,7 +175,14 @@ def test_api_and_cli_writes_are_audited_with_their_actor(api, world, register):
     assert all("POS-KRW" in entry.username for entry in by_key)
     # A retry records nothing and audits nothing more.
     api.post(
-        "payments", {"nik": participant.nik, "months": 1, "amount": 16_800}, **{"Idempotency-Key": "AU-1"}
+        "payments",
+        {
+            "nik": participant.nik,
+            "birth_date": participant.birth_date.isoformat(),
+            "months": 1,
+            "amount": 16_800,
+        },
+        **{"Idempotency-Key": "AU-1"},
     )
     assert by_key.count() == 2
 

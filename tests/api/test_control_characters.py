@@ -17,4 +17,3 @@ def test_a_control_character_in_a_name_is_a_422_problem_naming_the_field(api, te
     problem = response.json()
     assert problem["errors"] == {"name": ["Remove the control characters (such as NUL) from this text."]}
     assert not Participant.objects.filter(nik=body["nik"]).exists()
-

@@ -65,7 +65,7 @@ def test_concurrent_retries_with_one_key_record_exactly_one_payment(seeded, issu
     assert api.post("participants", person).status_code == 201
     ask = {"nik": person["nik"], "birth_date": person["birth_date"]}
     price = api.post("participants/status", ask).json()["prices"][0]["amount"]
-    body = {"nik": person["nik"], "months": 1, "amount": price}
+    body = {"nik": person["nik"], "birth_date": person["birth_date"], "months": 1, "amount": price}
 
     answers = at_once(6, lambda: Api(key).post("payments", body, **{"Idempotency-Key": "RACE-1"}))
 
@@ -85,7 +85,7 @@ def test_concurrent_requests_with_one_key_and_different_bodies_record_one(seeded
         prices.append(api.post("participants/status", ask).json()["prices"][0]["amount"])
     bodies = iter(
         [
-            {"nik": person["nik"], "months": 1, "amount": price}
+            {"nik": person["nik"], "birth_date": person["birth_date"], "months": 1, "amount": price}
             for person, price in zip(people, prices, strict=True)
         ]
     )

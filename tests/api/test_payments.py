@@ -15,7 +15,7 @@ def person(api):
     number = api.post("participants", body).json()["participant_number"]
     status = api.post("participants/status", {"nik": body["nik"], "birth_date": body["birth_date"]}).json()
     prices = {price["months"]: price["amount"] for price in status["prices"]}
-    return {"nik": body["nik"], "number": number, "prices": prices}
+    return {"nik": body["nik"], "number": number, "prices": prices, "birth_date": body["birth_date"]}
 
 
 def pay(api, body, key="ref-1", **options):
@@ -23,7 +23,15 @@ def pay(api, body, key="ref-1", **options):
 
 
 def test_a_payment_is_recorded_for_the_keys_outlet(world, api, person):
-    response = pay(api, {"nik": person["nik"], "months": 3, "amount": person["prices"][3]})
+    response = pay(
+        api,
+        {
+            "nik": person["nik"],
+            "birth_date": person["birth_date"],
+            "months": 3,
+            "amount": person["prices"][3],
+        },
+    )
     assert response.status_code == 201, response.content
     data = response.json()
     payment = Payment.objects.get()
@@ -35,7 +43,12 @@ def test_a_payment_is_recorded_for_the_keys_outlet(world, api, person):
 
 
 def test_a_retry_with_the_same_key_and_body_returns_the_first_result(api, person):
-    body = {"nik": person["nik"], "months": 1, "amount": person["prices"][1]}
+    body = {
+        "nik": person["nik"],
+        "birth_date": person["birth_date"],
+        "months": 1,
+        "amount": person["prices"][1],
+    }
     first = pay(api, body)
     again = pay(api, body)
     assert first.status_code == 201 and again.status_code == 200
@@ -45,8 +58,28 @@ def test_a_retry_with_the_same_key_and_body_returns_the_first_result(api, person
 
 
 def test_the_same_key_with_a_different_body_answers_409(api, person):
-    assert pay(api, {"nik": person["nik"], "months": 1, "amount": person["prices"][1]}).status_code == 201
-    response = pay(api, {"nik": person["nik"], "months": 3, "amount": person["prices"][3]}, language="en")
+    assert (
+        pay(
+            api,
+            {
+                "nik": person["nik"],
+                "birth_date": person["birth_date"],
+                "months": 1,
+                "amount": person["prices"][1],
+            },
+        ).status_code
+        == 201
+    )
+    response = pay(
+        api,
+        {
+            "nik": person["nik"],
+            "birth_date": person["birth_date"],
+            "months": 3,
+            "amount": person["prices"][3],
+        },
+        language="en",
+    )
     assert response.status_code == 409
     problem = response.json()
     assert problem["type"] == "/api/v1/problems/idempotency-conflict"
@@ -57,7 +90,16 @@ def test_the_same_key_with_a_different_body_answers_409(api, person):
 def test_a_payment_sent_by_api_and_again_in_the_outlets_file_is_recorded_once(world, api, person):
     """The file importer records an outlet's payments under source outlet:<code> with the file's
     reference column: the same key as the API's Idempotency-Key."""
-    pay(api, {"nik": person["nik"], "months": 1, "amount": person["prices"][1]}, key="KRW-2024-0001")
+    pay(
+        api,
+        {
+            "nik": person["nik"],
+            "birth_date": person["birth_date"],
+            "months": 1,
+            "amount": person["prices"][1],
+        },
+        key="KRW-2024-0001",
+    )
     participant = Participant.objects.get(nik=person["nik"])
     from_file = payment_record(
         participant=participant,
@@ -80,14 +122,25 @@ def test_a_payment_sent_by_api_and_again_in_the_outlets_file_is_recorded_once(wo
 
 
 def test_the_idempotency_key_header_is_required(api, person):
-    response = pay(api, {"nik": person["nik"], "months": 1, "amount": person["prices"][1]}, key=None)
+    response = pay(
+        api,
+        {
+            "nik": person["nik"],
+            "birth_date": person["birth_date"],
+            "months": 1,
+            "amount": person["prices"][1],
+        },
+        key=None,
+    )
     assert response.status_code == 422
     assert response.json()["errors"] == {"Idempotency-Key": ["Isian ini wajib diisi."]}
     assert not Payment.objects.exists()
 
 
 def test_a_wrong_amount_names_the_price(api, person):
-    response = pay(api, {"number": person["number"], "months": 1, "amount": 1000})
+    response = pay(
+        api, {"number": person["number"], "birth_date": person["birth_date"], "months": 1, "amount": 1000}
+    )
     assert response.status_code == 422
     (message,) = response.json()["errors"]["amount"]
     assert "Rp1.000" in message
@@ -95,39 +148,76 @@ def test_a_wrong_amount_names_the_price(api, person):
 
 
 def test_an_unknown_participant_is_a_field_error(api):
-    response = pay(api, {"nik": "3215016107909999", "months": 1, "amount": 16_800})
+    response = pay(
+        api, {"nik": "3215016107909999", "birth_date": "1985-04-12", "months": 1, "amount": 16_800}
+    )
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["nik"]
-    neither = pay(api, {"months": 1, "amount": 16_800})
+    neither = pay(api, {"birth_date": "1985-04-12", "months": 1, "amount": 16_800})
     assert list(neither.json()["errors"]) == ["nik"]
 
 
 def test_a_payment_by_participant_number(api, person):
-    response = pay(api, {"number": person["number"], "months": 1, "amount": person["prices"][1]})
+    response = pay(
+        api,
+        {
+            "number": person["number"],
+            "birth_date": person["birth_date"],
+            "months": 1,
+            "amount": person["prices"][1],
+        },
+    )
     assert response.status_code == 201
 
 
 def test_deposits_buy_months_when_the_balance_reaches_the_price(api, person):
     price = person["prices"][1]
-    first = api.post("deposits", {"nik": person["nik"], "amount": price - 1000}, **{"Idempotency-Key": "d-1"})
+    first = api.post(
+        "deposits",
+        {"nik": person["nik"], "birth_date": person["birth_date"], "amount": price - 1000},
+        **{"Idempotency-Key": "d-1"},
+    )
     assert first.status_code == 201, first.content
     assert first.json()["balance_after"] == price - 1000 and first.json()["months_bought"] == []
-    second = api.post("deposits", {"nik": person["nik"], "amount": 2000}, **{"Idempotency-Key": "d-2"})
+    second = api.post(
+        "deposits",
+        {"nik": person["nik"], "birth_date": person["birth_date"], "amount": 2000},
+        **{"Idempotency-Key": "d-2"},
+    )
     assert second.status_code == 201
     data = second.json()
     assert data["balance_after"] == 1000
     assert [bought["amount"] for bought in data["months_bought"]] == [price]
-    again = api.post("deposits", {"nik": person["nik"], "amount": 2000}, **{"Idempotency-Key": "d-2"})
+    again = api.post(
+        "deposits",
+        {"nik": person["nik"], "birth_date": person["birth_date"], "amount": 2000},
+        **{"Idempotency-Key": "d-2"},
+    )
     assert again.status_code == 200 and again.content == second.content
-    conflict = api.post("deposits", {"nik": person["nik"], "amount": 3000}, **{"Idempotency-Key": "d-2"})
+    conflict = api.post(
+        "deposits",
+        {"nik": person["nik"], "birth_date": person["birth_date"], "amount": 3000},
+        **{"Idempotency-Key": "d-2"},
+    )
     assert conflict.status_code == 409
     assert Deposit.objects.count() == 2
 
 
 def test_paying_needs_the_pay_scope_and_depositing_the_deposit_scope(issue, client_for, person):
     api = client_for(issue(scopes="pay,status"))
-    body = {"nik": person["nik"], "amount": 1000}
+    body = {"nik": person["nik"], "birth_date": person["birth_date"], "amount": 1000}
     assert api.post("deposits", body, **{"Idempotency-Key": "x"}).status_code == 403
     api = client_for(issue(scopes="deposit"))
-    assert pay(api, {"nik": person["nik"], "months": 1, "amount": person["prices"][1]}).status_code == 403
+    assert (
+        pay(
+            api,
+            {
+                "nik": person["nik"],
+                "birth_date": person["birth_date"],
+                "months": 1,
+                "amount": person["prices"][1],
+            },
+        ).status_code
+        == 403
+    )
     assert not Payment.objects.exists() and not Deposit.objects.exists()

@@ -34,7 +34,9 @@ def test_a_payment_takes_a_bounded_number_of_statements(api, register, django_as
     # transaction makes the service's transaction a savepoint.
     with django_assert_max_num_queries(12):
         response = api.post(
-            "payments", {"nik": person.nik, "months": 1, "amount": 16_800}, **{"Idempotency-Key": "P-1"}
+            "payments",
+            {"nik": person.nik, "birth_date": person.birth_date.isoformat(), "months": 1, "amount": 16_800},
+            **{"Idempotency-Key": "P-1"},
         )
     assert response.status_code == 201, response.content
 
@@ -46,7 +48,9 @@ def test_the_status_prices_are_what_a_payment_then_asks(api, register):
     assert standing.standing == "active" and standing.paid_through == month_of() + 2
     price = standing.next_prices[1].total
     response = api.post(
-        "payments", {"nik": person.nik, "months": 1, "amount": price}, **{"Idempotency-Key": "P-2"}
+        "payments",
+        {"nik": person.nik, "birth_date": person.birth_date.isoformat(), "months": 1, "amount": price},
+        **{"Idempotency-Key": "P-2"},
     )
     assert response.status_code == 201 and response.json()["first_month"] == str(month_of() + 3)
 
@@ -70,7 +74,7 @@ def test_a_key_revoked_in_this_process_is_refused_at_once(api):
 def test_an_agent_deactivated_in_this_process_takes_no_payment_at_once(world, issue, client_for, register):
     person = register()
     api = client_for(issue(agent=world.agent))
-    body = {"nik": person.nik, "months": 1, "amount": 16_800}
+    body = {"nik": person.nik, "birth_date": person.birth_date.isoformat(), "months": 1, "amount": 16_800}
     assert api.post("participants/status", _lookup(person)).status_code == 200
     agent = Agent.objects.get(pk=world.agent.pk)
     agent.status = Agent.Status.INACTIVE

@@ -13,7 +13,9 @@ def register_and_pay(api, reference: str) -> int:
     status = api.post("participants/status", {"nik": body["nik"], "birth_date": body["birth_date"]}).json()
     price = status["prices"][0]["amount"]
     paid = api.post(
-        "payments", {"nik": body["nik"], "months": 1, "amount": price}, **{"Idempotency-Key": reference}
+        "payments",
+        {"nik": body["nik"], "birth_date": body["birth_date"], "months": 1, "amount": price},
+        **{"Idempotency-Key": reference},
     )
     assert paid.status_code == 201
     return price
@@ -27,7 +29,11 @@ def test_the_statement_lists_only_the_keys_outlet(world, issue, client_for):
     register_and_pay(bank, "B-1")
     depositor = registration()
     bank.post("participants", depositor)
-    bank.post("deposits", {"nik": depositor["nik"], "amount": 5000}, **{"Idempotency-Key": "B-D1"})
+    bank.post(
+        "deposits",
+        {"nik": depositor["nik"], "birth_date": depositor["birth_date"], "amount": 5000},
+        **{"Idempotency-Key": "B-D1"},
+    )
 
     today = local_date().isoformat()
     mine = karawang.get(f"statements/{today}").json()

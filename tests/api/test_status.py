@@ -62,7 +62,7 @@ def test_status_after_a_payment_is_active_through_this_month(api):
     price = api.post("participants/status", ask).json()["prices"][0]
     paid = api.post(
         "payments",
-        {"nik": person["nik"], "months": 1, "amount": price["amount"]},
+        {"nik": person["nik"], "birth_date": person["birth_date"], "months": 1, "amount": price["amount"]},
         **{"Idempotency-Key": "r-1"},
     )
     assert paid.status_code == 201, paid.content

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from jaring.accounts.audit import Actor
 from jaring.api.models import ApiKey, Scope
 from jaring.api.problems import message_dict, reasons_of, shape_errors
-from jaring.api.queries import participant_identify
+from jaring.api.queries import participant_paying
 from jaring.api.schemas import BatchDeposit, BatchPayment, BatchRegistration, BatchResult, InvalidItem
 from jaring.common.errors import DuplicateRegistration, IdempotencyConflict
 from jaring.contributions.queries import ratebook
@@ -145,7 +145,7 @@ def _register(
 
 
 def _pay(index: int, item: BatchPayment, api_key: ApiKey, actor: Actor) -> BatchResult:
-    participant = participant_identify(nik=item.nik, number=item.number)
+    participant = participant_paying(nik=item.nik, number=item.number, birth_date=item.birth_date)
     result = payment_record(
         participant=participant,
         months=item.months,
@@ -167,7 +167,7 @@ def _pay(index: int, item: BatchPayment, api_key: ApiKey, actor: Actor) -> Batch
 
 
 def _deposit(index: int, item: BatchDeposit, api_key: ApiKey, actor: Actor) -> BatchResult:
-    participant = participant_identify(nik=item.nik, number=item.number)
+    participant = participant_paying(nik=item.nik, number=item.number, birth_date=item.birth_date)
     result = deposit_record(
         participant=participant,
         amount=item.amount,

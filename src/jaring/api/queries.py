@@ -70,11 +70,25 @@ def participant_identify(*, nik: str | None = None, number: str | None = None) -
     if number and (parsed is None or parsed[0] != "pk"):
         raise error_dict("number", _("This is not a participant number (11 digits with a check digit)."))
     participant = participant_find(nik or number, queryset=Participant.objects.all())
-    if participant is None and nik:
-        raise error_dict("nik", _("No participant is registered with this NIK."), "unknown")
     if participant is None:
-        raise error_dict("number", _("No participant has this number."), "unknown")
+        raise error_dict("nik" if nik else "number", _unknown_message(), "unknown")
     return participant
+
+
+def participant_paying(*, nik: str | None, number: str | None, birth_date: date) -> Participant:
+    """The participant a partner pays or deposits for, named by NIK or number *and* birth date (both on
+    the worker's KTP and card). An unknown NIK and a wrong birth date are refused alike (``unknown`` on
+    the field given), so that payments cannot be used to learn who is registered; only a sender who knows
+    the birth date hears the price, the months due or the standing."""
+    participant = participant_identify(nik=nik, number=number)  # a malformed NIK or number says so
+    if participant.birth_date != birth_date:
+        field = "nik" if (nik or "").strip() else "number"
+        raise error_dict(field, _unknown_message(), "unknown")
+    return participant
+
+
+def _unknown_message() -> str:
+    return _("No participant matches this NIK (or number) and birth date.")
 
 
 def participant_verified(*, nik: str | None, number: str | None, birth_date: date) -> Participant | None:

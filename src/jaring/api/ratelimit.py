@@ -31,10 +31,10 @@ def _cache():
     return caches[getattr(settings, "JARING_API_RATELIMIT_CACHE", "default")]
 
 
-def rate_limit_hit(api_key: ApiKey, *, now: float | None = None) -> int | None:
-    """Counts one request of the key; None when it is within its limit, otherwise the whole seconds to
-    wait before a request would be let through (for ``Retry-After``). Refused requests are not counted,
-    so a client that waits as told gets through."""
+def rate_limit_hit(api_key: ApiKey, *, now: float | None = None, count: int = 1) -> int | None:
+    """Counts ``count`` requests of the key (a batch counts each of its items); None when they are
+    within its limit, otherwise the whole seconds to wait before they would be let through (for
+    ``Retry-After``). Refused requests are not counted, so a client that waits as told gets through."""
     now = time.time() if now is None else now
     window, into = divmod(now, WINDOW)
     window = int(window)
@@ -42,15 +42,15 @@ def rate_limit_hit(api_key: ApiKey, *, now: float | None = None) -> int | None:
     current_key = f"jaring:ratelimit:{api_key.prefix}:{window}"
     cache.add(current_key, 0, timeout=2 * WINDOW + 1)
     try:
-        current = cache.incr(current_key)
+        current = cache.incr(current_key, count)
     except ValueError:  # evicted between add and incr
-        cache.set(current_key, current := 1, timeout=2 * WINDOW + 1)
+        cache.set(current_key, current := count, timeout=2 * WINDOW + 1)
     previous = cache.get(f"jaring:ratelimit:{api_key.prefix}:{window - 1}", 0)
     carried = previous * (WINDOW - into) / WINDOW
     if carried + current <= api_key.rate_limit:
         return None
-    cache.decr(current_key)
-    return _wait(limit=api_key.rate_limit, previous=previous, current=current - 1, into=into)
+    cache.decr(current_key, count)
+    return _wait(limit=api_key.rate_limit, previous=previous, current=current - count, into=into)
 
 
 def _wait(*, limit: int, previous: int, current: int, into: float) -> int:

@@ -112,6 +112,10 @@ class StatusIn(ParticipantRef):
 
 
 class PaymentIn(ParticipantRef):
+    birth_date: IsoDate = Field(
+        examples=["1985-04-12"],
+        description="the participant's (on the KTP and card); a wrong one is refused like an unknown NIK",
+    )
     months: int = Field(ge=1, le=12, examples=[1], description="1, 3, 6 or 12")
     amount: int = Field(
         gt=0, le=MAX_RUPIAH, examples=[16_800], description="whole rupiah; must equal the price"
@@ -119,6 +123,10 @@ class PaymentIn(ParticipantRef):
 
 
 class DepositIn(ParticipantRef):
+    birth_date: IsoDate = Field(
+        examples=["1985-04-12"],
+        description="the participant's (on the KTP and card); a wrong one is refused like an unknown NIK",
+    )
     amount: int = Field(gt=0, le=MAX_RUPIAH, examples=[5_000], description="whole rupiah collected")
 
 

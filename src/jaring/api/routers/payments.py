@@ -8,7 +8,7 @@ from ninja import Header, Router, Status
 from jaring.accounts.audit import Actor
 from jaring.api.auth import ApiKeyAuth
 from jaring.api.models import Scope
-from jaring.api.queries import participant_identify
+from jaring.api.queries import participant_paying
 from jaring.api.routers.common import refusals
 from jaring.api.schemas import DepositIn, DepositOut, PaymentIn, PaymentOut, Text
 from jaring.contributions.services import deposit_record, outlet_source, payment_record
@@ -39,7 +39,7 @@ def pay(request: HttpRequest, response: HttpResponse, payload: PaymentIn, idempo
     the price (see the status endpoint). 201 when recorded; a retry with the same Idempotency-Key and
     body answers 200 with the first result; the same key with another body answers 409."""
     api_key = request.auth
-    participant = participant_identify(nik=payload.nik, number=payload.number)
+    participant = participant_paying(nik=payload.nik, number=payload.number, birth_date=payload.birth_date)
     result = payment_record(
         participant=participant,
         months=payload.months,
@@ -68,7 +68,7 @@ def deposit(
     """Adds a collected amount to the participant's balance; every whole month the balance now pays for
     is bought and listed. Retries behave as for payments."""
     api_key = request.auth
-    participant = participant_identify(nik=payload.nik, number=payload.number)
+    participant = participant_paying(nik=payload.nik, number=payload.number, birth_date=payload.birth_date)
     result = deposit_record(
         participant=participant,
         amount=payload.amount,
