@@ -136,3 +136,17 @@ def test_the_rate_limit_slides_over_the_last_minute(world):
     assert rate_limit_hit(key, now=start + 61) == 30
     assert rate_limit_hit(key, now=start + 91) is None
     assert rate_limit_hit(key, now=start + 92) is not None
+
+
+def test_closing_an_outlet_revokes_its_keys_at_once(world, issue, client_for, admin_user):
+    from jaring.api.models import ApiKey
+    from jaring.channels.models import Outlet
+    from jaring.channels.services import outlet_save
+
+    api = client_for(issue(outlet=world.pos_balikpapan))
+    assert api.get("statements/2024-05-03").status_code == 200
+    outlet = Outlet.objects.get(pk=world.pos_balikpapan.pk)
+    outlet.is_active = False
+    outlet_save(outlet=outlet, actor=admin_user, summary="closed")
+    assert api.get("statements/2024-05-03").status_code == 401
+    assert not ApiKey.objects.filter(outlet=outlet, revoked_at__isnull=True).exists()

@@ -18,7 +18,8 @@ from jaring.api.services import apikey_touch
 class ApiKeyAuth(HttpBearer):
     """Lets a request through with an active key that holds ``scope`` and is within its rate limit.
 
-    A missing, malformed, unknown or revoked key answers 401 (all alike); a key without the scope 403;
+    A missing, malformed, unknown or revoked key, or one of a closed outlet, answers 401 (all alike); a key
+    without the scope 403;
     a key over its limit 429 with ``Retry-After``. Every request of a known key counts against its
     limit, refused ones included. ``request.auth`` is the ``ApiKey``.
 
@@ -33,8 +34,8 @@ class ApiKeyAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
         api_key = apikey_for_token(token)
-        if api_key is None:
-            return None
+        if api_key is None or not api_key.outlet.is_active:
+            return None  # a closed outlet's keys answer as revoked ones (its keys are revoked on closing)
         if (wait := rate_limit_hit(api_key)) is not None:
             raise RateLimited(wait)
         if self.scope is not None and self.scope not in api_key.scope_set:

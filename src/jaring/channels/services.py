@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jaring.accounts.audit import audit
@@ -80,7 +81,29 @@ def outlet_save(*, outlet: Outlet, actor, summary: str = "") -> Outlet:
     its regency/city, as ``outlet_create`` does."""
     if outlet.office_id is None:
         outlet.office = branch_for_region(outlet.region_id)
-    return audited_save(outlet, actor=actor, summary=summary, what=f"outlet {outlet.code}")
+    saved = audited_save(outlet, actor=actor, summary=summary, what=f"outlet {outlet.code}")
+    if not saved.is_active:
+        _keys_revoke(saved, actor=actor)
+    return saved
+
+
+def _keys_revoke(outlet: Outlet, *, actor) -> None:
+    """A closed outlet takes no more requests: its API keys are revoked with it (and audited)."""
+    from jaring.api.keycache import apikey_forget
+    from jaring.api.models import ApiKey
+
+    open_keys = ApiKey.objects.filter(outlet=outlet, revoked_at__isnull=True)
+    prefixes = list(open_keys.values_list("prefix", flat=True))
+    if not prefixes:
+        return
+    open_keys.update(revoked_at=timezone.now())
+    apikey_forget()
+    audit(
+        actor,
+        Action.UPDATE,
+        obj=ApiKey,
+        summary=f"outlet {outlet.code} closed: keys {', '.join(prefixes)} revoked",
+    )
 
 
 @transaction.atomic
