@@ -120,6 +120,7 @@ def register(world):
             "declared_income": 1_000_000,
             "programmes": "JKK+JKM",
             "outlet": outlet or world.pos_karawang,
+            "history_allowed": True,  # tests set up history as the operator does
         }
         values.update(fields)
         return participant_register(**values).participant
@@ -170,6 +171,7 @@ def network(world, register):
 
     def pay(participant, key, outlet=None, agent=None):
         return payment_record(
+            history_allowed=True,
             participant=participant, months=1, amount=16_800, source="test", idempotency_key=key,
             paid_at=jakarta(2024, 6, 3), outlet=outlet, agent=agent,
         ).payment  # fmt: skip

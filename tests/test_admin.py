@@ -44,11 +44,13 @@ def books(world, register):
     worker = register(registered_at=jakarta(2024, 5, 3), phone="081234567890")
     with contextlib.suppress(DuplicateRegistration):
         participant_register(
+            history_allowed=True,
             nik=worker.nik, name=worker.name, birth_date=worker.birth_date, sex=worker.sex,
             village_code=worker.village_id, occupation_code="PEDAGANG_PASAR", declared_income=1_000_000,
             programmes="JKK+JKM", outlet=world.bank_karawang, registered_at=jakarta(2024, 5, 10),
         )  # fmt: skip
     payment = payment_record(
+        history_allowed=True,
         participant=worker,
         months=1,
         amount=16_800,
@@ -58,7 +60,12 @@ def books(world, register):
     ).payment
     saver = register(registered_at=jakarta(2024, 5, 3))
     deposit_record(
-        participant=saver, amount=5_000, source="test", idempotency_key="d1", collected_at=jakarta(2024, 5, 4)
+        history_allowed=True,
+        participant=saver,
+        amount=5_000,
+        source="test",
+        idempotency_key="d1",
+        collected_at=jakarta(2024, 5, 4),
     )
     street_sweeper = register(registered_at=jakarta(2024, 5, 3))
     payer = Payer.objects.create(code="DKI", name="Pemprov DKI", kind="APBD", outlet=world.pos_karawang)
@@ -236,6 +243,7 @@ def test_participant_change_writes_only_corrections(admin_client, books):
         assert f'name="{readonly}"'.encode() not in page.content
     # A payment lands between loading the form and saving it: the save must not undo it.
     payment_record(
+        history_allowed=True,
         participant=worker,
         months=1,
         amount=16_800,
@@ -398,6 +406,7 @@ def test_list_queries_do_not_grow_with_rows(admin_client, books, register, model
         worker = register(registered_at=jakarta(2024, 5, 3), outlet=books.worker.outlet)
         key = str(worker.pk)
         payment_record(
+            history_allowed=True,
             participant=worker,
             months=1,
             amount=16_800,
@@ -406,6 +415,7 @@ def test_list_queries_do_not_grow_with_rows(admin_client, books, register, model
             paid_at=jakarta(2024, 5, 3),
         )
         deposit_record(
+            history_allowed=True,
             participant=worker,
             amount=5_000,
             source="more",

@@ -266,6 +266,7 @@ def town(network, register, staff, settings, tmp_path):
         )  # fmt: skip
         setattr(w, attribute, participant)
         payment_record(
+            history_allowed=True,
             participant=participant, months=1, amount=16_800, source="test", idempotency_key=f"m{index}",
             paid_at=jakarta(2024, 6, 4), outlet=getattr(w, outlet), agent=w.agent if by_agent else None,
         )  # fmt: skip

@@ -239,6 +239,8 @@ def _single(number: int, op, world) -> tuple:
         "idempotency_key": cells[-2],
         "outlet": outlet,
         "agent": _agent(cells[-1]),
+        # the files are the operator's (``jaring import``, no uploader), who may state history
+        "history_allowed": True,
     }
     if kind == "payment":
         result = payment_record(
@@ -462,9 +464,9 @@ def test_the_agreement_fails_when_one_channel_changes_a_rule_alone(field, tmp_pa
 
     original = rows.payment_request
 
-    def forgetful(row, context):
+    def forgetful(row, context, *history):
         row.agent_code = ""
-        return original(row, context)
+        return original(row, context, *history)
 
     monkeypatch.setattr(rows, "payment_request", forgetful)
     with pytest.raises(AssertionError):

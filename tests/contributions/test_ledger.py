@@ -20,7 +20,13 @@ from jaring.rules.months import Month
 
 def pay(worker, months, amount, key, when):
     return payment_record(
-        participant=worker, months=months, amount=amount, source="t", idempotency_key=key, paid_at=when
+        history_allowed=True,
+        participant=worker,
+        months=months,
+        amount=amount,
+        source="t",
+        idempotency_key=key,
+        paid_at=when,
     ).payment
 
 
@@ -54,6 +60,7 @@ def test_deposits_accumulate_and_buy_whole_months(register):
     worker = register(registered_at=jakarta(2024, 3, 1))
     for day in range(1, 8):  # Rp3,000 a day for a week: one month bought on day 6, Rp4,200 left
         result = deposit_record(
+            history_allowed=True,
             participant=worker,
             amount=3_000,
             source="market",
@@ -65,6 +72,7 @@ def test_deposits_accumulate_and_buy_whole_months(register):
     bought = Payment.objects.filter(participant=worker, kind="deposit")
     assert [p.first_month for p in bought] == [Month.of(2024, 3)]
     retry = deposit_record(
+        history_allowed=True,
         participant=worker,
         amount=3_000,
         source="market",

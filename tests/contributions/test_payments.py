@@ -14,6 +14,7 @@ from jaring.rules.months import Month
 def test_first_payment_covers_the_registration_month(register):
     worker = register(registered_at=jakarta(2024, 5, 3))
     result = payment_record(
+        history_allowed=True,
         participant=worker,
         months=1,
         amount=16_800,
@@ -54,6 +55,7 @@ def test_amount_must_equal_the_price(register):
 def test_unpaid_for_four_months_is_lapsed_and_paying_restarts_at_current_month(register):
     worker = register(registered_at=jakarta(2024, 1, 5))
     payment_record(
+        history_allowed=True,
         participant=worker,
         months=1,
         amount=16_800,
@@ -65,6 +67,7 @@ def test_unpaid_for_four_months_is_lapsed_and_paying_restarts_at_current_month(r
     assert participant_status(worker, as_of=date(2024, 5, 20)).standing == "lapsed"
     number = worker.number
     result = payment_record(
+        history_allowed=True,
         participant=worker,
         months=1,
         amount=16_800,

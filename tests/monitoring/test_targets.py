@@ -121,6 +121,7 @@ def test_a_target_of_another_year_or_segment_is_kept_apart(january):
 
 def pay(participant, key, when, months=1, outlet=None, agent=None):
     return payment_record(
+        history_allowed=True,
         participant=participant, months=months, amount=16_800 * months, source="t", idempotency_key=key,
         paid_at=when, outlet=outlet, agent=agent,
     )  # fmt: skip

@@ -155,7 +155,8 @@ def test_the_ranking_shows_its_formula_and_its_export_holds_the_same_rows(client
     paid_at = jakarta(2024, 5, 10)
     _months, price = payment_quote(keeper, months=12, at=paid_at)
     payment_record(participant=keeper, months=12, amount=price.total, source="test", idempotency_key="y1",
-                   paid_at=paid_at, outlet=agents_world.pos_karawang, agent=agents_world.agent)  # fmt: skip
+                   paid_at=paid_at, outlet=agents_world.pos_karawang, agent=agents_world.agent,
+                   history_allowed=True)  # fmt: skip
     response = get(client, users.analyst, "/agents/ranking/?as_of=2024-10-15")
     page = response.content.decode()
     assert 'data-testid="formula"' in page and "6 x 2/6 x 1/2 = 1.0" in page

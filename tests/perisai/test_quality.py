@@ -55,6 +55,7 @@ def pay(participant, paid_at, months, agent=None):
     participant.refresh_from_db()
     _covered, price = payment_quote(participant, months=months, at=paid_at)
     return payment_record(
+        history_allowed=True,
         participant=participant, months=months, amount=price.total, source="test",
         idempotency_key=f"q{next(_keys)}", paid_at=paid_at, outlet=participant.outlet, agent=agent,
     ).payment  # fmt: skip

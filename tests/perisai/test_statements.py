@@ -28,6 +28,7 @@ def sign_up_and_pay(w, register, count, *, day=10, agent=None, month=MARCH):
         )
         payments.append(
             payment_record(
+                history_allowed=True,
                 participant=person, months=1, amount=16_800, source="test",
                 idempotency_key=f"{agent.code}-{month}-{number}",
                 paid_at=jakarta(month.year, month.month, day, 11), outlet=outlet, agent=agent,
@@ -110,6 +111,7 @@ def test_a_payment_arriving_after_approval_lands_in_the_next_statement(busy_marc
         outlet=busy_march.prs_karawang, agent=busy_march.prs_agent, registered_at=jakarta(2025, 3, 2)
     )
     payment_record(
+        history_allowed=True,
         participant=late, months=1, amount=16_800, source="test", idempotency_key="late",
         paid_at=jakarta(2025, 3, 30), outlet=busy_march.prs_karawang, agent=busy_march.prs_agent,
     )  # fmt: skip
@@ -122,6 +124,7 @@ def test_a_payment_arriving_after_approval_lands_in_the_next_statement(busy_marc
 def test_collections_of_an_agents_participants_paid_elsewhere_stay_the_agents(busy_march, register):
     person = busy_march.march_payments[0].participant
     payment_record(
+        history_allowed=True,
         participant=person, months=1, amount=16_800, source="test", idempotency_key="pos",
         paid_at=jakarta(2025, 4, 5), outlet=busy_march.pos_karawang,
     )  # fmt: skip
@@ -134,6 +137,7 @@ def test_an_agent_of_another_channel_gets_no_statement(busy_march, register):
         outlet=busy_march.pos_karawang, agent=busy_march.agent, registered_at=jakarta(2025, 3, 3)
     )
     payment_record(
+        history_allowed=True,
         participant=person, months=1, amount=16_800, source="test", idempotency_key="pos-agent",
         paid_at=jakarta(2025, 3, 3), outlet=busy_march.pos_karawang, agent=busy_march.agent,
     )  # fmt: skip

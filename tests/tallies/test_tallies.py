@@ -30,6 +30,7 @@ def verify_passes() -> bool:
 def test_single_registrations_and_payments_keep_tallies_equal_to_the_facts(world, register):
     worker = register(registered_at=jakarta(2024, 1, 5))
     first = payment_record(
+        history_allowed=True,
         participant=worker,
         months=1,
         amount=16_800,
@@ -39,6 +40,7 @@ def test_single_registrations_and_payments_keep_tallies_equal_to_the_facts(world
         outlet=world.pos_karawang,
     ).payment
     payment_record(
+        history_allowed=True,
         participant=worker,
         months=3,
         amount=50_400,
@@ -61,6 +63,7 @@ def test_single_registrations_and_payments_keep_tallies_equal_to_the_facts(world
 def test_active_participants_come_from_coverage_deltas(world, register):
     worker = register(registered_at=jakarta(2024, 1, 5))
     payment_record(
+        history_allowed=True,
         participant=worker,
         months=3,
         amount=50_400,
@@ -79,6 +82,7 @@ def test_deposits_bills_and_imports_keep_tallies_equal_to_the_facts(world, regis
     saver = register(registered_at=jakarta(2025, 9, 1))
     for day in range(1, 13):
         deposit_record(
+            history_allowed=True,
             participant=saver,
             amount=3_000,
             source="m",
@@ -111,7 +115,13 @@ def test_first_paid_counts_a_registration_once_on_its_registration_day(world, re
     worker = register(registered_at=jakarta(2024, 3, 30))
     for key, when in (("a", jakarta(2024, 4, 2)), ("b", jakarta(2024, 5, 2))):
         payment_record(
-            participant=worker, months=1, amount=16_800, source="t", idempotency_key=key, paid_at=when
+            history_allowed=True,
+            participant=worker,
+            months=1,
+            amount=16_800,
+            source="t",
+            idempotency_key=key,
+            paid_at=when,
         )
     first_paid = Tally.objects.get(kind="first_paid")
     assert (first_paid.day, first_paid.count) == (date(2024, 3, 30), 1)

@@ -342,7 +342,7 @@ class _Loader:
         try:
             registration = participant_register(
                 **worker.fields, outlet=worker.outlet, agent=worker.agent, registered_at=worker.registered_at,
-                context=self.context,
+                context=self.context, history_allowed=True,
             )  # fmt: skip
         except DuplicateRegistration:
             return  # the NIK is taken by someone already in this database; the demo skips that worker
@@ -360,6 +360,7 @@ class _Loader:
             deposit_record(
                 participant=person, amount=amount, source=DEPOSIT_SOURCE, idempotency_key=self._key(person),
                 collected_at=self._paid_at(worker, day), outlet=worker.outlet, agent=worker.agent,
+                history_allowed=True,
             )  # fmt: skip
         for stretch in worker.habit.stretches if worker.habit else ():
             for month in months_between(stretch.first, stretch.last):
@@ -374,6 +375,7 @@ class _Loader:
                 payment_record(
                     participant=person, months=stretch.months, amount=price.total, source=SOURCE,
                     idempotency_key=self._key(person), paid_at=paid_at, outlet=outlet, agent=agent,
+                    history_allowed=True,
                 )  # fmt: skip
 
     def _paid_at(self, worker: _Worker, day: date) -> datetime:

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jaring.channels.models import Agent, Outlet
-from jaring.common.clock import parse_day, parse_moment
+from jaring.common.clock import local_date, parse_day, parse_moment
 from jaring.common.errors import Problem
 from jaring.common.text import CONTROL_CODE, has_control_character
+from jaring.contributions.services.book import earliest_day
 from jaring.contributions.services.checks import (
     DepositRequest,
     PaymentRequest,
@@ -53,6 +54,7 @@ class RowResult:
     codes: list[str] | tuple = ()
     number: str = ""
     record_id: int | None = None
+    historical: bool = False  # accepted with a date before the grace window for late records
 
     def fail(self, field_name: str, message: str, code: str = "invalid") -> None:
         self.status = "rejected"
@@ -177,7 +179,9 @@ class _Reader:
         return moment
 
 
-def registration_request(row: RegistrationRow, context) -> RegistrationRequest | list[Problem]:
+def registration_request(
+    row: RegistrationRow, context, history_allowed: bool = False
+) -> RegistrationRequest | list[Problem]:
     read = _Reader(context)
     outlet = read.outlet(row.outlet_code)
     agent = read.agent(row.agent_code)
@@ -202,10 +206,13 @@ def registration_request(row: RegistrationRow, context) -> RegistrationRequest |
         outlet=outlet,
         agent=agent,
         registered_at=registered_at,
+        history_allowed=history_allowed,
     )
 
 
-def payment_request(row: PaymentRow, context) -> PaymentRequest | list[Problem]:
+def payment_request(
+    row: PaymentRow, context, history_allowed: bool = False
+) -> PaymentRequest | list[Problem]:
     read = _Reader(context)
     outlet = read.outlet(row.outlet_code)
     agent = read.agent(row.agent_code)
@@ -223,10 +230,13 @@ def payment_request(row: PaymentRow, context) -> PaymentRequest | list[Problem]:
         paid_at=paid_at,
         outlet=outlet,
         agent=agent,
+        history_allowed=history_allowed,
     )
 
 
-def deposit_request(row: DepositRow, context) -> DepositRequest | list[Problem]:
+def deposit_request(
+    row: DepositRow, context, history_allowed: bool = False
+) -> DepositRequest | list[Problem]:
     read = _Reader(context)
     outlet = read.outlet(row.outlet_code)
     agent = read.agent(row.agent_code)
@@ -242,6 +252,7 @@ def deposit_request(row: DepositRow, context) -> DepositRequest | list[Problem]:
         collected_at=collected_at,
         outlet=outlet,
         agent=agent,
+        history_allowed=history_allowed,
     )
 
 
@@ -262,12 +273,14 @@ class RowContext:
         )
 
 
-def _parsed(rows, parse: Callable, context) -> tuple[list[RowResult], list[tuple[RowResult, object]]]:
+def _parsed(
+    rows, parse: Callable, context, history_allowed: bool
+) -> tuple[list[RowResult], list[tuple[RowResult, object]]]:
     results, requests = [], []
     for row in rows:
         result = RowResult(row=row.row)
         results.append(result)
-        request = parse(row, context)
+        request = parse(row, context, history_allowed)
         if isinstance(request, list):
             result.refuse(request)
         else:
@@ -275,10 +288,18 @@ def _parsed(rows, parse: Callable, context) -> tuple[list[RowResult], list[tuple
     return results, requests
 
 
-def registration_rows_apply(rows: list[RegistrationRow], *, context: BulkRegistrationContext, now: datetime):
+def registration_rows_apply(
+    rows: list[RegistrationRow],
+    *,
+    context: BulkRegistrationContext,
+    now: datetime,
+    history_allowed: bool = False,
+):
     """Checks and registers a chunk of rows as one list; one result per row, in order. Must run inside a
-    transaction."""
-    results, requests = _parsed(rows, registration_request, context)
+    transaction. ``history_allowed``: the file's sender may date rows before the grace window for late
+    records (the operator's command line, an administrator's upload); such rows are marked
+    ``historical``."""
+    results, requests = _parsed(rows, registration_request, context, history_allowed)
     book = RegistrationBook.load(
         context=context, niks=[request.nik for _result, request in requests], now=now
     )
@@ -291,26 +312,36 @@ def registration_rows_apply(rows: list[RegistrationRow], *, context: BulkRegistr
                 participant_number(outcome.pk),
                 outcome.pk,
             )
+            result.historical = book.too_old(outcome.clean.registered_at)
         else:
             result.refuse(outcome)  # after the apply: a refusal may name a registration of this list
     return results
 
 
-def payment_rows_apply(rows: list[PaymentRow], *, context: RowContext, now: datetime) -> list[RowResult]:
+def payment_rows_apply(
+    rows: list[PaymentRow], *, context: RowContext, now: datetime, history_allowed: bool = False
+) -> list[RowResult]:
     """Checks and records a chunk of payments as one list; one result per row, in order. Must run
-    inside a transaction."""
-    return _ledger_rows_apply(rows, payment_request, context=context, now=now)
+    inside a transaction. ``history_allowed`` as for registrations."""
+    return _ledger_rows_apply(
+        rows, payment_request, context=context, now=now, history_allowed=history_allowed
+    )
 
 
-def deposit_rows_apply(rows: list[DepositRow], *, context: RowContext, now: datetime) -> list[RowResult]:
+def deposit_rows_apply(
+    rows: list[DepositRow], *, context: RowContext, now: datetime, history_allowed: bool = False
+) -> list[RowResult]:
     """Checks and records a chunk of deposits as one list; one result per row, in order."""
-    return _ledger_rows_apply(rows, deposit_request, context=context, now=now)
+    return _ledger_rows_apply(
+        rows, deposit_request, context=context, now=now, history_allowed=history_allowed
+    )
 
 
-def _ledger_rows_apply(rows, parse: Callable, *, context: RowContext, now: datetime):
-    results, requests = _parsed(rows, parse, context)
+def _ledger_rows_apply(rows, parse: Callable, *, context: RowContext, now: datetime, history_allowed: bool):
+    results, requests = _parsed(rows, parse, context, history_allowed)
     outcomes = ledger_record([request for _result, request in requests], now=now)
-    for (result, _request), outcome in zip(requests, outcomes, strict=True):
+    first_day = earliest_day(context.ratebook, now) if history_allowed else None
+    for (result, request), outcome in zip(requests, outcomes, strict=True):
         if isinstance(outcome, list):
             result.refuse(outcome)
             continue
@@ -322,4 +353,6 @@ def _ledger_rows_apply(rows, parse: Callable, *, context: RowContext, now: datet
             result.status = "duplicate"
         else:
             result.status = "accepted"
+            stated = request.paid_at if isinstance(request, PaymentRequest) else request.collected_at
+            result.historical = bool(first_day and stated and local_date(stated) < first_day)
     return results

@@ -19,8 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from jaring.accounts.audit import audit
-from jaring.accounts.models import Action
+from jaring.accounts.audit import Actor, audit
+from jaring.accounts.models import Action, Role
+from jaring.accounts.scope import scope_for
 from jaring.common.sheets import csv_row
 from jaring.contributions.queries import ratebook
 from jaring.imports.gate import RowGate
@@ -138,6 +139,7 @@ def import_run(
         context = RowContext.load(ratebook=book)
     make, apply = KINDS[job.kind]
     gate = RowGate.for_uploader(job.created_by, outlets=context.outlets) if job.created_by_id else None
+    history = history_allowed(job.created_by if job.created_by_id else None)
     chunk: list = []
     done = 0
     try:
@@ -147,12 +149,12 @@ def import_run(
                 continue  # committed before the import was interrupted
             chunk.append(make(number, *cells))
             if len(chunk) >= chunk_rows:
-                _chunk_commit(job, chunk, context=context, apply=apply, gate=gate)
+                _chunk_commit(job, chunk, context=context, apply=apply, gate=gate, history=history)
                 chunk = []
                 if progress:
                     progress(job)
         if chunk:
-            _chunk_commit(job, chunk, context=context, apply=apply, gate=gate)
+            _chunk_commit(job, chunk, context=context, apply=apply, gate=gate, history=history)
         job.total_rows = job.processed_rows
         job.result_path = job.result_path or str(path.with_name(f"{path.name}.result.csv"))
         result_file_write(job, Path(job.result_path))
@@ -173,13 +175,27 @@ def import_run(
     return job
 
 
-def _chunk_commit(job: ImportJob, rows: list, *, context, apply, gate: RowGate | None) -> None:
-    """Applies one chunk, stores its results and moves the checkpoint, in one transaction."""
+def history_allowed(uploader) -> bool:
+    """Whether a file's rows may be dated before the grace window for late records (the coverage
+    policy's ``late_record_days``): the operator's own imports (``jaring import``, no uploader) and an
+    administrator's uploads; a teller's, an agent's or staff's rows with such dates are refused
+    (``paid_at:too_old``)."""
+    return uploader is None or scope_for(uploader).role == Role.ADMIN
+
+
+def _chunk_commit(
+    job: ImportJob, rows: list, *, context, apply, gate: RowGate | None, history: bool = False
+) -> None:
+    """Applies one chunk, stores its results and moves the checkpoint, in one transaction. Rows accepted
+    with historical dates are audited in the same transaction."""
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         if locked.processed_rows != job.processed_rows:
             raise RuntimeError("another process is importing this file; let it finish, then run again")
-        results = _gated_apply(rows, context=context, apply=apply, gate=gate)
+        results = _gated_apply(rows, context=context, apply=apply, gate=gate, history=history)
+        if historical := sum(result.historical for result in results):
+            said = f"import job {job.pk}: {historical} rows of rows {rows[0].row}..{rows[-1].row} accepted"
+            audit(Actor.import_job(job), Action.CREATE, obj=job, summary=f"{said} with historical dates")
         ImportChunk.objects.create(
             job=job, first_row=rows[0].row, last_row=rows[-1].row, results=_results_csv(results)
         )
@@ -194,11 +210,13 @@ def _chunk_commit(job: ImportJob, rows: list, *, context, apply, gate: RowGate |
         job.save(update_fields=["accepted", "rejected", "reasons", "processed_rows"])
 
 
-def _gated_apply(rows: list, *, context, apply, gate: RowGate | None) -> list[RowResult]:
+def _gated_apply(
+    rows: list, *, context, apply, gate: RowGate | None, history: bool = False
+) -> list[RowResult]:
     """``apply`` on the rows the uploader may act on; the others are refused by the gate. Results come
     back in row order, one per row."""
     if gate is None:
-        return apply(rows, context=context, now=timezone.now())
+        return apply(rows, context=context, now=timezone.now(), history_allowed=history)
     refused: dict[int, RowResult] = {}
     allowed = []
     for row in rows:
@@ -206,7 +224,7 @@ def _gated_apply(rows: list, *, context, apply, gate: RowGate | None) -> list[Ro
             allowed.append(row)
         else:
             refused[row.row] = result
-    applied = apply(allowed, context=context, now=timezone.now()) if allowed else []
+    applied = apply(allowed, context=context, now=timezone.now(), history_allowed=history) if allowed else []
     by_row = {result.row: result for result in applied}
     return [refused.get(row.row) or by_row[row.row] for row in rows]
 

@@ -100,6 +100,7 @@ class LedgerBook:
     prices: dict[tuple, tuple[Price, str]] = field(default_factory=dict)
     days: Days = field(default_factory=Days)
     latest_allowed: datetime | None = None
+    earliest_day: date | None = None
 
     @classmethod
     def load(
@@ -144,6 +145,15 @@ class LedgerBook:
             skew = self.ratebook.policy_for(Month.from_date(local_date(self.now))).clock_skew_seconds
             self.latest_allowed = self.now + timedelta(seconds=skew)
         return moment if moment <= self.latest_allowed else None
+
+    def too_old(self, moment: datetime | None) -> bool:
+        """True when ``moment`` falls on a day before the coverage policy's grace window for late records
+        (``late_record_days`` before today): only a sender who may state history records it."""
+        if moment is None:
+            return False
+        if self.earliest_day is None:
+            self.earliest_day = earliest_day(self.ratebook, self.now)
+        return self.days[moment] < self.earliest_day
 
     def price(
         self, first: Month, count: int, income: int, programmes: str, payer_kind: str | None = None
@@ -200,6 +210,13 @@ class LedgerBook:
                 self.keys[nik] = pk
                 if pk in by_number:
                     self.keys[by_number[pk]] = pk
+
+
+def earliest_day(ratebook: RateBook, now: datetime) -> date:
+    """The first day (Jakarta) a sender who may not state history may date a record on: today less the
+    coverage policy's ``late_record_days``."""
+    today = local_date(now)
+    return today - timedelta(days=ratebook.policy_for(Month.from_date(today)).late_record_days)
 
 
 def _aware(value) -> datetime:

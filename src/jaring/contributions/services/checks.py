@@ -42,6 +42,9 @@ class PaymentRequest:
     paid_at: datetime | None = None
     outlet: Outlet | None = None
     agent: Agent | None = None
+    # The sender may state history: a ``paid_at`` before the grace window for late records is refused
+    # (``too_old``) otherwise.
+    history_allowed: bool = False
 
 
 @dataclass(slots=True)
@@ -55,6 +58,7 @@ class DepositRequest:
     collected_at: datetime | None = None
     outlet: Outlet | None = None
     agent: Agent | None = None
+    history_allowed: bool = False  # as for payments
 
 
 @dataclass(slots=True)
@@ -194,6 +198,8 @@ def payment_check(request: PaymentRequest, book: LedgerBook) -> Outcome:
     paid_at = book.latest(request.paid_at)
     if paid_at is None:
         problems.append(Problem("paid_at", "future", _("The date is in the future.")))
+    elif not request.history_allowed and book.too_old(paid_at):
+        problems.append(_too_old("paid_at"))
     if problems:
         return problems
     current = Month.from_date(book.days[paid_at])
@@ -264,6 +270,8 @@ def deposit_check(request: DepositRequest, book: LedgerBook) -> Outcome:
     collected_at = book.latest(request.collected_at)
     if collected_at is None:
         problems.append(Problem("collected_at", "future", _("The date is in the future.")))
+    elif not request.history_allowed and book.too_old(collected_at):
+        problems.append(_too_old("collected_at"))
     if problems:
         return problems
     current = Month.from_date(book.days[collected_at])
@@ -457,6 +465,13 @@ def _agent_problems(agent: Agent | None) -> list[Problem]:
     if agent is not None and agent.status != Agent.Status.ACTIVE:
         return [Problem("agent", "agent_inactive", _("Agent %(code)s is not active.") % {"code": agent.code})]
     return []
+
+
+def _too_old(field_name: str) -> Problem:
+    message = _(
+        "The date is before the days a late record may be dated on; only an operator records history."
+    )
+    return Problem(field_name, "too_old", message)
 
 
 def _unknown_participant() -> Problem:

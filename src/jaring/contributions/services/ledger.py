@@ -121,6 +121,7 @@ def payment_record(
     outlet: Outlet | None = None,
     agent: Agent | None = None,
     actor=None,
+    history_allowed: bool = False,
 ) -> PaymentResult:
     """Records a participant's own payment for ``months`` months (1, 3, 6 or 12): the check of
     ``checks.payment_check``, applied as a list of one.
@@ -128,6 +129,8 @@ def payment_record(
     A retry with the same ``idempotency_key`` from the same ``source`` returns the first payment
     (``created`` False); the same key with a different request raises ``IdempotencyConflict``; any other
     refusal raises ``ValidationError`` per field (with the check's codes). Nothing is written then.
+    ``history_allowed``: the caller may state a ``paid_at`` before the grace window for late records (the
+    operator's command line, a key with the ``history`` scope); the audit entry then says so.
     """
     request = PaymentRequest(
         participant=participant.pk,
@@ -138,6 +141,7 @@ def payment_record(
         paid_at=paid_at,
         outlet=outlet,
         agent=agent,
+        history_allowed=history_allowed,
     )
     try:
         with transaction.atomic():
@@ -151,7 +155,8 @@ def payment_record(
             standings = ledger_apply(book, entries=[outcome])
             payment = _payment_of(outcome, book, participant=participant, outlet=outlet, agent=agent)
             _standing_copy(participant, standings)
-            _audit(actor, payment, f"payment of {payment.months} months, {_where(outlet)}")
+            said = f"payment of {payment.months} months, {_where(outlet)}{_historical(book, outcome.paid_at)}"
+            _audit(actor, payment, said)
             return PaymentResult(payment, created=True)
     except IntegrityError:
         # The same key was used at the same moment for another participant; the first one won.
@@ -185,6 +190,11 @@ def _refuse(outcome, source: str, reference: str) -> None:
 
 def _where(outlet: Outlet | None) -> str:
     return f"at {outlet.code}" if outlet else "without an outlet"
+
+
+def _historical(book: LedgerBook, moment: datetime) -> str:
+    """What an audit entry adds for a record dated before the grace window for late records."""
+    return f", with a historical date ({book.days[moment].isoformat()})" if book.too_old(moment) else ""
 
 
 def _audit(actor, record, summary: str) -> None:
@@ -320,6 +330,7 @@ def deposit_record(
     outlet: Outlet | None = None,
     agent: Agent | None = None,
     actor=None,
+    history_allowed: bool = False,
 ) -> DepositResult:
     """Adds a collected amount to the participant's balance and buys every whole month it now pays for,
     one ledger entry a month, in order. A retry with the same key returns the first result."""
@@ -331,6 +342,7 @@ def deposit_record(
         collected_at=collected_at,
         outlet=outlet,
         agent=agent,
+        history_allowed=history_allowed,
     )
     try:
         with transaction.atomic():
@@ -344,7 +356,8 @@ def deposit_record(
             standings = ledger_apply(book, deposits=[outcome])
             deposit = _deposit_of(outcome, book)
             _standing_copy(participant, standings)
-            _audit(actor, deposit, f"deposit buying {len(outcome.purchases)} months, {_where(outlet)}")
+            bought = f"deposit buying {len(outcome.purchases)} months, {_where(outlet)}"
+            _audit(actor, deposit, bought + _historical(book, outcome.collected_at))
             return DepositResult(
                 deposit, [_payment_of(plan, book) for plan in outcome.purchases], created=True
             )

@@ -55,6 +55,9 @@ class RegistrationRequest:
     permanence: str | None = None
     segment: str = Participant.Segment.BPU
     registered_at: datetime | None = None
+    # The sender may state history: a ``registered_at`` before the grace window for late records is
+    # refused (``too_old``) otherwise.
+    history_allowed: bool = False
 
 
 @dataclass
@@ -100,6 +103,13 @@ class RegistrationBook:
         skew = self.context.ratebook.policy_for(month).clock_skew_seconds
         return moment if moment <= self.now + timedelta(seconds=skew) else None
 
+    def too_old(self, moment: datetime) -> bool:
+        """True when ``moment`` falls on a day before the coverage policy's grace window for late records
+        (the same rule as for payments)."""
+        today = local_date(self.now)
+        days = self.context.ratebook.policy_for(Month.from_date(today)).late_record_days
+        return local_date(moment) < today - timedelta(days=days)
+
 
 def registration_check(
     request: RegistrationRequest, book: RegistrationBook
@@ -110,6 +120,11 @@ def registration_check(
     registered_at = book.latest(request.registered_at)
     if registered_at is None:
         return [Problem("registered_at", "future", _("The registration date is in the future."))]
+    if not request.history_allowed and book.too_old(registered_at):
+        message = _(
+            "The date is before the days a late record may be dated on; only an operator records history."
+        )
+        return [Problem("registered_at", "too_old", message)]
     try:
         clean = registration_clean(
             nik=request.nik,
@@ -276,6 +291,7 @@ def participant_register(
     registered_at: datetime | None = None,
     context: RegistrationContext | None = None,
     actor=None,
+    history_allowed: bool = False,
 ) -> Registration:
     """Registers a worker: ``registration_check`` and ``registrations_apply`` for a list of one.
 
@@ -283,6 +299,8 @@ def participant_register(
     already registered, naming the existing registration's outlet and date; the refused claim is kept
     for reporting. Never creates a second participant for a NIK: the database's unique NIK settles a race
     between two channels. With an ``actor``, the registration is audited in its transaction.
+    ``history_allowed``: the caller may state a ``registered_at`` before the grace window for late
+    records (the operator's command line); the audit entry then says it is historical.
     """
     if context is None:
         from jaring.contributions.queries import ratebook
@@ -303,6 +321,7 @@ def participant_register(
         permanence=permanence,
         segment=segment,
         registered_at=registered_at,
+        history_allowed=history_allowed,
     )
     try:
         with transaction.atomic():
@@ -317,7 +336,7 @@ def participant_register(
                         "create",
                         obj=participant,
                         after=participant,
-                        summary=f"registered at {outlet.code}",
+                        summary=f"registered at {outlet.code}{_historical(outcome, book)}",
                     )
                 return Registration(participant=participant, warnings=outcome.clean.warnings)
     except IntegrityError:
@@ -330,6 +349,12 @@ def participant_register(
         existing = book.existing[(nik or "").strip()]
         raise DuplicateRegistration(duplicate_message(existing), participant=existing)
     raise problems_error(outcome)
+
+
+def _historical(plan: RegistrationPlan, book: RegistrationBook) -> str:
+    """What the audit entry adds for a registration dated before the grace window for late records."""
+    at = plan.clean.registered_at
+    return f", with a historical date ({local_date(at).isoformat()})" if book.too_old(at) else ""
 
 
 def _participant_of(plan: RegistrationPlan, book: RegistrationBook) -> Participant:

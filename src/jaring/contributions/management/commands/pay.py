@@ -45,6 +45,7 @@ class Command(JaringCommand):
             source="cli",
             idempotency_key=key or f"cli-{uuid.uuid4()}",
             actor=Actor.cli(),
+            history_allowed=True,  # the operator's command line may record history (audited as such)
         )
         payment = result.payment
         data = {

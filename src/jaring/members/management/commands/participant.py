@@ -83,6 +83,7 @@ class Command(JaringCommand):
                 agent=agent_row,
                 registered_at=parse_moment(registered_at),
                 actor=Actor.cli(),
+                history_allowed=True,  # the operator may record history (audited as such)
             )
         except DuplicateRegistration as duplicate:
             if json:
