@@ -135,6 +135,8 @@ def _register(
         agent=api_key.agent,
         context=context,
         actor=actor,
+        registered_at=item.registered_at,
+        history_allowed=Scope.HISTORY in api_key.scope_set,
     )
     return BatchResult(
         index=index,
@@ -150,11 +152,13 @@ def _pay(index: int, item: BatchPayment, api_key: ApiKey, actor: Actor) -> Batch
         participant=participant,
         months=item.months,
         amount=item.amount,
+        paid_at=item.paid_at,
         source=outlet_source(api_key.outlet),
         idempotency_key=item.reference,
         outlet=api_key.outlet,
         agent=api_key.agent,
         actor=actor,
+        history_allowed=Scope.HISTORY in api_key.scope_set,
     )
     return BatchResult(
         index=index,
@@ -171,11 +175,13 @@ def _deposit(index: int, item: BatchDeposit, api_key: ApiKey, actor: Actor) -> B
     result = deposit_record(
         participant=participant,
         amount=item.amount,
+        collected_at=item.collected_at,
         source=outlet_source(api_key.outlet),
         idempotency_key=item.reference,
         outlet=api_key.outlet,
         agent=api_key.agent,
         actor=actor,
+        history_allowed=Scope.HISTORY in api_key.scope_set,
     )
     return BatchResult(
         index=index,

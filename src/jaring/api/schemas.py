@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, WrapValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WrapValidator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
@@ -51,6 +51,22 @@ def _iso_date(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+def _moment(value: datetime) -> datetime:
+    if not year_counts(value.year):
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "Input should be a date from {first} to {last}",
+            {"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    return value
+
+
+# When a record was made (an offline device syncing, a till's settlement), with its UTC offset; empty is
+# now. Earlier than the coverage policy's ``late_record_days`` needs the key's ``history`` scope.
+Moment = Annotated[AwareDatetime | None, AfterValidator(lambda value: value and _moment(value))]
+_MOMENT = "with its UTC offset; empty: now. More than 7 days back needs the key's history scope (too_old)"
 _CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
@@ -96,6 +112,7 @@ class RegistrationIn(Schema):
         gt=0, le=MAX_RUPIAH, examples=[1_000_000], description="whole rupiah a month"
     )
     programmes: Text = Field(max_length=20, examples=["JKK+JKM"], description="JKK+JKM or JKK+JKM+JHT")
+    registered_at: Moment = Field(None, description=f"when the worker signed up, {_MOMENT}")
 
 
 class ParticipantRef(Schema):
@@ -120,6 +137,7 @@ class PaymentIn(ParticipantRef):
     amount: int = Field(
         gt=0, le=MAX_RUPIAH, examples=[16_800], description="whole rupiah; must equal the price"
     )
+    paid_at: Moment = Field(None, description=f"when the worker paid, {_MOMENT}")
 
 
 class DepositIn(ParticipantRef):
@@ -128,6 +146,7 @@ class DepositIn(ParticipantRef):
         description="the participant's (on the KTP and card); a wrong one is refused like an unknown NIK",
     )
     amount: int = Field(gt=0, le=MAX_RUPIAH, examples=[5_000], description="whole rupiah collected")
+    collected_at: Moment = Field(None, description=f"when the amount was collected, {_MOMENT}")
 
 
 class BatchRegistration(RegistrationIn):

@@ -41,6 +41,8 @@ def register(request: HttpRequest, payload: RegistrationIn):
         outlet=api_key.outlet,
         agent=api_key.agent,
         actor=Actor.api_key(api_key, request),
+        registered_at=payload.registered_at,
+        history_allowed=Scope.HISTORY in api_key.scope_set,
     )
     participant = registration.participant
     return Status(

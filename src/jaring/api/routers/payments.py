@@ -44,11 +44,13 @@ def pay(request: HttpRequest, response: HttpResponse, payload: PaymentIn, idempo
         participant=participant,
         months=payload.months,
         amount=payload.amount,
+        paid_at=payload.paid_at,
         source=outlet_source(api_key.outlet),
         idempotency_key=idempotency_key,
         outlet=api_key.outlet,
         agent=api_key.agent,
         actor=Actor.api_key(api_key, request),
+        history_allowed=Scope.HISTORY in api_key.scope_set,
     )
     if not result.created:
         response[REPLAYED] = "true"
@@ -72,11 +74,13 @@ def deposit(
     result = deposit_record(
         participant=participant,
         amount=payload.amount,
+        collected_at=payload.collected_at,
         source=outlet_source(api_key.outlet),
         idempotency_key=idempotency_key,
         outlet=api_key.outlet,
         agent=api_key.agent,
         actor=Actor.api_key(api_key, request),
+        history_allowed=Scope.HISTORY in api_key.scope_set,
     )
     if not result.created:
         response[REPLAYED] = "true"
