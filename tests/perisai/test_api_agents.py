@@ -25,7 +25,9 @@ def test_a_deactivated_agents_key_registers_no_one_and_takes_no_payment(perisai)
     assert Participant.objects.count() == before
 
     paid = api.post(
-        "payments", {"nik": body["nik"], "months": 1, "amount": 16_800}, **{"Idempotency-Key": "p1"}
+        "payments",
+        {"nik": body["nik"], "birth_date": body["birth_date"], "months": 1, "amount": 16_800},
+        **{"Idempotency-Key": "p1"},
     )
     assert paid.status_code == 422
     assert "agent" in paid.content.decode()
