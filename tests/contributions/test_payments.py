@@ -127,3 +127,62 @@ def test_the_payment_fingerprint_is_the_request_fingerprint_of_its_fields():
             participant_id=5, months=3, amount=50_400, outlet=given_outlet, agent=given_agent, paid_at=paid_at
         )
         assert fingerprint == expected
+
+
+def test_a_till_retrying_with_fresh_references_cannot_buy_months_without_end(register):
+    """The coverage policy's ``months_ahead_max`` (12): a participant is covered at most 12 months beyond
+    the month of payment; a payment that would go further is refused, whoever sends it."""
+    from jaring.common.clock import month_of
+
+    worker = register()
+    now = month_of()
+    payment_record(participant=worker, months=12, amount=12 * 16_800, source="till", idempotency_key="T-0")
+    taken, refusals = 0, []
+    for retry in range(1, 6):
+        try:
+            payment_record(
+                participant=worker, months=1, amount=16_800, source="till", idempotency_key=f"T-{retry}"
+            )
+            taken += 1
+        except ValidationError as error:
+            refusals.append(error.error_dict["months"][0].code)
+    worker.refresh_from_db()
+    assert taken == 1 and worker.paid_through == now + 12
+    assert refusals == ["too_far_ahead"] * 4
+
+
+def test_a_deposit_buys_months_up_to_the_limit_and_keeps_the_rest(register):
+    from jaring.common.clock import month_of
+    from jaring.contributions.services import deposit_record
+
+    worker = register()
+    result = deposit_record(participant=worker, amount=20 * 16_800, source="pasar", idempotency_key="D-1")
+    assert len(result.purchases) == 13  # this month and the 12 after it
+    assert result.purchases[-1].first_month == month_of() + 12
+    assert result.deposit.balance_after == 7 * 16_800
+
+
+def test_a_closed_outlet_takes_no_payment_on_any_channel(world, register, tmp_path):
+    from jaring.channels.models import Outlet
+    from jaring.channels.services import outlet_save
+    from jaring.imports.services import import_job_for_file, import_run
+
+    worker = register()
+    outlet = Outlet.objects.get(pk=world.pos_balikpapan.pk)
+    outlet.is_active = False
+    outlet_save(outlet=outlet, actor=None, summary="closed")
+    outlet = Outlet.objects.select_related("partner").get(pk=outlet.pk)
+    with pytest.raises(ValidationError) as refused:
+        payment_record(
+            participant=worker,
+            months=1,
+            amount=16_800,
+            source="outlet:POS-BPN",
+            idempotency_key="C-1",
+            outlet=outlet,
+        )
+    assert refused.value.error_dict["outlet"][0].code == "closed"
+    path = tmp_path / "closed.csv"
+    path.write_text(f"nik,months,amount,paid_at,outlet_code,reference\n{worker.nik},1,16800,,POS-BPN,C-2\n")
+    job = import_run(import_job_for_file(path=path, kind="payments"))
+    assert job.reasons == {"outlet:closed": 1} and not Payment.objects.exists()

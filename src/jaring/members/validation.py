@@ -282,7 +282,7 @@ def registration_clean(
         chosen = ""
 
     if not outlet.is_active:
-        fail("outlet", _("Outlet %(code)s is closed.") % {"code": outlet.code})
+        fail("outlet", _("Outlet %(code)s is closed.") % {"code": outlet.code}, "closed")
     if agent is not None:
         if agent.partner_id != outlet.partner_id:
             fail("agent", _("Agent %(code)s does not work for this outlet's partner.") % {"code": agent.code})

@@ -300,6 +300,7 @@ def _policy(entry: Mapping[str, Any]) -> CoveragePolicy:
         restore_cover_for_past_events=bool(entry.get("restore_cover_for_past_events", False)),
         clock_skew_seconds=_int(entry.get("clock_skew_seconds", 300), "clock_skew_seconds"),
         late_record_days=_int(entry.get("late_record_days", 7), "late_record_days"),
+        months_ahead_max=_int(entry.get("months_ahead_max", 12), "months_ahead_max"),
         source=str(entry.get("source", "")),
         uncertain=bool(entry.get("uncertain", False)),
         note=str(entry.get("note", "")),

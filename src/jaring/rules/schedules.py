@@ -126,6 +126,10 @@ class CoveragePolicy:
     # payment taken yesterday. Older moments are refused as ``too_old`` unless the sender may state
     # history (the operator's command line, an administrator's upload, a key with ``history``).
     late_record_days: int = 7
+    # How far ahead of the month of payment a participant may be covered: a payment whose last month lies
+    # further is refused (a till retrying with fresh references cannot buy months without end), and a
+    # deposit stops buying months there and keeps the balance.
+    months_ahead_max: int = 12
     source: str = ""
     uncertain: bool = False
     note: str = ""
@@ -138,3 +142,5 @@ class CoveragePolicy:
             raise ValueError("payment_month_counts must be positive month counts")
         if self.late_record_days < 0:
             raise ValueError("late_record_days cannot be negative")
+        if self.months_ahead_max < max(self.payment_month_counts):
+            raise ValueError("months_ahead_max must allow the longest payment")

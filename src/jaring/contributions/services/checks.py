@@ -194,7 +194,7 @@ def payment_check(request: PaymentRequest, book: LedgerBook) -> Outcome:
     key = (request.source, request.reference)
     if (seen := _seen(book, "payment", key, fingerprint, person)) is not None:
         return seen
-    problems = _agent_problems(request.agent)
+    problems = _agent_problems(request.agent) + _outlet_problems(request.outlet)
     paid_at = book.latest(request.paid_at)
     if paid_at is None:
         problems.append(Problem("paid_at", "future", _("The date is in the future.")))
@@ -218,6 +218,12 @@ def payment_check(request: PaymentRequest, book: LedgerBook) -> Outcome:
         covered = book.spans[span] = months_for_payment(
             runs, registered=person.registered_month, current=current, count=request.months, policy=policy
         )
+    if covered[-1] > current + policy.months_ahead_max:
+        message = _(
+            "This payment would cover up to %(last)s: no more than %(count)s months beyond %(current)s are "
+            "taken."
+        ) % {"last": covered[-1], "count": policy.months_ahead_max, "current": current}
+        return [Problem("months", "too_far_ahead", message)]
     price, breakdown = book.price(covered[0], request.months, person.declared_income, person.programmes)
     if price.total != request.amount:
         message = _("The amount for %(months)s months from %(first)s is %(price)s, not %(amount)s.") % {
@@ -266,7 +272,7 @@ def deposit_check(request: DepositRequest, book: LedgerBook) -> Outcome:
     key = (request.source, request.reference)
     if (seen := _seen(book, "deposit", key, fingerprint, person)) is not None:
         return seen
-    problems = _agent_problems(request.agent)
+    problems = _agent_problems(request.agent) + _outlet_problems(request.outlet)
     collected_at = book.latest(request.collected_at)
     if collected_at is None:
         problems.append(Problem("collected_at", "future", _("The date is in the future.")))
@@ -296,6 +302,8 @@ def deposit_check(request: DepositRequest, book: LedgerBook) -> Outcome:
         covered = months_for_payment(
             runs, registered=person.registered_month, current=current, count=1, policy=policy
         )
+        if covered[0] > current + policy.months_ahead_max:
+            break  # covered as far ahead as the policy takes: the rest stays in the balance
         price, breakdown = book.price(covered[0], 1, person.declared_income, person.programmes)
         if price.total > balance:
             break
@@ -472,6 +480,13 @@ def _too_old(field_name: str) -> Problem:
         "The date is before the days a late record may be dated on; only an operator records history."
     )
     return Problem(field_name, "too_old", message)
+
+
+def _outlet_problems(outlet: Outlet | None) -> list[Problem]:
+    """A closed outlet takes no more money (its keys are revoked as it closes)."""
+    if outlet is not None and not outlet.is_active:
+        return [Problem("outlet", "closed", _("Outlet %(code)s is closed.") % {"code": outlet.code})]
+    return []
 
 
 def _unknown_participant() -> Problem:
