@@ -18,6 +18,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jaring.accounts.audit import Actor, audit
 from jaring.accounts.models import Action, Role
@@ -26,7 +27,7 @@ from jaring.common.sheets import csv_row
 from jaring.contributions.queries import ratebook
 from jaring.imports.gate import RowGate
 from jaring.imports.models import ImportChunk, ImportJob
-from jaring.imports.readers import count_rows, read_rows
+from jaring.imports.readers import COLUMNS, MAX_CELL_CHARS, import_file_open, too_long
 from jaring.imports.rows import (
     DepositRow,
     PaymentRow,
@@ -129,28 +130,35 @@ def import_run(
     path = Path(job.path)
     job.status = ImportJob.Status.RUNNING
     job.started_at = job.started_at or timezone.now()
-    job.total_rows = count_rows(path)
     job.error = ""
-    job.save(update_fields=["status", "started_at", "total_rows", "error"])
-    book = ratebook()
-    if job.kind == ImportJob.Kind.REGISTRATIONS:
-        context = BulkRegistrationContext.load(ratebook=book)
-    else:
-        context = RowContext.load(ratebook=book)
-    make, apply = KINDS[job.kind]
-    gate = RowGate.for_uploader(job.created_by, outlets=context.outlets) if job.created_by_id else None
-    history = history_allowed(job.created_by if job.created_by_id else None)
+    job.save(update_fields=["status", "started_at", "error"])
     chunk: list = []
     done = 0
     try:
-        for number, cells in read_rows(path, job.kind):
+        # The whole file is looked at first, inside the error handling: a file that cannot be read whole
+        # fails the job with its message before any row is imported.
+        source = import_file_open(path, job.kind)
+        job.total_rows = max(source.total_rows, job.processed_rows)
+        job.save(update_fields=["total_rows"])
+        book = ratebook()
+        if job.kind == ImportJob.Kind.REGISTRATIONS:
+            context = BulkRegistrationContext.load(ratebook=book)
+        else:
+            context = RowContext.load(ratebook=book)
+        make, apply = KINDS[job.kind]
+        gate = RowGate.for_uploader(job.created_by, outlets=context.outlets) if job.created_by_id else None
+        history = history_allowed(job.created_by if job.created_by_id else None)
+        for number, cells in source.rows():
             done += 1
             if done <= job.processed_rows:
                 continue  # committed before the import was interrupted
-            chunk.append(make(number, *cells))
+            chunk.append(_too_long_refusal(job.kind, number, cells) or make(number, *cells))
             if len(chunk) >= chunk_rows:
                 _chunk_commit(job, chunk, context=context, apply=apply, gate=gate, history=history)
                 chunk = []
+                if job.processed_rows > job.total_rows:  # an XLSX file's rows are estimated beforehand
+                    job.total_rows = job.processed_rows
+                    job.save(update_fields=["total_rows"])
                 if progress:
                     progress(job)
         if chunk:
@@ -210,17 +218,34 @@ def _chunk_commit(
         job.save(update_fields=["accepted", "rejected", "reasons", "processed_rows"])
 
 
+def _too_long_refusal(kind: str, number: int, cells: list[str]) -> RowResult | None:
+    """The refusal of a row with a cell longer than ``MAX_CELL_CHARS`` (no field of any file holds that
+    much), naming each such column; None for a row whose cells all fit."""
+    if not (positions := too_long(cells)):
+        return None
+    result = RowResult(row=number)
+    for index in positions:
+        message = _("This cell holds %(length)s characters; a cell may hold at most %(most)s.")
+        result.fail(
+            COLUMNS[kind][index],
+            message % {"length": f"{len(cells[index]):,}", "most": f"{MAX_CELL_CHARS:,}"},
+            "too_long",
+        )
+    return result
+
+
 def _gated_apply(
     rows: list, *, context, apply, gate: RowGate | None, history: bool = False
 ) -> list[RowResult]:
-    """``apply`` on the rows the uploader may act on; the others are refused by the gate. Results come
-    back in row order, one per row."""
-    if gate is None:
-        return apply(rows, context=context, now=timezone.now(), history_allowed=history)
+    """``apply`` on the rows the uploader may act on; the others are refused by the gate (and a row
+    refused as it was read, a ``RowResult`` already, stays refused). Results come back in row order, one
+    per row."""
     refused: dict[int, RowResult] = {}
     allowed = []
     for row in rows:
-        if (result := gate.refusal(row)) is None:
+        if isinstance(row, RowResult):
+            refused[row.row] = row
+        elif gate is None or (result := gate.refusal(row)) is None:
             allowed.append(row)
         else:
             refused[row.row] = result
