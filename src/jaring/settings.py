@@ -171,6 +171,14 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = HOME / "media"
+# Uploads (docs/import.md): a file above JARING_IMPORT_MAX_BYTES (default 50 MB) is refused while it streams
+# in, before it is stored whole (jaring.imports.uploads.SizeLimitHandler, first of the handlers).
+IMPORT_MAX_BYTES = int(os.environ.get("JARING_IMPORT_MAX_BYTES", "") or 50 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "jaring.imports.uploads.SizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Sign-in, sessions and cookies (docs/security.md).
 HTTPS = os.environ.get("JARING_HTTPS", "") == "1"

@@ -105,18 +105,38 @@ def test_jobs_of_another_branch_do_not_exist_for_the_user(client, network, staff
     assert client.get(reverse("imports:detail", args=[job.pk])).status_code == 200
 
 
-def test_the_same_file_from_someone_outside_the_scope_is_refused_and_changes_nothing(
+def test_the_same_file_from_someone_outside_the_scope_is_a_new_job_that_reveals_nothing(
     client, network, staff, mixed_file
 ):
-    path, _ = mixed_file
+    path, outlets = mixed_file
+    before = Participant.objects.count()
     client.force_login(staff("outlet_teller", outlet=network.pos_karawang))
     upload(client, path)
-    job = ImportJob.objects.get()
+    first = ImportJob.objects.get()
     client.force_login(staff("outlet_teller", outlet=network.pos_balikpapan, username="teller-bpn"))
     response = upload(client, path, name="sama.csv")
-    assert response.status_code == 400 and "file" in response.context["form"].errors
-    assert list(ImportJob.objects.values_list("pk", "path")) == [(job.pk, job.path)]
-    assert not AuditEntry.objects.filter(username="teller-bpn", action="create").exists()
+    # answered as any new file: a job of the user's own, nothing said of the other one
+    second = ImportJob.objects.exclude(pk=first.pk).get()
+    assert response.status_code == 302 and response["Location"] == reverse("imports:detail", args=[second.pk])
+    assert second.created_by.username == "teller-bpn" and second.status == "done"
+    assert second.original_name == "sama.csv" and second.sha256 != first.sha256
+    assert [job.pk for job in client.get(reverse("imports:list")).context["jobs"]] == [second.pk]
+    assert client.get(reverse("imports:detail", args=[first.pk])).status_code == 404
+    first_after = ImportJob.objects.get(pk=first.pk)
+    assert (first_after.path, first_after.status, first_after.accepted) == (
+        first.path,
+        "done",
+        first.accepted,
+    )
+    # each teller's file imported the rows of their own outlets
+    assert second.accepted == outlets.count("POS-BPN") and Participant.objects.count() - before == len(
+        outlets
+    )
+    said = AuditEntry.objects.get(username="teller-bpn", action="create").summary
+    assert "same file" not in said
+    # the user's own upload of it again is the user's job again
+    upload(client, path, name="lagi.csv")
+    assert ImportJob.objects.count() == 2
 
 
 def test_payers_and_auditors_have_no_imports_page(client, network, staff):

@@ -8,6 +8,7 @@ of their file must name an outlet where they may act (``imports.gate``).
 
 from __future__ import annotations
 
+import hashlib
 from functools import wraps
 from pathlib import Path
 from uuid import uuid4
@@ -29,7 +30,6 @@ from jaring.imports.readers import template_csv
 from jaring.imports.services import file_sha256, import_job_open
 from jaring.imports.tasks import import_file
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 RECENT_JOBS = 50
 IMPORT_ROLES = ACTING_ROLES | {Role.REGIONAL_STAFF, Role.HEAD_OFFICE_ANALYST}
 WORKING = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
@@ -43,9 +43,14 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in {".csv", ".xlsx", ".txt"}:
             raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 200 MB; split it or use `jaring import`."))
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(too_large_message())
         return upload
+
+
+def too_large_message() -> str:
+    most = f"{settings.IMPORT_MAX_BYTES / (1024 * 1024):,.1f}".removesuffix(".0")
+    return gettext("The file is larger than %(most)s MB; split it or use `jaring import`.") % {"most": most}
 
 
 def importers_only(view):
@@ -97,7 +102,14 @@ def import_list(request, scope):
 def import_upload(request, scope):
     if scope.role not in ACTING_ROLES:
         raise Http404
-    form = UploadForm(request.POST, request.FILES)
+    files = request.FILES  # reads the body, through imports.uploads.SizeLimitHandler
+    if getattr(request, "upload_too_large", False):  # stopped while it streamed in
+        form = UploadForm(request.POST)
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(None, too_large_message())
+        return _list_page(request, scope, form, status=413)
+    form = UploadForm(request.POST, files)
     if not form.is_valid():
         return _list_page(request, scope, form, status=400)
     upload, kind = form.cleaned_data["file"], form.cleaned_data["kind"]
@@ -105,16 +117,7 @@ def import_upload(request, scope):
     with open(path, "wb") as handle:
         for block in upload.chunks():
             handle.write(block)
-    digest = file_sha256(path)
-    earlier = ImportJob.objects.filter(kind=kind, sha256=digest).first()
-    if earlier is not None and not scope.import_jobs().filter(pk=earlier.pk).exists():
-        # Someone outside the user's scope imported this very file: their job is not the user's to see,
-        # resume or take results from.
-        path.unlink(missing_ok=True)
-        form.add_error(
-            "file", _("This file has already been imported by someone else; ask them for its result.")
-        )
-        return _list_page(request, scope, form, status=400)
+    digest = _upload_key(scope, kind, file_sha256(path), request.user)
     summary = f"upload of {upload.name} ({kind}, {upload.size} bytes)"
     job, _new = import_job_open(
         path=path,
@@ -130,6 +133,18 @@ def import_upload(request, scope):
     if job.status != ImportJob.Status.DONE:
         import_file.enqueue(job.pk)
     return redirect("imports:detail", pk=job.pk)
+
+
+def _upload_key(scope, kind: str, digest: str, user) -> str:
+    """The key the upload's job is known by: the file's SHA-256, so that the same file uploaded again in
+    the user's scope finds its job (resumed, or done and adding nothing). When a job of that file exists
+    but is outside the user's scope, the user must not learn of it (nor see, resume or take its result):
+    the upload then gets a job of its own, keyed by the SHA-256 of the file's digest and the user, and is
+    answered exactly as a new file (its rows meet what the other job recorded as any rows would)."""
+    earlier = ImportJob.objects.filter(kind=kind, sha256=digest).first()
+    if earlier is None or scope.import_jobs().filter(pk=earlier.pk).exists():
+        return digest
+    return hashlib.sha256(f"{digest}:uploaded by user {user.pk}".encode()).hexdigest()
 
 
 def _job_context(job: ImportJob) -> dict:
