@@ -570,8 +570,15 @@ def _xlsx_rows(
                             blank = False
                         if 1 <= cell["column"] <= width:
                             cells[cell["column"] - 1] = value
-                    if header:
-                        _header_check(kind, cells)
+                    if header:  # every cell of it: a column beyond the expected ones is a wrong header
+                        named = {
+                            cell["column"]: _text(cell["value"])
+                            for cell in found
+                            if 0 < cell["column"] <= 16_384
+                        }
+                        _header_check(
+                            kind, [named.get(index, "") for index in range(1, max(named, default=0) + 1)]
+                        )
                         header = False
                         continue
                     if not blank:
