@@ -126,20 +126,21 @@ def _cut_zip(path, rows):
     return path
 
 
-def _bad_shared_string(path, rows):
-    sheet = sheet_xml(rows[:2]).replace(
-        b"</sheetData>", b'<row r="3"><c r="A3" t="s"><v>7</v></c></row></sheetData>'
-    )
-    return xlsx_write(path, sheet=sheet)
-
-
-@pytest.mark.parametrize("damage", [_truncated_sheet, _not_a_zip, _cut_zip, _bad_shared_string])
+@pytest.mark.parametrize("damage", [_truncated_sheet, _not_a_zip, _cut_zip])
 def test_a_damaged_xlsx_fails_with_a_message_before_any_row(tmp_path, rows, damage):
-    job = run(damage(tmp_path / "rusak.xlsx", rows))
-    if damage is _bad_shared_string:  # a damaged cell is met as it is read: the rows before it are in
-        assert job.status == "failed" and "Row 3" in job.error, job.error
-        return
-    failed_with(job, "XLSX")
+    failed_with(run(damage(tmp_path / "rusak.xlsx", rows)), "XLSX")
+
+
+def test_a_damaged_xlsx_cell_refuses_its_row_alone(tmp_path, rows):
+    sheet = sheet_xml(rows).replace(
+        b'<c r="B3" t="inlineStr">', b'<c r="B3" t="s"><v>7</v></c><c r="Z3" t="inlineStr">'
+    )
+    sheet = sheet.replace(b'<c r="C4" t="inlineStr"><is><t>', b'<c r="C4" t="n"><v>tahun').replace(
+        b'</t></is></c><c r="D4"', b'</v></c><c r="D4"'
+    )
+    job = run(xlsx_write(tmp_path / "sel.xlsx", sheet=sheet))
+    assert job.status == "done" and (job.accepted, job.rejected) == (1, 2), job.error
+    assert job.reasons == {"name:unreadable": 1, "birth_date:unreadable": 1}
 
 
 def test_a_damaged_upload_ends_failed_with_a_message_not_queued(admin_client, tmp_path, rows):

@@ -99,7 +99,10 @@ def _header_check(kind: str, header: list[str]) -> None:
 
 
 def _text(value) -> str:
+    if isinstance(value, Unreadable):
+        return value
     if value is None:
+        return ""
         return ""
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -499,6 +502,41 @@ def _xlsx_check(path: Path) -> tuple[tuple, str, int]:
     return (reader, handle), sheet, max(rows - 1, 0)
 
 
+class Unreadable(str):
+    """A cell of an XLSX row that cannot be read (a number that is not one, a shared string that is not
+    there): empty text, for the import to refuse its row alone, naming the column."""
+
+
+_DAMAGED = (ValueError, TypeError, KeyError, IndexError, AttributeError)
+
+
+def _row_parse(parser, element) -> tuple[int, list]:
+    """openpyxl's ``parse_row``, a cell at a time: a damaged cell is ``Unreadable``, not the file's end."""
+    given = element.get("r") or ""
+    if given and not given.isdigit():
+        raise _refuse(
+            _("Row %(row)s of the XLSX file cannot be read (a damaged cell); save it again.")
+            % {"row": parser.row_counter + 1}
+        )
+    parser.row_counter = int(given) if given else parser.row_counter + 1
+    parser.col_counter = 0
+    cells = []
+    for cell in element:
+        try:
+            cells.append(parser.parse_cell(cell))
+        except _DAMAGED:
+            try:
+                from openpyxl.utils import coordinate_to_tuple
+
+                parser.col_counter = (
+                    coordinate_to_tuple(cell.get("r"))[1] if cell.get("r") else parser.col_counter + 1
+                )
+            except _DAMAGED:
+                parser.col_counter += 1
+            cells.append({"column": parser.col_counter, "value": Unreadable()})
+    return parser.row_counter, cells
+
+
 def _sheet_rows(source, parser) -> Iterator[tuple[int, list]]:
     """(row number, openpyxl's cells) for every row element of a sheet, in order; every element is
     dropped from the tree once read, so the memory held is one row's."""
@@ -517,13 +555,7 @@ def _sheet_rows(source, parser) -> Iterator[tuple[int, list]]:
             continue
         stack.pop()
         if element.tag == ROW_TAG:
-            try:
-                yield parser.parse_row(element)
-            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
-                raise _refuse(
-                    _("Row %(row)s of the XLSX file cannot be read (a damaged cell); save it again.")
-                    % {"row": element.get("r") or parser.row_counter + 1}
-                ) from error
+            yield _row_parse(parser, element)
             in_row = False
         elif in_row:
             elements += 1

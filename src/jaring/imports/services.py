@@ -27,7 +27,7 @@ from jaring.common.sheets import csv_row
 from jaring.contributions.queries import ratebook
 from jaring.imports.gate import RowGate
 from jaring.imports.models import ImportChunk, ImportJob
-from jaring.imports.readers import COLUMNS, MAX_CELL_CHARS, import_file_open, too_long
+from jaring.imports.readers import COLUMNS, MAX_CELL_CHARS, Unreadable, import_file_open, too_long
 from jaring.imports.rows import (
     DepositRow,
     PaymentRow,
@@ -152,7 +152,7 @@ def import_run(
             done += 1
             if done <= job.processed_rows:
                 continue  # committed before the import was interrupted
-            chunk.append(_too_long_refusal(job.kind, number, cells) or make(number, *cells))
+            chunk.append(_read_refusal(job.kind, number, cells) or make(number, *cells))
             if len(chunk) >= chunk_rows:
                 _chunk_commit(job, chunk, context=context, apply=apply, gate=gate, history=history)
                 chunk = []
@@ -218,12 +218,17 @@ def _chunk_commit(
         job.save(update_fields=["accepted", "rejected", "reasons", "processed_rows"])
 
 
-def _too_long_refusal(kind: str, number: int, cells: list[str]) -> RowResult | None:
+def _read_refusal(kind: str, number: int, cells: list[str]) -> RowResult | None:
     """The refusal of a row with a cell longer than ``MAX_CELL_CHARS`` (no field of any file holds that
-    much), naming each such column; None for a row whose cells all fit."""
-    if not (positions := too_long(cells)):
+    much) or a cell of a damaged XLSX that cannot be read, naming each such column; None for a row whose
+    cells all fit."""
+    unreadable = [index for index, cell in enumerate(cells) if isinstance(cell, Unreadable)]
+    if not ((positions := too_long(cells)) or unreadable):
         return None
     result = RowResult(row=number)
+    for index in unreadable:
+        message = _("This cell cannot be read (the XLSX file is damaged there); save the file again.")
+        result.fail(COLUMNS[kind][index], message, "unreadable")
     for index in positions:
         message = _("This cell holds %(length)s characters; a cell may hold at most %(most)s.")
         result.fail(
