@@ -225,6 +225,8 @@ import resource, sys
 sys.path.insert(0, {here!r})
 import django
 django.setup()
+from django.utils import translation
+translation.activate("en")  # the refusals below are read in English
 from pathlib import Path
 from django.core.exceptions import ValidationError
 from jaring.imports.readers import COLUMNS, XLSX_MAX_SHARED_STRINGS, read_rows
