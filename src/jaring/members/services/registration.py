@@ -85,6 +85,7 @@ class RegistrationBook:
     taken: dict[str, RegistrationPlan] = field(default_factory=dict)
     # Refused claims with the registration they claim (a participant, or a plan of this list).
     attempts: list[tuple[DuplicateAttempt, Participant | RegistrationPlan]] = field(default_factory=list)
+    earliest: date | None = None  # the first day a late record may be dated on, once worked out
 
     @classmethod
     def load(cls, *, context: RegistrationContext, niks: Iterable[str], now: datetime | None = None):
@@ -105,10 +106,15 @@ class RegistrationBook:
 
     def too_old(self, moment: datetime) -> bool:
         """True when ``moment`` falls on a day before the coverage policy's grace window for late records
-        (the same rule as for payments)."""
-        today = local_date(self.now)
-        days = self.context.ratebook.policy_for(Month.from_date(today)).late_record_days
-        return local_date(moment) < today - timedelta(days=days)
+        (the same rule as for payments). Asked for every row of a file: the first day allowed is worked
+        out once, and a registration made now is never late."""
+        if moment is self.now:
+            return False
+        if self.earliest is None:
+            today = local_date(self.now)
+            days = self.context.ratebook.policy_for(Month.from_date(today)).late_record_days
+            self.earliest = today - timedelta(days=days)
+        return local_date(moment) < self.earliest
 
 
 def registration_check(
