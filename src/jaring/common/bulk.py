@@ -136,10 +136,17 @@ def update_rows(model, key: str | Sequence[str], columns: Sequence[str], rows: S
     aliases = ", ".join(quote(f"v_{name}") for name in names)
     assignments = ", ".join(f"{quote(column)} = v.{quote(f'v_{column}')}" for column in columns)
     where = " AND ".join(f"t.{quote(column)} = v.{quote(f'v_{column}')}" for column in keys)
+    values = [array_literal(column) for column in zip(*rows, strict=True)]
+    # The first key's values once more, as an ``= ANY`` condition on the table: the rows are then found
+    # by its index. Joined on the unnest alone, the planner may hash the whole table for every chunk
+    # (a cost that grows with the table, not with the rows updated).
+    first = keys[0]
+    indexed = f"t.{quote(first)} = ANY(%s::{_array_type(model, first)})"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS t SET {assignments} FROM unnest({arrays}) AS v ({aliases}) WHERE {where}",
-            [array_literal(column) for column in zip(*rows, strict=True)],
+            f"UPDATE {table} AS t SET {assignments} FROM unnest({arrays}) AS v ({aliases}) "
+            f"WHERE {where} AND {indexed}",
+            [*values, values[len(columns)]],
         )
 
 

@@ -270,10 +270,38 @@ def _csv_records(
 ) -> Iterator[tuple[int, list[str]]]:
     """Every record of the file with the line it starts on; a record ``csv`` cannot read (a cell too long)
     raises ``ValidationError`` naming its row and column."""
+    # Read by ``csv`` alone (no Python step per line); only a file it cannot read is read again, line by
+    # line, to name the row and column.
     with open(path, encoding=encoding, errors=errors, newline="") as handle:
-        first = handle.readline(4096)
-        handle.seek(0)
-        delimiter = ";" if first.count(";") > first.count(",") else ","
+        reader = csv.reader(handle, delimiter=_delimiter(handle))
+        start = 1
+        try:
+            for cells in reader:
+                yield start, cells
+                start = reader.line_num + 1
+            return
+        except csv.Error as error:
+            failed = error
+    yield from _csv_records_named(path, kind, encoding, errors, after=start)
+    message = _("Row %(row)s cannot be read as CSV (%(error)s); nothing was imported.")
+    raise _refuse(message % {"row": start, "error": visible(str(failed))}) from failed
+
+
+def _delimiter(handle) -> str:
+    """The file's delimiter: a semicolon (Excel's "CSV" where the comma is the decimal sign) when the
+    first line holds more of them than commas. Leaves ``handle`` at the start."""
+    first = handle.readline(4096)
+    handle.seek(0)
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+def _csv_records_named(
+    path: Path, kind: str, encoding: str, errors: str, after: int
+) -> Iterator[tuple[int, list[str]]]:
+    """``_csv_records`` line by line, yielding the records from line ``after`` on, so that a record
+    ``csv`` cannot read is named by its row and column."""
+    with open(path, encoding=encoding, errors=errors, newline="") as handle:
+        delimiter = _delimiter(handle)
         lines = _Lines(handle)
         reader = csv.reader(lines, delimiter=delimiter)
         start = 1
@@ -302,7 +330,8 @@ def _csv_records(
                     ) from error
                 message = _("Row %(row)s cannot be read as CSV (%(error)s); nothing was imported.")
                 raise _refuse(message % {"row": start, "error": visible(str(error))}) from error
-            yield start, cells
+            if start >= after:
+                yield start, cells
             start = reader.line_num + 1
 
 

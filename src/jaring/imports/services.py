@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from jaring.accounts.audit import Actor, audit
 from jaring.accounts.models import Action, Role
 from jaring.accounts.scope import scope_for
-from jaring.common.sheets import csv_row
+from jaring.common.sheets import csv_cell
 from jaring.contributions.queries import ratebook
 from jaring.imports.gate import RowGate
 from jaring.imports.models import ImportChunk, ImportJob
@@ -132,8 +132,6 @@ def import_run(
     job.started_at = job.started_at or timezone.now()
     job.error = ""
     job.save(update_fields=["status", "started_at", "error"])
-    chunk: list = []
-    done = 0
     try:
         # The whole file is looked at first, inside the error handling: a file that cannot be read whole
         # fails the job with its message before any row is imported.
@@ -148,21 +146,14 @@ def import_run(
         make, apply = KINDS[job.kind]
         gate = RowGate.for_uploader(job.created_by, outlets=context.outlets) if job.created_by_id else None
         history = history_allowed(job.created_by if job.created_by_id else None)
-        for number, cells in source.rows():
-            done += 1
-            if done <= job.processed_rows:
-                continue  # committed before the import was interrupted
-            chunk.append(_read_refusal(job.kind, number, cells) or make(number, *cells))
-            if len(chunk) >= chunk_rows:
-                _chunk_commit(job, chunk, context=context, apply=apply, gate=gate, history=history)
-                chunk = []
-                if job.processed_rows > job.total_rows:  # an XLSX file's rows are estimated beforehand
-                    job.total_rows = job.processed_rows
-                    job.save(update_fields=["total_rows"])
-                if progress:
-                    progress(job)
-        if chunk:
+        chunks = _chunks_read(source, job.kind, make, skip=job.processed_rows, chunk_rows=chunk_rows)
+        for chunk in chunks:
             _chunk_commit(job, chunk, context=context, apply=apply, gate=gate, history=history)
+            if job.processed_rows > job.total_rows:  # an XLSX file's rows are estimated beforehand
+                job.total_rows = job.processed_rows
+                job.save(update_fields=["total_rows"])
+            if progress:
+                progress(job)
         job.total_rows = job.processed_rows
         job.result_path = job.result_path or str(path.with_name(f"{path.name}.result.csv"))
         result_file_write(job, Path(job.result_path))
@@ -181,6 +172,22 @@ def import_run(
     if progress:
         progress(job)
     return job
+
+
+def _chunks_read(source, kind: str, make, *, skip: int, chunk_rows: int) -> Iterator[list]:
+    """The file's rows after the first ``skip`` (committed before the import was interrupted), in chunks
+    of ``chunk_rows``: each a row made by ``make``, or its refusal when a cell cannot be taken. Reads
+    the file only (it runs in the read-ahead thread)."""
+    chunk: list = []
+    for done, (number, cells) in enumerate(source.rows(), start=1):
+        if done <= skip:
+            continue
+        chunk.append(_read_refusal(kind, number, cells) or make(number, *cells))
+        if len(chunk) >= chunk_rows:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def history_allowed(uploader) -> bool:
@@ -216,6 +223,9 @@ def _chunk_commit(
                     job.reasons[code] = job.reasons.get(code, 0) + 1
         job.processed_rows += len(rows)
         job.save(update_fields=["accepted", "rejected", "reasons", "processed_rows"])
+
+
+_PLAIN_TEXT = {str}
 
 
 def _read_refusal(kind: str, number: int, cells: list[str]) -> RowResult | None:
@@ -263,17 +273,16 @@ def _results_csv(results: list[RowResult]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for result in results:
-        # a reason may quote what the file held (a name): one a spreadsheet would run is quoted
+        # Only the reason may quote what the file held (a name): the other cells are jaring's own
+        # numbers and codes. A reason a spreadsheet would run is quoted.
         writer.writerow(
-            csv_row(
-                [
-                    result.row,
-                    result.status,
-                    result.reason,
-                    result.number,
-                    result.record_id or "",
-                    " ".join(result.codes),
-                ]
+            (
+                result.row,
+                result.status,
+                csv_cell(result.reason) if result.reason else "",
+                result.number,
+                result.record_id or "",
+                " ".join(result.codes),
             )
         )
     return out.getvalue()

@@ -86,6 +86,7 @@ class RegistrationBook:
     # Refused claims with the registration they claim (a participant, or a plan of this list).
     attempts: list[tuple[DuplicateAttempt, Participant | RegistrationPlan]] = field(default_factory=list)
     earliest: date | None = None  # the first day a late record may be dated on, once worked out
+    latest_allowed: datetime | None = None  # the latest moment a registration may be dated, once worked out
 
     @classmethod
     def load(cls, *, context: RegistrationContext, niks: Iterable[str], now: datetime | None = None):
@@ -100,9 +101,11 @@ class RegistrationBook:
         than the clock skew of the coverage policy (the same rule as for payments)."""
         if moment is None:
             return self.now
-        month = Month.from_date(local_date(self.now))
-        skew = self.context.ratebook.policy_for(month).clock_skew_seconds
-        return moment if moment <= self.now + timedelta(seconds=skew) else None
+        if self.latest_allowed is None:
+            month = Month.from_date(local_date(self.now))
+            skew = self.context.ratebook.policy_for(month).clock_skew_seconds
+            self.latest_allowed = self.now + timedelta(seconds=skew)
+        return moment if moment <= self.latest_allowed else None
 
     def too_old(self, moment: datetime) -> bool:
         """True when ``moment`` falls on a day before the coverage policy's grace window for late records
