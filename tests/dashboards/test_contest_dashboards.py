@@ -194,3 +194,35 @@ def test_contests_are_404_for_outlet_roles_and_unknown_codes(racing, staff, clie
     assert client.get("/dashboards/contests/nope/").status_code == 404
     assert client.get(f"{PAGE}?period=P9").status_code == 404
     assert client.get(f"{PAGE}?table=leaderboard&format=exe").status_code == 404
+
+
+def test_head_office_closes_a_period_in_order_and_its_board_is_then_final(analyst):
+    html = analyst.get(f"{PAGE}?period=P2").content.decode()
+    assert 'data-testid="close-period"' not in html  # P1 is still open: periods close in order
+    before = board_rows(analyst.get(f"{PAGE}?period=P1"))
+    assert 'data-testid="close-period"' in analyst.get(f"{PAGE}?period=P1").content.decode()
+
+    response = analyst.post(f"{PAGE}close/", {"period": "P1"})
+
+    assert response.status_code == 302 and response["Location"] == f"{PAGE}?period=P1"
+    page = analyst.get(f"{PAGE}?period=P1")
+    html = page.content.decode()
+    assert page.context["board"].final and 'data-testid="board-final"' in html
+    assert 'data-testid="close-period"' not in html
+    assert board_rows(page) == before  # the standings kept are those shown before closing
+    closed = command_json("contest", "list")["contests"][0]["periods"]
+    assert [(p["code"], p["closed"]) for p in closed] == [("P1", True), ("P2", False), ("P3", False)]
+    again = analyst.post(f"{PAGE}close/", {"period": "P1"}, follow=True)
+    assert "already closed" in again.content.decode()
+
+
+def test_only_head_office_and_administrators_close_periods(racing, staff, client):
+    from jaring.monitoring.models import ContestPeriod
+
+    client.force_login(staff("branch_staff", office=Office.objects.get(code="KC-KRW")))
+    assert 'data-testid="close-period"' not in client.get(f"{PAGE}?period=P1").content.decode()
+    assert client.post(f"{PAGE}close/", {"period": "P1"}).status_code == 404
+    client.force_login(staff("head_office_analyst"))
+    assert client.get(f"{PAGE}close/").status_code == 405
+    assert client.post(f"{PAGE}close/", {"period": "P9"}).status_code == 404
+    assert not ContestPeriod.objects.filter(closed_at__isnull=False).exists()

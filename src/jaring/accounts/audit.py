@@ -198,6 +198,14 @@ def _object_ref(obj: Model | type[Model] | None) -> tuple[str, str]:
     raise TypeError(f"audit obj must be a model instance or class, not {type(obj).__name__}")
 
 
+def user_of(actor):
+    """The staff user an actor stands for (the signed-in user of a request, or the user given); None
+    for an API key, the command line or a job."""
+    if actor is None or isinstance(actor, Actor):
+        return None
+    return _request_and_user(actor)[1]
+
+
 def _request_and_user(request_or_user) -> tuple[HttpRequest | None, Any]:
     if isinstance(request_or_user, HttpRequest):
         return request_or_user, getattr(request_or_user, "user", None)

@@ -13,13 +13,16 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from jaring.accounts.models import Role
 from jaring.channels.models import Outlet
 from jaring.common.clock import day_asked, local_date
 from jaring.dashboards.access import query_with, staff_scope
@@ -37,6 +40,7 @@ from jaring.monitoring.queries import (
     period_state,
 )
 from jaring.monitoring.reports import leaderboard_report, monev_report
+from jaring.monitoring.services import contest_period_close
 from jaring.web.tables import EXPORT_FORMATS, Column
 from jaring.web.templatetags.jaring import page_style
 
@@ -46,6 +50,8 @@ REPORT_TYPES = {
     "pdf": "application/pdf",
 }
 REFRESH_SECONDS = 30
+# Who may close a contest period: contests are run nationally.
+CLOSERS = frozenset({Role.ADMIN, Role.HEAD_OFFICE_ANALYST})
 CHART_BARS = 20
 
 
@@ -149,8 +155,41 @@ def contest_detail(request, code: str):
             "winners": winners,
             "leaderboard_exports": leaderboard_exports,
             "monev_exports": reports,
+            "can_close": _closable(scope, board, periods),
         },
     )
+
+
+def _closable(scope, board: Leaderboard, periods: list) -> bool:
+    """Whether the viewer may close the period shown now: it is over and not closed, and every period
+    before it is closed."""
+    if scope.role not in CLOSERS or board.final or board.end >= local_date():
+        return False
+    return all(period.closed_at for period in periods if period.start < board.start)
+
+
+@login_required
+@require_POST
+def contest_close(request, code: str):
+    """Closes the period posted (head office and administrators): its standings are kept, its winners
+    final."""
+    scope = staff_scope(request)
+    if scope.role not in CLOSERS:
+        raise Http404
+    contest = get_object_or_404(Contest, code=code)
+    period = get_object_or_404(contest.periods, code=request.POST.get("period", ""))
+    try:
+        contest_period_close(period=period, actor=request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Period %(period)s is closed: its standings are kept and its winners are final.")
+            % {"period": period.code},
+        )
+    return redirect(f"{reverse('dashboards:contest', args=[code])}?{urlencode({'period': period.code})}")
 
 
 @login_required
@@ -204,32 +243,39 @@ def _outlet_link(request, code: str, linkable: set[str]) -> str:
 
 
 def _ranking_columns(board: Leaderboard) -> list[Column]:
+    kind = amount_kind(board.metric)
+    carried = [Column(_("Of which carried in"), kind)] if _carries(board) else []
     return [
         Column(_("Rank"), "count"),
         Column(_("Outlet code"), "text"),
         Column(_("Outlet"), "text"),
-        Column(page_style().word(board.metric), amount_kind(board.metric)),
+        Column(page_style().word(board.metric), kind),
+        *carried,
         Column(_("Prize"), "rupiah"),
     ]
 
 
-def _ranking_row(row, request, linkable) -> Row:
+def _carries(board: Leaderboard) -> bool:
+    return any(row.carried for row in board.rows)
+
+
+def _ranking_row(row, request, linkable, carries: bool = False) -> Row:
     return Row(
-        [row.rank, row.outlet, row.name, row.value, row.prize],
+        [row.rank, row.outlet, row.name, row.value, *([row.carried] if carries else []), row.prize],
         link=_outlet_link(request, row.outlet, linkable),
         flag="prize" if row.prize else "",
     )
 
 
 def _leaderboard_table(board: Leaderboard, linkable: set[str], request) -> Table:
-    rows = [_ranking_row(row, request, linkable) for row in board.rows]
+    rows = [_ranking_row(row, request, linkable, _carries(board)) for row in board.rows]
     title = _("Leaderboard %(period)s") % {"period": board.period}
     filename = f"{board.contest}-{board.period}"
     return Table("leaderboard", title, _ranking_columns(board), rows, filename, link_column=1)
 
 
 def _winners_table(board: Leaderboard, linkable: set[str], request) -> Table:
-    rows = [_ranking_row(row, request, linkable) for row in board.winners]
+    rows = [_ranking_row(row, request, linkable, _carries(board)) for row in board.winners]
     title = _("Winners of %(period)s") % {"period": board.period}
     key = f"winners-{board.period}"
     return Table(key, title, _ranking_columns(board), rows, f"{board.contest}-{key}", link_column=1)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("contests/", contest_views.contest_list, name="contests"),
     path("contests/<str:code>/", contest_views.contest_detail, name="contest"),
     path("contests/<str:code>/board/", contest_views.contest_board, name="contest_board"),
+    path("contests/<str:code>/close/", contest_views.contest_close, name="contest_close"),
 ]

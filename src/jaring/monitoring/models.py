@@ -156,10 +156,19 @@ class Contest(models.Model):
 
 
 class ContestPeriod(models.Model):
+    """One period of a contest. Once over, it is closed (``monitoring.services.contest_period_close``):
+    its standings are kept as they were (``ContestStanding``) and its winners are final. A record recorded
+    late with a date in a closed period changes the tallies (the truth of when it happened) but not the
+    closed standings: it is credited to the contest's first period still open."""
+
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="periods")
     code = models.CharField(max_length=20)
     start = models.DateField()
     end = models.DateField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["contest_id", "start"]
@@ -190,6 +199,35 @@ class ContestPrize(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period}: #{self.rank} Rp{self.amount:,}"
+
+
+class ContestStanding(models.Model):
+    """An outlet's place in a closed period, as it was when the period was closed. ``counted`` is what
+    the period's own days held then; ``carried``, what late records of earlier closed periods added
+    (or took away: a reversal); ``value`` = counted + carried is what was ranked."""
+
+    period = models.ForeignKey(ContestPeriod, on_delete=models.CASCADE, related_name="standings")
+    outlet = models.ForeignKey("channels.Outlet", on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveIntegerField()
+    value = models.BigIntegerField()
+    counted = models.BigIntegerField()
+    carried = models.BigIntegerField(default=0)
+    prize = models.PositiveBigIntegerField(default=0)
+    shared = models.BooleanField(default=False)
+    reached = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["period_id", "rank", "outlet_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "outlet"], name="contest_standing_key"),
+            models.CheckConstraint(
+                condition=models.Q(value=models.F("counted") + models.F("carried")),
+                name="contest_standing_sum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period}: #{self.rank} {self.outlet_id} {self.value}"
 
 
 # --- Scenarios ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from jaring.monitoring.arithmetic import (
     Growth,
     rank_entries,
 )
+from jaring.monitoring.closing import CONTEST_MEASURES, PeriodFigures, period_figures
 from jaring.monitoring.contests import contest_outlets
 from jaring.monitoring.formatting import JSON
 from jaring.monitoring.models import Contest, ContestPeriod
@@ -38,11 +39,6 @@ from jaring.monitoring.progress import (
 )
 from jaring.org.models import Office
 
-CONTEST_MEASURES = {
-    Contest.Metric.NEW_REGISTRATIONS: readings.NEW_REGISTRATIONS,
-    Contest.Metric.FIRST_PAID_REGISTRATIONS: readings.FIRST_PAID_REGISTRATIONS,
-    Contest.Metric.AMOUNT_COLLECTED: readings.AMOUNT_COLLECTED,
-}
 UPCOMING, RUNNING, CLOSED = "upcoming", "running", "closed"
 
 __all__ = [
@@ -111,6 +107,7 @@ class LeaderboardRow:
     prize: int
     shared: bool = False  # the rank is shared: same value, reached on the same day
     reached: date | None = None  # when the value was first reached (computed for equal values only)
+    carried: int = 0  # of the value: late records of closed periods credited here (monitoring.closing)
 
 
 @dataclass(frozen=True)
@@ -124,6 +121,16 @@ class Leaderboard:
     as_of: date
     state: str  # upcoming, running or closed on as_of
     rows: tuple[LeaderboardRow, ...]
+    final: bool = False  # the period is closed: its standings are kept as they were closed
+    closed_at: datetime | None = None
+
+    @property
+    def closed_on(self) -> date | None:
+        return local_date(self.closed_at) if self.closed_at else None
+
+    @property
+    def carried(self) -> int:
+        return sum(row.carried for row in self.rows)
 
     @property
     def through(self) -> date | None:
@@ -159,23 +166,28 @@ def contest_leaderboard(
     as_of = as_of or local_date()
     if not isinstance(period, ContestPeriod):
         period = contest_period(contest, period, as_of=as_of)
-    measure = CONTEST_MEASURES[contest.metric]
     outlets = contest_outlets(contest)
-    names = {pk: (code, name) for pk, code, name in outlets.values_list("pk", "code", "name")}
     through = Calendar(period.start, period.end, as_of).through
-    totals = (
-        readings.totals_by_outlet(measure, period.start, through, outlets=outlets, segment=contest.segment)
-        if through
-        else {}
-    )
+    periods = list(contest.periods.all())
+    figures = period_figures(contest, period, periods=periods, outlets=outlets, through=through)
+    if figures.final:
+        return _closed_board(contest, period, figures)
+    measure = CONTEST_MEASURES[contest.metric]
+    names = {pk: (code, name) for pk, code, name in outlets.values_list("pk", "code", "name")}
+    totals = figures.totals
     by_value: dict[int, list[int]] = defaultdict(list)
     for pk in names:
         by_value[totals.get(pk, 0)].append(pk)
     tied = [pk for value, pks in by_value.items() if value > 0 and len(pks) > 1 for pk in pks]
     reached: dict[int, date | None] = {}
     if tied:
+        # The day each reached what its own days counted (a carried amount has no day in the period).
         reached = readings.reached_by_outlet(
-            measure, period.start, through, totals={pk: totals[pk] for pk in tied}, segment=contest.segment
+            measure,
+            period.start,
+            through,
+            totals={pk: figures.counted.get(pk, 0) for pk in tied},
+            segment=contest.segment,
         )
     prizes = list(period.prizes.order_by("rank").values_list("rank", "amount"))
     table = [0] * max((rank for rank, _amount in prizes), default=0)
@@ -192,6 +204,7 @@ def contest_leaderboard(
             prize=p.prize,
             shared=p.shared,
             reached=p.entry.reached,
+            carried=figures.carried.get(by_code[p.entry.key], 0),
         )
         for p in placed
     )
@@ -205,6 +218,36 @@ def contest_leaderboard(
         as_of=as_of,
         state=period_state(period, as_of),
         rows=rows,
+    )
+
+
+def _closed_board(contest: Contest, period: ContestPeriod, figures: PeriodFigures) -> Leaderboard:
+    """A closed period's leaderboard: its standings as they were closed."""
+    rows = tuple(
+        LeaderboardRow(
+            rank=s.rank,
+            outlet=s.outlet.code,
+            name=s.outlet.name,
+            value=s.value,
+            prize=s.prize,
+            shared=s.shared,
+            reached=s.reached,
+            carried=s.carried,
+        )
+        for s in figures.standings
+    )
+    return Leaderboard(
+        contest=contest.code,
+        contest_name=contest.name,
+        metric=contest.metric,
+        period=period.code,
+        start=period.start,
+        end=period.end,
+        as_of=max(local_date(period.closed_at), period.end),
+        state=CLOSED,
+        rows=rows,
+        final=True,
+        closed_at=period.closed_at,
     )
 
 
@@ -306,20 +349,14 @@ def contest_monev(contest: Contest, as_of: date | None = None) -> Monev:
     consecutive periods (``value / previous - 1``), overall and per outlet. A running period counts its
     days up to ``as_of`` and is compared with the whole previous period (growth to date)."""
     as_of = as_of or local_date()
-    measure = CONTEST_MEASURES[contest.metric]
     outlets = contest_outlets(contest)
     names = list(outlets.values_list("pk", "code", "name"))
     periods = list(contest.periods.order_by("start"))
     per_period: list[dict[int, int] | None] = []
     for period in periods:
         through = Calendar(period.start, period.end, as_of).through
-        per_period.append(
-            readings.totals_by_outlet(
-                measure, period.start, through, outlets=outlets, segment=contest.segment
-            )
-            if through
-            else None
-        )
+        figures = period_figures(contest, period, periods=periods, outlets=outlets, through=through)
+        per_period.append(figures.totals if figures.final or through else None)
     totals: list[PeriodTotal] = []
     for index, period in enumerate(periods):
         values = per_period[index]

@@ -12,16 +12,19 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jaring.accounts.audit import audit, snapshot
+from jaring.accounts.audit import audit, snapshot, user_of
 from jaring.accounts.models import Action
 from jaring.channels.models import Agent, Outlet
+from jaring.common.clock import local_date
 from jaring.monitoring.contests import SELECTOR_KEYS, SPEC_KEYS, contest_periods
 from jaring.monitoring.models import (
     Contest,
     ContestPeriod,
     ContestPrize,
+    ContestStanding,
     InformalShare,
     PotentialMarket,
     Target,
@@ -223,8 +226,11 @@ def contest_define(*, spec: dict, actor=None, summary: str = "") -> Contest:
         },
     )
     contest.outlets.set(outlets)
+    _closed_periods_kept(contest, periods)
     contest.periods.exclude(code__in=[item[0] for item in periods]).delete()
     for period_code, start, end, prizes in periods:
+        if contest.periods.filter(code=period_code, closed_at__isnull=False).exists():
+            continue  # closed: as it was (``_closed_periods_kept`` refused any change)
         period, _created = ContestPeriod.objects.update_or_create(
             contest=contest, code=period_code, defaults={"start": start, "end": end}
         )
@@ -242,3 +248,82 @@ def contest_define(*, spec: dict, actor=None, summary: str = "") -> Contest:
         summary=_said(f"contest {contest.code} ({len(periods)} periods)", summary),
     )
     return contest
+
+
+def _closed_periods_kept(contest: Contest, declared: list[tuple]) -> None:
+    """Refuses a declaration that would remove a closed period or change its days or prizes: its
+    winners are final."""
+    by_code = {item[0]: item for item in declared}
+    for period in contest.periods.filter(closed_at__isnull=False).prefetch_related("prizes"):
+        item = by_code.get(period.code)
+        prizes = [prize.amount for prize in period.prizes.order_by("rank")]
+        if item is None or (item[1], item[2], list(item[3])) != (period.start, period.end, prizes):
+            raise ValidationError(
+                {
+                    "periods": _(
+                        "Period %(p)s is closed: its days and prizes stay as they were when it closed."
+                    )
+                    % {"p": period.code}
+                }
+            )
+
+
+@transaction.atomic
+def contest_period_close(
+    *, period: ContestPeriod, actor=None, summary: str = "", today: date | None = None
+) -> ContestPeriod:
+    """Closes a period that is over: keeps every eligible outlet's standing as it is now (its value,
+    what late records of earlier closed periods carried into it, its rank and prize) and makes its winners
+    final. Periods close in order. From then on a late record dated in it is credited to the first
+    period still open (``monitoring.closing``). Audited as done by ``actor``."""
+    from jaring.monitoring.queries import contest_leaderboard
+
+    period = ContestPeriod.objects.select_for_update().select_related("contest").get(pk=period.pk)
+    today = today or local_date()
+    if period.closed_at is not None:
+        raise ValidationError({"period": _("Period %(p)s is already closed.") % {"p": period.code}})
+    if today <= period.end:
+        raise ValidationError(
+            {
+                "period": _("Period %(p)s ends on %(end)s; it can be closed from the day after.")
+                % {"p": period.code, "end": period.end}
+            }
+        )
+    earlier = period.contest.periods.filter(start__lt=period.start, closed_at__isnull=True).first()
+    if earlier is not None:
+        raise ValidationError(
+            {"period": _("Close period %(p)s first: periods close in order.") % {"p": earlier.code}}
+        )
+    board = contest_leaderboard(period.contest, period, as_of=today)
+    outlets = dict(
+        Outlet.objects.filter(code__in=[row.outlet for row in board.rows]).values_list("code", "pk")
+    )
+    ContestStanding.objects.bulk_create(
+        ContestStanding(
+            period=period,
+            outlet_id=outlets[row.outlet],
+            rank=row.rank,
+            value=row.value,
+            counted=row.value - row.carried,
+            carried=row.carried,
+            prize=row.prize,
+            shared=row.shared,
+            reached=row.reached,
+        )
+        for row in board.rows
+    )
+    user = user_of(actor)
+    period.closed_at = timezone.now()
+    period.closed_by = user if getattr(user, "pk", None) else None
+    period.save(update_fields=["closed_at", "closed_by"])
+    winners = ", ".join(f"{row.rank}. {row.outlet} {row.value:,}" for row in board.winners) or "-"
+    audit(
+        actor,
+        Action.UPDATE,
+        obj=period,
+        after={"closed_at": period.closed_at, "standings": len(board.rows), "carried": board.carried},
+        summary=_said(
+            f"contest {period.contest.code} period {period.code} closed; winners {winners}", summary
+        ),
+    )
+    return period

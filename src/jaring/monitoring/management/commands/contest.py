@@ -8,9 +8,15 @@ from jaring.common.commands import JaringCommand, parse_date
 from jaring.monitoring.exports import FORMATS, report_text, report_write
 from jaring.monitoring.formatting import Style
 from jaring.monitoring.models import Contest
-from jaring.monitoring.queries import contest_get, contest_leaderboard, contest_monev, contest_winners
+from jaring.monitoring.queries import (
+    contest_get,
+    contest_leaderboard,
+    contest_monev,
+    contest_period,
+    contest_winners,
+)
 from jaring.monitoring.reports import leaderboard_report, monev_report
-from jaring.monitoring.services import contest_define
+from jaring.monitoring.services import contest_define, contest_period_close
 
 
 def _output_options(parser) -> None:
@@ -24,7 +30,8 @@ def _output_options(parser) -> None:
 class Command(JaringCommand):
     help = (
         "Contests between outlets: `define FILE.yaml` (create or update), `list`, `leaderboard CODE "
-        "[--period P]`, `winners CODE --period P`, `monev CODE [--as-of DATE]`; exports with "
+        "[--period P]`, `winners CODE --period P`, `close CODE --period P` (keep its standings, make its "
+        "winners final), `monev CODE [--as-of DATE]`; exports with "
         "--format xlsx|pdf --output FILE."
     )
     json_option = False
@@ -44,6 +51,10 @@ class Command(JaringCommand):
         winners.add_argument("code")
         winners.add_argument("--period", required=True)
         _output_options(winners)
+        closing = sub.add_parser("close", help="close a period that is over: its winners become final")
+        closing.add_argument("code")
+        closing.add_argument("--period", required=True)
+        closing.add_argument("--json", action="store_true", help="print JSON for scripts")
         monev = sub.add_parser("monev", help="totals and growth per period, overall and per outlet")
         monev.add_argument("code")
         _output_options(monev)
@@ -89,6 +100,7 @@ class Command(JaringCommand):
                     "start": period.start.isoformat(),
                     "end": period.end.isoformat(),
                     "prizes": list(period.prizes.values_list("amount", flat=True)),
+                    "closed": period.closed_at is not None,
                 }
                 for period in contest.periods.order_by("start")
             ],
@@ -103,6 +115,18 @@ class Command(JaringCommand):
         data = board.as_json()
         data["rows"] = [row for row in data["rows"] if row["prize"] > 0]
         self._out(data, leaderboard_report(board, Style(options["lang"])), **options)
+
+    def close(self, *, code, period, json, **options):
+        chosen = contest_period(contest_get(code), period)
+        said = f"jaring contest close by {getpass.getuser()}"
+        closed = contest_period_close(period=chosen, actor=None, summary=said)
+        board = contest_leaderboard(closed.contest, closed)
+        if json:
+            self.emit({"ok": True, **board.as_json(), "closed_at": closed.closed_at.isoformat()})
+            return
+        self.stdout.write(f"closed {code} {closed.code}: {len(board.rows)} standings kept")
+        for row in board.winners:
+            self.stdout.write(f"  {row.rank}. {row.outlet} {row.name}: {row.value:,} (Rp{row.prize:,})")
 
     def monev(self, *, code, as_of, **options):
         result = contest_monev(contest_get(code), parse_date(as_of) if as_of else None)

@@ -1,0 +1,117 @@
+"""Closed contest periods: standings kept as they were closed, late records credited forward.
+
+A record may arrive late (a settlement file, an offline desk syncing, a payment taken yesterday) with a
+date inside a period that is already closed and whose prizes are decided. The tallies take it on the day
+it happened (they are the truth of when), but a closed period's standings never change: they are read
+from ``ContestStanding``. What the late records add to (or, with a reversal, take from) the closed
+periods is credited to each outlet in the contest's first period still open, as a carried amount:
+
+    carried into the first open period = sum over closed periods of (their tallies today - what they
+    counted when closed) - what earlier closings already carried
+
+so every late record is counted once, in the first period still open when it is read, whatever the
+number of closed periods behind it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import QuerySet, Sum
+
+from jaring.monitoring import readings
+from jaring.monitoring.models import Contest, ContestPeriod, ContestStanding
+
+CONTEST_MEASURES = {
+    Contest.Metric.NEW_REGISTRATIONS: readings.NEW_REGISTRATIONS,
+    Contest.Metric.FIRST_PAID_REGISTRATIONS: readings.FIRST_PAID_REGISTRATIONS,
+    Contest.Metric.AMOUNT_COLLECTED: readings.AMOUNT_COLLECTED,
+}
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """Outlet id -> value for one period: ``counted`` on its own days, ``carried`` in from closed
+    periods, ``totals`` the two together (what is ranked). A closed period's figures are its kept
+    ``standings``."""
+
+    counted: dict[int, int] = field(default_factory=dict)
+    carried: dict[int, int] = field(default_factory=dict)
+    standings: tuple[ContestStanding, ...] | None = None
+
+    @property
+    def final(self) -> bool:
+        return self.standings is not None
+
+    @property
+    def totals(self) -> dict[int, int]:
+        totals = dict(self.counted)
+        for pk, amount in self.carried.items():
+            totals[pk] = totals.get(pk, 0) + amount
+        return totals
+
+
+def first_open(periods: Sequence[ContestPeriod]) -> ContestPeriod | None:
+    """The first period, in date order, not closed yet: the one late records are credited to."""
+    return next(
+        (period for period in sorted(periods, key=lambda p: p.start) if period.closed_at is None), None
+    )
+
+
+def period_figures(
+    contest: Contest,
+    period: ContestPeriod,
+    *,
+    periods: Sequence[ContestPeriod],
+    outlets: QuerySet,
+    through: date | None,
+) -> PeriodFigures:
+    """The figures of ``period`` counted up to ``through`` (None: nothing counted yet), for the
+    eligible ``outlets``; ``periods`` are all the contest's periods."""
+    if period.closed_at is not None:
+        standings = tuple(period.standings.select_related("outlet").order_by("rank", "outlet__code"))
+        return PeriodFigures(
+            counted={s.outlet_id: s.counted for s in standings},
+            carried={s.outlet_id: s.carried for s in standings if s.carried},
+            standings=standings,
+        )
+    if through is None:
+        return PeriodFigures()
+    measure = _measure(contest)
+    counted = readings.totals_by_outlet(
+        measure, period.start, through, outlets=outlets, segment=contest.segment
+    )
+    opened = first_open(periods)
+    carried = _carried(contest, periods, outlets) if opened is not None and opened.pk == period.pk else {}
+    return PeriodFigures(counted=counted, carried=carried)
+
+
+def _carried(contest: Contest, periods: Sequence[ContestPeriod], outlets: QuerySet) -> dict[int, int]:
+    """Outlet id -> what late records of the closed periods add that no closing has counted yet."""
+    closed = [period for period in periods if period.closed_at is not None]
+    if not closed:
+        return {}
+    measure = _measure(contest)
+    carried: dict[int, int] = defaultdict(int)
+    for period in closed:
+        live = readings.totals_by_outlet(
+            measure, period.start, period.end, outlets=outlets, segment=contest.segment
+        )
+        for pk, value in live.items():
+            carried[pk] += value
+    kept = (
+        ContestStanding.objects.filter(period__in=closed)
+        .values("outlet_id")
+        .annotate(counted=Sum("counted"), carried=Sum("carried"))
+        .order_by()
+    )
+    for row in kept:
+        carried[row["outlet_id"]] -= row["counted"] + row["carried"]
+    return {pk: amount for pk, amount in carried.items() if amount}
+
+
+def _measure(contest: Contest) -> readings.Measure:
+    return CONTEST_MEASURES[contest.metric]
