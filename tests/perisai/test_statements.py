@@ -65,7 +65,7 @@ def test_reversing_one_payment_lowers_next_months_statement_by_its_commission(bu
     sign_up_and_pay(busy_march, register, 10, month=APRIL)
     payment_reverse(
         payment=busy_march.march_payments[0], reason="double entry", source="test", idempotency_key="r1",
-        reversed_at=jakarta(2025, 4, 20),
+        reversed_at=jakarta(2025, 4, 20), history_allowed=True,
     )  # fmt: skip
     statements_compute(month=APRIL)
     april = Statement.objects.get(agent=busy_march.prs_agent, month=APRIL)
@@ -82,7 +82,7 @@ def test_a_reversal_alone_leaves_a_debt_carried_into_the_next_statement(busy_mar
     statement_approve(statement=Statement.objects.get(month=MARCH), actor=None)
     payment_reverse(
         payment=busy_march.march_payments[0], reason="wrong person", source="test", idempotency_key="r1",
-        reversed_at=jakarta(2025, 4, 20),
+        reversed_at=jakarta(2025, 4, 20), history_allowed=True,
     )  # fmt: skip
     statements_compute(month=APRIL)
     april = Statement.objects.get(month=APRIL)
@@ -187,7 +187,7 @@ def test_a_new_commission_rule_counts_from_its_month_and_a_reversal_takes_back_t
     sign_up_and_pay(busy_march, register, 2, month=APRIL)
     payment_reverse(
         payment=busy_march.march_payments[0], reason="double entry", source="test", idempotency_key="r1",
-        reversed_at=jakarta(2025, 4, 20),
+        reversed_at=jakarta(2025, 4, 20), history_allowed=True,
     )  # fmt: skip
     statements_compute(month=APRIL)
     april = Statement.objects.get(month=APRIL)

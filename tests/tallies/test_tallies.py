@@ -94,7 +94,11 @@ def test_deposits_bills_and_imports_keep_tallies_equal_to_the_facts(world, regis
     for _ in range(2):
         member = register(registered_at=jakarta(2025, 9, 1), occupation_code="PPSU")
         GroupMembership.objects.create(group=group, participant=member, first_month=Month.of(2025, 9))
-    bill_pay(bill=bill_issue(payer=payer, month=Month.of(2025, 10)), paid_at=jakarta(2025, 10, 3))
+    bill_pay(
+        bill=bill_issue(payer=payer, month=Month.of(2025, 10)),
+        paid_at=jakarta(2025, 10, 3),
+        history_allowed=True,
+    )
     path = tmp_path / "w.csv"
     registrations_file_write(path, 300, outlets=["POS-BPN", "POS-KRW"], regencies=["64.71"], bad_every=30)
     import_run(import_job_for_file(path=path, kind="registrations"), chunk_rows=100)

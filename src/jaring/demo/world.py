@@ -421,7 +421,8 @@ class _Loader:
         for month in months_between(min(starts, default=self.current), self.current):
             issued = self._bill_day(month)
             bill = bill_issue(payer=payer, month=month, issued_at=self._at(issued, 9))
-            bill_pay(bill=bill, paid_at=self._at(min(issued + timedelta(days=3), self.today), 14))
+            paid_at = self._at(min(issued + timedelta(days=3), self.today), 14)
+            bill_pay(bill=bill, paid_at=paid_at, history_allowed=True)  # the world's history, dated back
 
     def _bill_day(self, month: Month) -> date:
         """The payer's bill for a month is issued on the 25th (or today, for the current month)."""

@@ -71,6 +71,7 @@ class ReversalRequest:
     source: str
     reference: str
     reversed_at: datetime | None = None
+    history_allowed: bool = False  # as for payments: an earlier ``reversed_at`` moves closed figures
 
 
 @dataclass(slots=True)
@@ -84,6 +85,7 @@ class BillLineRequest:
     payer_kind: str
     outlet: Outlet | None
     paid_at: datetime | None = None
+    history_allowed: bool = False  # as for payments
 
 
 @dataclass(slots=True)
@@ -363,6 +365,8 @@ def reversal_check(request: ReversalRequest, book: LedgerBook) -> Outcome:
     reversed_at = book.latest(request.reversed_at)
     if reversed_at is None:
         return [Problem("reversed_at", "future", _("The date is in the future."))]
+    if not request.history_allowed and book.too_old(reversed_at):
+        return [_too_old("reversed_at")]
     breakdown = original.breakdown
     plan = EntryPlan(
         person=person,
@@ -403,6 +407,8 @@ def bill_line_check(request: BillLineRequest, book: LedgerBook) -> Outcome | Non
     paid_at = book.latest(request.paid_at)
     if paid_at is None:
         return [Problem("paid_at", "future", _("The date is in the future."))]
+    if not request.history_allowed and book.too_old(paid_at):
+        return [_too_old("paid_at")]
     runs = book.runs.get(person.pk, ())
     if is_covered(runs, request.month):
         return None

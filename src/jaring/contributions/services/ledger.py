@@ -292,9 +292,12 @@ def payment_reverse(
     idempotency_key: str,
     reversed_at: datetime | None = None,
     actor=None,
+    history_allowed: bool = False,
 ) -> PaymentResult:
     """Cancels a payment with a reversing entry (the original stays in the ledger) and takes its months
-    out of the participant's coverage. A payment is reversed at most once."""
+    out of the participant's coverage. A payment is reversed at most once. ``history_allowed``: as for
+    ``payment_record``, for a ``reversed_at`` before the grace window for late records (a reversal dated
+    back changes the figures of days already closed); the audit entry then says so."""
     request = ReversalRequest(
         participant=payment.participant_id,
         payment_id=payment.pk,
@@ -302,6 +305,7 @@ def payment_reverse(
         source=source,
         reference=idempotency_key,
         reversed_at=reversed_at,
+        history_allowed=history_allowed,
     )
     with transaction.atomic():
         book = LedgerBook.load(
@@ -316,7 +320,8 @@ def payment_reverse(
         _refuse(outcome, source, idempotency_key)
         ledger_apply(book, entries=[outcome])
         reversal = _payment_of(outcome, book)
-        _audit(actor, reversal, f"reversal of payment {payment.pk}: {reversal.reason}")
+        said = f"reversal of payment {payment.pk}: {reversal.reason}{_historical(book, outcome.paid_at)}"
+        _audit(actor, reversal, said)
         return PaymentResult(reversal, created=True)
 
 
@@ -414,10 +419,14 @@ def bill_issue(*, payer: Payer, month: Month, issued_at: datetime | None = None)
 BILL_CHUNK = 1_000
 
 
-def bill_pay(*, bill: Bill, paid_at: datetime | None = None, actor=None) -> Bill:
+def bill_pay(
+    *, bill: Bill, paid_at: datetime | None = None, actor=None, history_allowed: bool = False
+) -> Bill:
     """Pays the bill: covers every member on it for the bill's month, one ledger entry per member keyed
     by the bill, a chunk of members per transaction (so a payment interrupted half-way is completed by
-    paying again). A member who paid the month meanwhile is skipped: the payer is not charged twice."""
+    paying again). A member who paid the month meanwhile is skipped: the payer is not charged twice.
+    ``history_allowed``: as for ``payment_record``, for a ``paid_at`` before the grace window for late
+    records; the audit entry then says so."""
     payer = bill.payer
     members = list(bill.lines.order_by("participant_id").values_list("participant_id", flat=True))
     moment = paid_at or timezone.now()
@@ -439,6 +448,7 @@ def bill_pay(*, bill: Bill, paid_at: datetime | None = None, actor=None) -> Bill
                     payer_kind=payer.kind,
                     outlet=payer.outlet,
                     paid_at=paid_at,
+                    history_allowed=history_allowed,
                 )
                 outcome = bill_line_check(request, book)
                 if isinstance(outcome, list):
@@ -449,7 +459,8 @@ def bill_pay(*, bill: Bill, paid_at: datetime | None = None, actor=None) -> Bill
     Bill.objects.filter(pk=bill.pk).update(status=Bill.Status.PAID, paid_at=moment)
     bill.refresh_from_db()
     if actor is not None:
-        audit(actor, "update", obj=bill, summary=f"bill {bill} paid: {len(members)} members")
+        said = f"bill {bill} paid: {len(members)} members{_historical(book, moment)}"
+        audit(actor, "update", obj=bill, summary=said)
     return bill
 
 
