@@ -154,7 +154,7 @@ def test_an_unknown_participant_is_a_field_error(api):
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["nik"]
     neither = pay(api, {"birth_date": "1985-04-12", "months": 1, "amount": 16_800})
-    assert list(neither.json()["errors"]) == ["nik"]
+    assert list(neither.json()["errors"]) == ["nik", "number"]
 
 
 def test_a_payment_by_participant_number(api, person):

@@ -56,6 +56,24 @@ schema = schemathesis.openapi.from_wsgi(
 )
 
 
+def named_and_referenced(ctx, response, case):
+    """A request the document allows is never refused for how it names its participant (by NIK or by
+    number, exactly one) or for a blank reference: the document states both."""
+    if (
+        case.meta is None
+        or not case.meta.generation.mode.is_positive
+        or response.status_code not in (200, 422)
+    ):
+        return None
+    body = response.json()
+    refusals = (body.get("results") or []) if case.operation.path == "/api/v1/batch" else [body]
+    for refusal in refusals:
+        errors, reasons = refusal.get("errors") or {}, refusal.get("reasons") or []
+        assert not (errors.get("nik") and errors.get("nik") == errors.get("number")), refusal
+        assert not {"nik:required", "reference:required"} & set(reasons), refusal
+    return None
+
+
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_conforms_to_its_openapi_document(case, bearer):
@@ -65,4 +83,4 @@ def test_api_conforms_to_its_openapi_document(case, bearer):
     if case.operation.path == "/api/v1/batch":
         # A batch with a malformed item is accepted and that item alone rejected, in its result, by design.
         excluded.append(negative_data_rejection)
-    case.call_and_validate(headers=bearer, excluded_checks=excluded)
+    case.call_and_validate(headers=bearer, excluded_checks=excluded, additional_checks=[named_and_referenced])

@@ -22,6 +22,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from jaring.api.schemas import NOT_BLANK
 from jaring.common.errors import DuplicateRegistration, IdempotencyConflict, problems_of
 
 logger = logging.getLogger("jaring.api")
@@ -153,8 +154,12 @@ def shape_errors(errors: list[dict[str, Any]], *, skip: int = 0) -> dict[str, li
     result: dict[str, list[str]] = {}
     for error in errors:
         location = [str(part) for part in error.get("loc", ())][skip:]
-        field = ".".join(location) or "__all__"
-        result.setdefault(field, []).append(shape_message(error, location[-1] if location else ""))
+        # An object's error about some of its fields (a participant named by neither NIK nor number) is
+        # told on each of them.
+        for name in (error.get("ctx") or {}).get("fields") or [None]:
+            where = [*location, name] if name else location
+            field = ".".join(where) or "__all__"
+            result.setdefault(field, []).append(shape_message(error, where[-1] if where else ""))
     return result
 
 
@@ -188,8 +193,12 @@ def shape_message(error: dict[str, Any], field: str = "") -> str:
         return _("Remove the control characters (such as NUL) from this text.")
     if kind == "string_too_long":
         return _("Enter at most %(count)s characters.") % {"count": context.get("max_length")}
-    if kind == "string_too_short":
+    if kind == "string_too_short" or (
+        kind == "string_pattern_mismatch" and context.get("pattern") == NOT_BLANK
+    ):
         return _("This field cannot be empty.")
+    if kind == "participant_named":
+        return _("Give either the NIK or the participant number.")
     if kind == "too_long" and field == "items":
         return _("A batch holds at most %(max)s items; %(actual)s were sent. Split it.") % {
             "max": number_format(context.get("max_length", 0), force_grouping=True),

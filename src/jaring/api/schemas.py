@@ -13,7 +13,14 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, WrapValidator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    WrapValidator,
+    model_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
@@ -80,7 +87,14 @@ def _plain_text(value: str) -> str:
 Text = Annotated[str, AfterValidator(_plain_text)]
 Nik = Annotated[Text, Field(max_length=32, description="16 digits", examples=["3215015204850003"])]
 Number = Annotated[Text, Field(max_length=32, description="participant number, 11 digits")]
-Reference = Annotated[Text, Field(min_length=1, max_length=100, description="the partner's own reference")]
+# Not blank: the services refuse a reference of spaces alone as missing (``reference:required``).
+NOT_BLANK = r"\S"
+Reference = Annotated[
+    str,
+    # on the text itself (before ``_plain_text``), so that the document states the pattern
+    Field(min_length=1, max_length=100, pattern=NOT_BLANK, description="the partner's own reference"),
+    AfterValidator(_plain_text),
+]
 
 
 class Problem(Schema):
@@ -115,11 +129,36 @@ class RegistrationIn(Schema):
     registered_at: Moment = Field(None, description=f"when the worker signed up, {_MOMENT}")
 
 
+PARTICIPANT_FIELDS = ("nik", "number")
+
+
+def _named_by_one(schema: dict[str, Any]) -> None:
+    """The document says what ``_one_named`` checks, so that a body it allows is not refused for its shape:
+    one of the two is text with something in it, and not both (a null or blank other one is no name)."""
+    named = {"type": "string", "pattern": NOT_BLANK}
+    schema["oneOf"] = [{"required": [name], "properties": {name: dict(named)}} for name in PARTICIPANT_FIELDS]
+
+
 class ParticipantRef(Schema):
     """A participant named by NIK or by participant number: exactly one of the two."""
 
+    model_config = ConfigDict(json_schema_extra=_named_by_one)
+
     nik: Nik | None = None
     number: Number | None = None
+
+    @model_validator(mode="after")
+    def _one_named(self) -> ParticipantRef:
+        # As ``api.queries.participant_identify`` reads them: blank is not given. Refused here, as a shape,
+        # so that every endpoint answers it alike (the status lookup would otherwise answer 404).
+        named = [name for name in PARTICIPANT_FIELDS if (getattr(self, name) or "").strip()]
+        if len(named) != 1:
+            raise PydanticCustomError(
+                "participant_named",
+                "Give either the NIK or the participant number",
+                {"fields": PARTICIPANT_FIELDS},
+            )
+        return self
 
 
 class StatusIn(ParticipantRef):
