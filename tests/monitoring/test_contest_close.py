@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from tests.monitoring.test_contests import SPRINT, bri, files, sprint  # noqa: F401 (fixtures)
+from tests.monitoring.conftest import SPRINT
 
 from jaring.accounts.models import AuditEntry
 from jaring.monitoring.models import ContestPeriod
@@ -63,7 +63,8 @@ def test_each_late_record_is_carried_once_across_closings(sprint, files):
 def test_a_new_period_receives_what_is_late_once_the_others_are_closed(sprint, files):
     close(sprint, "W1", date(2024, 2, 20))
     files.registrations([("BRI-JYP", "2024-02-03")] * 2)
-    spec = {**SPRINT, "periods": [*SPRINT["periods"], {"code": "W3", "start": "2024-03-01", "end": "2024-03-15"}]}
+    w3 = {"code": "W3", "start": "2024-03-01", "end": "2024-03-15"}
+    spec = {**SPRINT, "periods": [*SPRINT["periods"], w3]}
     contest_define(spec=spec)
     close(sprint, "W2", date(2024, 3, 1))  # W2 took the two late ones
     files.registrations([("BRI-JYP", "2024-02-03")])
