@@ -117,7 +117,7 @@ def test_each_programme_problem_has_its_own_message(text, indonesian, english):
 def test_duplicate_nik_names_the_outlet_and_the_date_in_indonesian(world, register):
     first = register(registered_at=jakarta(2023, 10, 24))
     with pytest.raises(DuplicateRegistration) as error:
-        register(nik=first.nik, outlet=world.bank_karawang)
+        register(nik=first.nik, outlet=world.pos_balikpapan)
     (message,) = error.value.message_dict["nik"]
     assert message.startswith("NIK ini sudah terdaftar")
     assert "KCU Karawang (POS-KRW)" in message
@@ -127,7 +127,7 @@ def test_duplicate_nik_names_the_outlet_and_the_date_in_indonesian(world, regist
 def test_duplicate_nik_in_english_on_request(world, register):
     first = register(registered_at=jakarta(2023, 10, 24))
     with translation.override("en"), pytest.raises(DuplicateRegistration) as error:
-        register(nik=first.nik, outlet=world.bank_karawang)
+        register(nik=first.nik, outlet=world.pos_balikpapan)
     (message,) = error.value.message_dict["nik"]
     assert message.startswith("This NIK is already registered")
     assert "24 October 2023" in message

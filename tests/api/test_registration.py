@@ -72,7 +72,7 @@ def test_duplicate_nik_answers_409_naming_the_registration_without_personal_data
     body = registration(name="Rahmawati Kusuma", phone="081299887766")
     number = first.post("participants", body).json()["participant_number"]
 
-    other = client_for(issue(outlet=world.bank_karawang))
+    other = client_for(issue(outlet=world.pos_balikpapan))  # another outlet of the same partner
     again = {**body, "name": "Someone Else", "phone": "081311112222"}
     response = other.post("participants", again)
     assert response.status_code == 409
@@ -84,4 +84,4 @@ def test_duplicate_nik_answers_409_naming_the_registration_without_personal_data
     for personal in ("Rahmawati", "081299887766", body["birth_date"], body["village_code"]):
         assert personal not in text
     assert Participant.objects.filter(nik=body["nik"]).count() == 1
-    assert DuplicateAttempt.objects.get().outlet == world.bank_karawang
+    assert DuplicateAttempt.objects.get().outlet == world.pos_balikpapan

@@ -29,12 +29,12 @@ def test_participant_number_has_a_valid_check_digit(register):
 def test_registering_a_nik_twice_creates_one_participant_and_names_the_first_registration(world, register):
     first = register(registered_at=jakarta(2023, 10, 24))
     with pytest.raises(DuplicateRegistration) as error:
-        register(nik=first.nik, outlet=world.bank_karawang)
+        register(nik=first.nik, outlet=world.pos_balikpapan)
     message = error.value.message_dict["nik"][0]
     assert "KCU Karawang" in message and "POS-KRW" in message and "2023" in message
     assert Participant.objects.filter(nik=first.nik).count() == 1
     attempt = DuplicateAttempt.objects.get()
-    assert attempt.outlet == world.bank_karawang and attempt.participant == first
+    assert attempt.outlet == world.pos_balikpapan and attempt.participant == first
 
 
 def test_bad_input_gets_one_error_per_field_and_saves_nothing(world):

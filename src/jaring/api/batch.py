@@ -61,7 +61,7 @@ def batch_apply(*, api_key: ApiKey, items: Sequence, request=None) -> list[Batch
                     status="duplicate",
                     errors=message_dict(error),
                     reasons=["nik:duplicate"],
-                    participant_number=error.participant.number,
+                    participant_number=error.participant.number if error.disclosed else None,
                 )
             )
         except IdempotencyConflict:

@@ -18,11 +18,13 @@ class IdempotencyConflict(Exception):
 
 
 class DuplicateRegistration(ValidationError):
-    """The NIK is already registered; carries the existing participant so the caller can name it."""
+    """The NIK is already registered; carries the existing participant, and whether the sender may be
+    told which one it is (``disclosed``: the sender's partner registered it)."""
 
-    def __init__(self, message: str, *, participant):
+    def __init__(self, message: str, *, participant, disclosed: bool = True):
         super().__init__({"nik": [ValidationError(message, code="duplicate")]})
         self.participant = participant
+        self.disclosed = disclosed
 
 
 def error_dict(field: str, message: str, code: str = "invalid") -> ValidationError:

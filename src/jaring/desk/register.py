@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jaring.common.clock import local_date, month_of
+from jaring.common.errors import DuplicateRegistration
 from jaring.contributions.queries import ratebook
 from jaring.desk.access import acting_agent, acting_outlets, default_outlet, desk_scope, remember_outlet
 from jaring.desk.area import area_around, area_for
@@ -99,9 +100,15 @@ def _register(request, scope, data):
                 agent=acting_agent(scope),
                 actor=request,
             )
+        except DuplicateRegistration as duplicate:
+            # Staff at the desk are told what their scope lets them see (as the NIK preview does), not
+            # only what the partner's channels may hear. Returned, not raised: the service keeps the
+            # refused claim (DuplicateAttempt) for the reports, and raising would roll it back.
+            existing = duplicate.participant
+            served = scope.participants().filter(pk=existing.pk).exists()
+            message = _duplicate_message(existing, served=served)
+            return None, ValidationError({"nik": [ValidationError(message, code="duplicate")]})
         except ValidationError as error:
-            # Returned, not raised: the service keeps a refused duplicate (DuplicateAttempt) for the
-            # reports, and raising out of this block would roll that record back.
             return None, error
     return registration, None
 

@@ -166,7 +166,11 @@ def registration_check(
                 attempted_at=registered_at,
             )
             book.attempts.append((attempt, first))
-        return [Problem("nik", "duplicate", _DuplicateMessage(first))]
+        return [
+            Problem(
+                "nik", "duplicate", _DuplicateMessage(first, disclosed=_same_partner(first, request.outlet))
+            )
+        ]
     plan = RegistrationPlan(
         clean=clean,
         outlet=request.outlet,
@@ -182,15 +186,30 @@ class _DuplicateMessage:
     """``duplicate_message`` made when read: a registration earlier in the same list has its number only
     once the list is written."""
 
-    def __init__(self, first) -> None:
+    def __init__(self, first, *, disclosed: bool) -> None:
         self.first = first
+        self.disclosed = disclosed
 
     def __str__(self) -> str:
-        return duplicate_message(self.first)
+        return duplicate_message(self.first, disclosed=self.disclosed)
 
 
-def duplicate_message(existing: Participant | RegistrationPlan) -> str:
-    """'NIK already registered ... at <outlet> on <date>' in the user's language."""
+def _same_partner(existing: Participant | RegistrationPlan, outlet: Outlet) -> bool:
+    """Whether the sender's partner registered the worker: only then are the registration's details
+    (number, outlet, date) told, on every channel, so that registering a NIK cannot be used to learn
+    whose number it is (docs/security.md, "What each channel may say"). The NIK already tells the birth
+    date, so a birth date proves nothing here."""
+    return existing.outlet.partner_id == outlet.partner_id
+
+
+def duplicate_message(existing: Participant | RegistrationPlan, *, disclosed: bool = True) -> str:
+    """'NIK already registered ... at <outlet> on <date>' in the user's language; without the details
+    unless ``disclosed``."""
+    if not disclosed:
+        return _(
+            "This NIK is already registered, through another partner; nothing was recorded. Ask the worker "
+            "for their participant card."
+        )
     if isinstance(existing, RegistrationPlan):
         number, outlet, at = existing.number, existing.outlet, existing.clean.registered_at
     else:
@@ -353,10 +372,16 @@ def participant_register(
         existing = Participant.objects.filter(nik=(nik or "").strip()).select_related("outlet").first()
         if existing is None:
             raise
-        raise DuplicateRegistration(duplicate_message(existing), participant=existing) from None
+        disclosed = _same_partner(existing, outlet)
+        raise DuplicateRegistration(
+            duplicate_message(existing, disclosed=disclosed), participant=existing, disclosed=disclosed
+        ) from None
     if any(problem.code == "duplicate" and problem.field == "nik" for problem in outcome):
         existing = book.existing[(nik or "").strip()]
-        raise DuplicateRegistration(duplicate_message(existing), participant=existing)
+        disclosed = _same_partner(existing, outlet)
+        raise DuplicateRegistration(
+            duplicate_message(existing, disclosed=disclosed), participant=existing, disclosed=disclosed
+        )
     raise problems_error(outcome)
 
 
