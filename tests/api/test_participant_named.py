@@ -107,3 +107,21 @@ def test_a_batch_item_naming_neither_or_with_a_blank_reference_is_rejected_on_it
     assert [result["status"] for result in results] == ["rejected", "accepted", "rejected"]
     assert results[0]["errors"] == {"nik": [EITHER], "number": [EITHER]}
     assert results[2]["errors"] == {"reference": ["This field cannot be empty."]}
+
+
+@pytest.mark.django_db
+def test_an_idempotency_key_of_spaces_is_refused_as_the_document_says(document, api, person):
+    for path in ("/api/v1/payments", "/api/v1/deposits"):
+        header = next(
+            p for p in document["paths"][path]["post"]["parameters"] if p["name"] == "Idempotency-Key"
+        )
+        assert header["required"] and header["schema"]["pattern"] == r"\S"
+    body = {
+        "nik": person["nik"],
+        "birth_date": person["birth_date"],
+        "months": 1,
+        "amount": person["price"]["amount"],
+    }
+    response = api.post("payments", body, **{"Idempotency-Key": "   "})
+    assert response.status_code == 422
+    assert not Payment.objects.exists()

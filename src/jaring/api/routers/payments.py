@@ -10,7 +10,7 @@ from jaring.api.auth import ApiKeyAuth
 from jaring.api.models import Scope
 from jaring.api.queries import participant_paying
 from jaring.api.routers.common import refusals
-from jaring.api.schemas import DepositIn, DepositOut, PaymentIn, PaymentOut, Text
+from jaring.api.schemas import NOT_BLANK, DepositIn, DepositOut, PaymentIn, PaymentOut, Text
 from jaring.contributions.services import deposit_record, outlet_source, payment_record
 
 router = Router(tags=["payments"])
@@ -21,6 +21,7 @@ IdempotencyKey = Annotated[
         alias="Idempotency-Key",
         min_length=1,
         max_length=100,
+        pattern=NOT_BLANK,
         description="The partner's reference for this payment; a retry with it records nothing new.",
     ),
 ]
