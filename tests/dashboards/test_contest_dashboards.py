@@ -213,7 +213,7 @@ def test_head_office_closes_a_period_in_order_and_its_board_is_then_final(analys
     closed = command_json("contest", "list")["contests"][0]["periods"]
     assert [(p["code"], p["closed"]) for p in closed] == [("P1", True), ("P2", False), ("P3", False)]
     again = analyst.post(f"{PAGE}close/", {"period": "P1"}, follow=True)
-    assert "already closed" in again.content.decode()
+    assert "sudah ditutup" in again.content.decode()  # "already closed": pages speak Indonesian
 
 
 def test_only_head_office_and_administrators_close_periods(racing, staff, client):

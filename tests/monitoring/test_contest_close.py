@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from tests.monitoring.conftest import SPRINT
 
 from jaring.accounts.models import AuditEntry
@@ -16,6 +17,13 @@ from jaring.tallies.models import Tally
 from jaring.tallies.verify import tallies_verify
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The refusals are asserted in English (jaring speaks Indonesian unless asked)."""
+    with translation.override("en"):
+        yield
 
 
 def close(contest, code: str, today: date) -> ContestPeriod:
