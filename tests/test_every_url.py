@@ -184,6 +184,9 @@ REGISTRY: dict[str, Callable] = {
     "dashboards:agent": scoped("agents", Agent, kwargs=lambda a: {"code": a.code}, roles=DASHBOARD_ROLES),
     "dashboards:contest": shared(Contest, kwargs=lambda c: {"code": c.code}, roles=DASHBOARD_ROLES),
     "dashboards:contest_board": shared(Contest, kwargs=lambda c: {"code": c.code}, roles=DASHBOARD_ROLES),
+    "dashboards:contest_close": shared(
+        Contest, kwargs=lambda c: {"code": c.code}, roles={Role.ADMIN, Role.HEAD_OFFICE_ANALYST}
+    ),
     "perisai:agent": AGENT_BY_CODE,
     "perisai:participants": AGENT_BY_CODE,
     "perisai:statement-detail": statement(),
