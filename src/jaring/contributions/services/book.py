@@ -142,8 +142,7 @@ class LedgerBook:
         if moment is None:
             return self.now
         if self.latest_allowed is None:
-            skew = self.ratebook.policy_for(Month.from_date(local_date(self.now))).clock_skew_seconds
-            self.latest_allowed = self.now + timedelta(seconds=skew)
+            self.latest_allowed = latest_allowed(self.ratebook, self.now)
         return moment if moment <= self.latest_allowed else None
 
     def too_old(self, moment: datetime | None) -> bool:
@@ -210,6 +209,13 @@ class LedgerBook:
                 self.keys[nik] = pk
                 if pk in by_number:
                     self.keys[by_number[pk]] = pk
+
+
+def latest_allowed(ratebook: RateBook, now: datetime) -> datetime:
+    """The latest moment any channel may date a record at: ``now`` plus the coverage policy's clock skew
+    (a moment further ahead is refused as ``future``)."""
+    skew = ratebook.policy_for(Month.from_date(local_date(now))).clock_skew_seconds
+    return now + timedelta(seconds=skew)
 
 
 def earliest_day(ratebook: RateBook, now: datetime) -> date:

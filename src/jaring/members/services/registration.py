@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -25,9 +25,9 @@ from jaring.common.bulk import db_date, db_datetime, insert_with_ids
 from jaring.common.clock import local_date
 from jaring.common.errors import DuplicateRegistration, Problem, problems_error, problems_of
 from jaring.common.text import has_control_character
+from jaring.contributions.services.book import earliest_day, latest_allowed
 from jaring.members.models import DuplicateAttempt, Participant
 from jaring.members.validation import CleanRegistration, RegistrationContext, registration_clean
-from jaring.rules.months import Month
 from jaring.tallies.writer import REGISTERED, TallyBatch, Who
 
 
@@ -102,9 +102,7 @@ class RegistrationBook:
         if moment is None:
             return self.now
         if self.latest_allowed is None:
-            month = Month.from_date(local_date(self.now))
-            skew = self.context.ratebook.policy_for(month).clock_skew_seconds
-            self.latest_allowed = self.now + timedelta(seconds=skew)
+            self.latest_allowed = latest_allowed(self.context.ratebook, self.now)
         return moment if moment <= self.latest_allowed else None
 
     def too_old(self, moment: datetime) -> bool:
@@ -114,9 +112,7 @@ class RegistrationBook:
         if moment is self.now:
             return False
         if self.earliest is None:
-            today = local_date(self.now)
-            days = self.context.ratebook.policy_for(Month.from_date(today)).late_record_days
-            self.earliest = today - timedelta(days=days)
+            self.earliest = earliest_day(self.context.ratebook, self.now)
         return local_date(moment) < self.earliest
 
 
