@@ -208,17 +208,7 @@ def contest_leaderboard(
         )
         for p in placed
     )
-    return Leaderboard(
-        contest=contest.code,
-        contest_name=contest.name,
-        metric=contest.metric,
-        period=period.code,
-        start=period.start,
-        end=period.end,
-        as_of=as_of,
-        state=period_state(period, as_of),
-        rows=rows,
-    )
+    return _board(contest, period, rows, as_of=as_of)
 
 
 def _closed_board(contest: Contest, period: ContestPeriod, figures: PeriodFigures) -> Leaderboard:
@@ -236,6 +226,11 @@ def _closed_board(contest: Contest, period: ContestPeriod, figures: PeriodFigure
         )
         for s in figures.standings
     )
+    return _board(contest, period, rows, as_of=max(local_date(period.closed_at), period.end))
+
+
+def _board(contest: Contest, period: ContestPeriod, rows: tuple, *, as_of: date) -> Leaderboard:
+    """The leaderboard of ``period`` with its ``rows``; final when the period is closed."""
     return Leaderboard(
         contest=contest.code,
         contest_name=contest.name,
@@ -243,10 +238,10 @@ def _closed_board(contest: Contest, period: ContestPeriod, figures: PeriodFigure
         period=period.code,
         start=period.start,
         end=period.end,
-        as_of=max(local_date(period.closed_at), period.end),
-        state=CLOSED,
+        as_of=as_of,
+        state=CLOSED if period.closed_at is not None else period_state(period, as_of),
         rows=rows,
-        final=True,
+        final=period.closed_at is not None,
         closed_at=period.closed_at,
     )
 
