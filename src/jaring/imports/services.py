@@ -177,7 +177,7 @@ def import_run(
 def _chunks_read(source, kind: str, make, *, skip: int, chunk_rows: int) -> Iterator[list]:
     """The file's rows after the first ``skip`` (committed before the import was interrupted), in chunks
     of ``chunk_rows``: each a row made by ``make``, or its refusal when a cell cannot be taken. Reads
-    the file only (it runs in the read-ahead thread)."""
+    the file only."""
     chunk: list = []
     for done, (number, cells) in enumerate(source.rows(), start=1):
         if done <= skip:

@@ -207,18 +207,17 @@ def registration_clean(
 
     # A control character (NUL, BEL, a line break...) is refused in every text field before anything else
     # reads it: PostgreSQL cannot store NUL, and the field's other checks would repeat it in their messages.
-    texts = (
-        ("name", name),
-        ("phone", phone),
-        ("village_code", village_code),
-        ("occupation", occupation_code),
-        ("programmes", programmes),
-    )
-    controlled = set()
-    if has_control_character("".join(text for _field, text in texts if isinstance(text, str))):
-        controlled = {
-            field_name for field_name, text in texts if isinstance(text, str) and has_control_character(text)
-        }
+    controlled = {
+        field_name
+        for field_name, text in (
+            ("name", name),
+            ("phone", phone),
+            ("village_code", village_code),
+            ("occupation", occupation_code),
+            ("programmes", programmes),
+        )
+        if isinstance(text, str) and has_control_character(text)
+    }
     for field_name in controlled:
         fail(field_name, _("Remove the control characters (such as NUL) from this text."), CONTROL_CODE)
 
