@@ -27,6 +27,7 @@ from jaring.channels.models import Outlet
 from jaring.common.clock import day_asked, local_date
 from jaring.dashboards.access import query_with, staff_scope
 from jaring.dashboards.tables import Row, Table, amount_kind
+from jaring.monitoring.closing import close_refusal
 from jaring.monitoring.exports import report_write
 from jaring.monitoring.models import Contest
 from jaring.monitoring.queries import (
@@ -161,11 +162,11 @@ def contest_detail(request, code: str):
 
 
 def _closable(scope, board: Leaderboard, periods: list) -> bool:
-    """Whether the viewer may close the period shown now: it is over and not closed, and every period
-    before it is closed."""
-    if scope.role not in CLOSERS or board.final or board.end >= local_date():
+    """Whether the viewer may close the period shown now (``monitoring.closing.close_refusal``)."""
+    if scope.role not in CLOSERS:
         return False
-    return all(period.closed_at for period in periods if period.start < board.start)
+    shown = next(period for period in periods if period.code == board.period)
+    return close_refusal(shown, periods, local_date()) is None
 
 
 @login_required
@@ -268,14 +269,16 @@ def _ranking_row(row, request, linkable, carries: bool = False) -> Row:
 
 
 def _leaderboard_table(board: Leaderboard, linkable: set[str], request) -> Table:
-    rows = [_ranking_row(row, request, linkable, _carries(board)) for row in board.rows]
+    carries = _carries(board)
+    rows = [_ranking_row(row, request, linkable, carries) for row in board.rows]
     title = _("Leaderboard %(period)s") % {"period": board.period}
     filename = f"{board.contest}-{board.period}"
     return Table("leaderboard", title, _ranking_columns(board), rows, filename, link_column=1)
 
 
 def _winners_table(board: Leaderboard, linkable: set[str], request) -> Table:
-    rows = [_ranking_row(row, request, linkable, _carries(board)) for row in board.winners]
+    carries = _carries(board)
+    rows = [_ranking_row(row, request, linkable, carries) for row in board.winners]
     title = _("Winners of %(period)s") % {"period": board.period}
     key = f"winners-{board.period}"
     return Table(key, title, _ranking_columns(board), rows, f"{board.contest}-{key}", link_column=1)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from jaring.monitoring import readings
 from jaring.monitoring.models import Contest, ContestPeriod, ContestStanding
@@ -52,6 +53,23 @@ class PeriodFigures:
         for pk, amount in self.carried.items():
             totals[pk] = totals.get(pk, 0) + amount
         return totals
+
+
+def close_refusal(period: ContestPeriod, periods: Sequence[ContestPeriod], today: date) -> str | None:
+    """Why ``period`` cannot be closed on ``today`` (``periods``: all its contest's), or None when it can:
+    it is over, not closed yet, and every period before it is closed."""
+    if period.closed_at is not None:
+        return _("Period %(p)s is already closed.") % {"p": period.code}
+    if today <= period.end:
+        return _("Period %(p)s ends on %(end)s; it can be closed from the day after.") % {
+            "p": period.code,
+            "end": period.end,
+        }
+    earlier = [p for p in periods if p.start < period.start and p.closed_at is None]
+    if earlier:
+        first = min(earlier, key=lambda p: p.start)
+        return _("Close period %(p)s first: periods close in order.") % {"p": first.code}
+    return None
 
 
 def first_open(periods: Sequence[ContestPeriod]) -> ContestPeriod | None:

@@ -19,6 +19,7 @@ from jaring.accounts.audit import audit, snapshot, user_of
 from jaring.accounts.models import Action
 from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import local_date
+from jaring.monitoring.closing import close_refusal
 from jaring.monitoring.contests import SELECTOR_KEYS, SPEC_KEYS, contest_periods
 from jaring.monitoring.models import (
     Contest,
@@ -226,10 +227,10 @@ def contest_define(*, spec: dict, actor=None, summary: str = "") -> Contest:
         },
     )
     contest.outlets.set(outlets)
-    _closed_periods_kept(contest, periods)
+    closed = _closed_periods_kept(contest, periods)
     contest.periods.exclude(code__in=[item[0] for item in periods]).delete()
     for period_code, start, end, prizes in periods:
-        if contest.periods.filter(code=period_code, closed_at__isnull=False).exists():
+        if period_code in closed:
             continue  # closed: as it was (``_closed_periods_kept`` refused any change)
         period, _created = ContestPeriod.objects.update_or_create(
             contest=contest, code=period_code, defaults={"start": start, "end": end}
@@ -250,11 +251,12 @@ def contest_define(*, spec: dict, actor=None, summary: str = "") -> Contest:
     return contest
 
 
-def _closed_periods_kept(contest: Contest, declared: list[tuple]) -> None:
+def _closed_periods_kept(contest: Contest, declared: list[tuple]) -> set[str]:
     """Refuses a declaration that would remove a closed period or change its days or prizes: its
-    winners are final."""
+    winners are final. Returns the codes of the closed periods."""
     by_code = {item[0]: item for item in declared}
-    for period in contest.periods.filter(closed_at__isnull=False).prefetch_related("prizes"):
+    closed = list(contest.periods.filter(closed_at__isnull=False).prefetch_related("prizes"))
+    for period in closed:
         item = by_code.get(period.code)
         prizes = [prize.amount for prize in period.prizes.order_by("rank")]
         if item is None or (item[1], item[2], list(item[3])) != (period.start, period.end, prizes):
@@ -266,6 +268,7 @@ def _closed_periods_kept(contest: Contest, declared: list[tuple]) -> None:
                     % {"p": period.code}
                 }
             )
+    return {period.code for period in closed}
 
 
 @transaction.atomic
@@ -279,22 +282,10 @@ def contest_period_close(
     from jaring.monitoring.queries import contest_leaderboard
 
     period = ContestPeriod.objects.select_for_update().select_related("contest").get(pk=period.pk)
-    today = today or local_date()
-    if period.closed_at is not None:
-        raise ValidationError({"period": _("Period %(p)s is already closed.") % {"p": period.code}})
-    if today <= period.end:
-        raise ValidationError(
-            {
-                "period": _("Period %(p)s ends on %(end)s; it can be closed from the day after.")
-                % {"p": period.code, "end": period.end}
-            }
-        )
-    earlier = period.contest.periods.filter(start__lt=period.start, closed_at__isnull=True).first()
-    if earlier is not None:
-        raise ValidationError(
-            {"period": _("Close period %(p)s first: periods close in order.") % {"p": earlier.code}}
-        )
-    board = contest_leaderboard(period.contest, period, as_of=today)
+    refusal = close_refusal(period, list(period.contest.periods.all()), today or local_date())
+    if refusal:
+        raise ValidationError({"period": refusal})
+    board = contest_leaderboard(period.contest, period, as_of=today or local_date())
     outlets = dict(
         Outlet.objects.filter(code__in=[row.outlet for row in board.rows]).values_list("code", "pk")
     )
