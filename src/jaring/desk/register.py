@@ -105,8 +105,7 @@ def _register(request, scope, data):
             # only what the partner's channels may hear. Returned, not raised: the service keeps the
             # refused claim (DuplicateAttempt) for the reports, and raising would roll it back.
             existing = duplicate.participant
-            served = scope.participants().filter(pk=existing.pk).exists()
-            message = _duplicate_message(existing, served=served)
+            message = _duplicate_message(existing, served=_serves(scope, existing))
             return None, ValidationError({"nik": [ValidationError(message, code="duplicate")]})
         except ValidationError as error:
             return None, error
@@ -131,7 +130,7 @@ def _nik_context(scope, text: str) -> dict:
     existing = None
     if result.valid:
         existing = Participant.objects.filter(nik=result.nik).select_related("outlet").first()
-    served = existing is not None and scope.participants().filter(pk=existing.pk).exists()
+    served = existing is not None and _serves(scope, existing)
     return {
         "result": result,
         "district": district,
@@ -140,6 +139,11 @@ def _nik_context(scope, text: str) -> dict:
         "duplicate": _duplicate_message(existing, served=served) if existing else "",
         "existing": existing if served else None,
     }
+
+
+def _serves(scope, participant: Participant) -> bool:
+    """Whether the user's scope holds the participant (then the number may be named)."""
+    return scope.participants().filter(pk=participant.pk).exists()
 
 
 def _duplicate_message(existing: Participant, *, served: bool) -> str:
