@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from jaring.rules.months import Month
+from jaring.rules.months import Month, month_at
 
 
 class MonthFormField(forms.Field):
@@ -55,7 +55,7 @@ class MonthField(models.IntegerField):
         return super().formfield(**{"form_class": MonthFormField, **kwargs})
 
     def from_db_value(self, value, expression, connection):
-        return None if value is None else Month(value)
+        return None if value is None else month_at(value)
 
     def to_python(self, value):
         if value is None or isinstance(value, Month):

@@ -15,9 +15,13 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-@dataclass(frozen=True, order=True, slots=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, repr=False)
 class Month:
-    """A calendar month, stored as ``year * 12 + (month - 1)`` so that months sort and subtract as ints."""
+    """A calendar month, stored as ``year * 12 + (month - 1)`` so that months sort and subtract as ints.
+
+    Months are made, compared and hashed by the million in a file import: the comparisons are written
+    out on the index, and arithmetic hands out one shared instance per month (``month_at``) instead of
+    building a new one."""
 
     index: int
 
@@ -25,6 +29,34 @@ class Month:
         # ``type(...) is int`` refuses bools and floats in one cheap test (months are made by the million).
         if type(self.index) is not int:
             raise TypeError(f"Month index must be an int, got {type(self.index).__name__}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is Month:
+            return self.index == other.index
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.index)
+
+    def __lt__(self, other: Month) -> bool:
+        if other.__class__ is Month:
+            return self.index < other.index
+        return NotImplemented
+
+    def __le__(self, other: Month) -> bool:
+        if other.__class__ is Month:
+            return self.index <= other.index
+        return NotImplemented
+
+    def __gt__(self, other: Month) -> bool:
+        if other.__class__ is Month:
+            return self.index > other.index
+        return NotImplemented
+
+    def __ge__(self, other: Month) -> bool:
+        if other.__class__ is Month:
+            return self.index >= other.index
+        return NotImplemented
 
     @classmethod
     def of(cls, year: int, month: int) -> Month:
@@ -40,7 +72,7 @@ class Month:
     @classmethod
     def from_date(cls, day: date) -> Month:
         """The month that contains ``day``."""
-        return cls(day.year * 12 + day.month - 1)
+        return month_at(day.year * 12 + day.month - 1)
 
     @classmethod
     def parse(cls, text: str) -> Month:
@@ -73,9 +105,9 @@ class Month:
         return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
     def __add__(self, months: int) -> Month:
-        if not _is_int(months):
+        if months.__class__ is not int:
             return NotImplemented
-        return Month(self.index + months)
+        return month_at(self.index + months)
 
     __radd__ = __add__
 
@@ -87,10 +119,10 @@ class Month:
 
     def __sub__(self, other: Month | int) -> int | Month:
         """``month - month`` is the number of months between them; ``month - n`` is the month n earlier."""
-        if isinstance(other, Month):
+        if other.__class__ is Month:
             return self.index - other.index
-        if _is_int(other):
-            return Month(self.index - other)
+        if other.__class__ is int:
+            return month_at(self.index - other)
         return NotImplemented
 
     def __str__(self) -> str:
@@ -100,13 +132,27 @@ class Month:
         return f"Month({self})"
 
 
+_MONTHS: dict[int, Month] = {}
+_MONTHS_KEPT = 1_000_000  # far more than any real calendar: a bound for generated tests
+
+
+def month_at(index: int) -> Month:
+    """Month ``index``: the same instance every time (months are immutable), cheaper than ``Month(index)``."""
+    month = _MONTHS.get(index) if index.__class__ is int else None
+    if month is None:
+        month = Month(index)  # refuses anything but an int
+        if len(_MONTHS) < _MONTHS_KEPT:
+            _MONTHS[index] = month
+    return month
+
+
 def month_span(first: Month, count: int) -> tuple[Month, ...]:
     """``count`` consecutive months starting at ``first`` (empty when count is 0; ValueError if negative)."""
     if count < 0:
         raise ValueError(f"a span cannot have a negative number of months ({count})")
-    return tuple(Month(first.index + offset) for offset in range(count))
+    return tuple(month_at(first.index + offset) for offset in range(count))
 
 
 def months_between(first: Month, last: Month) -> tuple[Month, ...]:
     """Every month from ``first`` to ``last``, both included; empty when ``last`` is before ``first``."""
-    return tuple(Month(index) for index in range(first.index, last.index + 1))
+    return tuple(month_at(index) for index in range(first.index, last.index + 1))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -22,10 +22,10 @@ from jaring.tallies.models import CoverageDelta, Tally
 REGISTERED, FIRST_PAID, PAID = Tally.Kind.REGISTERED.value, Tally.Kind.FIRST_PAID.value, Tally.Kind.PAID.value
 
 
-@dataclass(frozen=True)
-class Who:
+class Who(NamedTuple):
     """The dimensions a participant is counted under: branch office, acquiring outlet and agent,
-    channel, segment (0 for a missing office or agent)."""
+    channel, segment (0 for a missing office or agent). A tuple: it keys every tally of a chunk, and a
+    tuple is made and hashed in C."""
 
     office_id: int
     outlet_id: int

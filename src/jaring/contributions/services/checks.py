@@ -20,6 +20,7 @@ from jaring.channels.models import Agent, Outlet
 from jaring.common.bulk import db_json
 from jaring.common.errors import Problem
 from jaring.common.fingerprint import request_fingerprint
+from jaring.common.text import CONTROL_CODE, has_control_character
 from jaring.contributions.models import Payment
 from jaring.contributions.queries import covered_months
 from jaring.contributions.services.book import Entry, LedgerBook, Person
@@ -216,10 +217,12 @@ def payment_check(request: PaymentRequest, book: LedgerBook) -> Outcome:
     # A list's payments share few histories (most participants pay the same months), so each
     # combination of runs, registration month, month of payment and count is judged once.
     span = (runs, person.registered_month, current, request.months)
-    if (covered := book.spans.get(span)) is None:
-        covered = book.spans[span] = months_for_payment(
+    if (found := book.spans.get(span)) is None:
+        covered = months_for_payment(
             runs, registered=person.registered_month, current=current, count=request.months, policy=policy
         )
+        found = book.spans[span] = (covered, runs_with(runs, covered))
+    covered, runs_after = found
     if covered[-1] > current + policy.months_ahead_max:
         message = _(
             "This payment would cover up to %(last)s: no more than %(count)s months beyond %(current)s are "
@@ -250,7 +253,7 @@ def payment_check(request: PaymentRequest, book: LedgerBook) -> Outcome:
         fingerprint=fingerprint,
         paid_at=paid_at,
     )
-    book.runs[person.pk] = runs_with(runs, covered)
+    book.runs[person.pk] = runs_after
     book.taken["payment", *key] = plan
     return plan
 
@@ -455,8 +458,6 @@ def _seen(
 
 
 def _reference_problems(reference: str) -> list[Problem]:
-    from jaring.common.text import CONTROL_CODE, has_control_character
-
     if not reference or not str(reference).strip():
         return [Problem("reference", "required", _("An idempotency key (payment reference) is required."))]
     if len(reference) > REFERENCE_LENGTH:
