@@ -90,6 +90,9 @@ class Agent(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
 
     # Onboarding requirements (Perisai): each is recorded before the agent may be activated.
+    # Not a database constraint: agents are a reference table on Citus, participants a distributed one,
+    # and Citus keeps no key from a reference table into a distributed table. ``agent_onboarding_record``
+    # takes a participant found first, and participants are never deleted (docs/scale.md).
     participant = models.OneToOneField(
         "members.Participant",
         null=True,
@@ -97,6 +100,7 @@ class Agent(models.Model):
         on_delete=models.PROTECT,
         related_name="as_agent",
         help_text="The agent is a BPU participant.",
+        db_constraint=False,
     )
     bank = models.ForeignKey(
         Partner,

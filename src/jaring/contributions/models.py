@@ -143,8 +143,16 @@ class Payment(models.Model):
     )
     agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     bill = models.ForeignKey(Bill, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    # Not a database constraint: on Citus a key between two rows of the distributed ledger must hold the
+    # distribution column (participant, id), which Django cannot declare. ``reversal_check`` refuses a
+    # payment that is not in the participant's own ledger, and entries are never deleted (docs/scale.md).
     reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversal",
+        db_constraint=False,
     )
     reason = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=64)

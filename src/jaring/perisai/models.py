@@ -128,12 +128,16 @@ class StatementLine(models.Model):
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Not a database constraint: the ledger is distributed on Citus and statements stay on the
+    # coordinator, and Citus keeps no key from there into a distributed table. Lines are selected from the
+    # ledger itself (``perisai.services.statements``) and ledger entries are never deleted (docs/scale.md).
     payment = models.OneToOneField(
         "contributions.Payment",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="commission_line",
+        db_constraint=False,
     )
     participant_id = models.BigIntegerField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,111 @@
+"""Where every table goes on Citus (distributed PostgreSQL), in one place: docs/scale.md explains the
+plan, and tests/test_scale_readiness.py holds the models to it (every model placed, no foreign key Citus
+could not keep, no unique key a shard could not check alone).
+
+Models are named by their label (``app_label.ModelName``). A model outside jaring's own apps (Django's
+auth, sessions and admin, django-axes, the task queue) stays on the coordinator.
+"""
+
+from __future__ import annotations
+
+# Distributed by the participant, all in one co-location group: the model's field holding the
+# participant id (the distribution column). A participant's rows of every one of these tables live on
+# one shard, so everything about one participant is a single-shard statement.
+DISTRIBUTED: dict[str, str] = {
+    "members.Participant": "id",
+    "members.DuplicateAttempt": "participant",
+    "contributions.Payment": "participant",
+    "contributions.CoverageRun": "participant",
+    "contributions.Deposit": "participant",
+    "contributions.GroupMembership": "participant",
+    "contributions.BillLine": "participant",
+}
+
+# Derived counts written beside the facts in the same transaction: distributed with the participants'
+# shards too (a bucket column naming the shard is added to their key when the cluster is made), so a
+# payment's transaction stays on one shard; every read sums over the buckets. They hold no relation.
+ROLLED_UP: frozenset[str] = frozenset({"tallies.Tally", "tallies.CoverageDelta"})
+
+# Replicated to every node: small tables the distributed ones point at or join with.
+REFERENCE: frozenset[str] = frozenset(
+    {
+        "regions.Region",
+        "org.Office",
+        "org.BranchArea",
+        "channels.Partner",
+        "channels.Outlet",
+        "channels.Agent",
+        "members.Occupation",
+        "contributions.RateRule",
+        "contributions.Payer",
+        "contributions.PayerGroup",
+        "contributions.Bill",
+        "perisai.AgentRule",
+    }
+)
+
+# Kept on the coordinator (plain PostgreSQL tables there): staff, steering, jobs, the audit trail.
+COORDINATOR: frozenset[str] = frozenset(
+    {
+        "accounts.StaffProfile",
+        "accounts.AuditEntry",
+        "api.ApiKey",
+        "imports.ImportJob",
+        "imports.ImportChunk",
+        "monitoring.InformalShare",
+        "monitoring.PotentialMarket",
+        "monitoring.Target",
+        "monitoring.Contest",
+        "monitoring.Contest_outlets",
+        "monitoring.ContestPeriod",
+        "monitoring.ContestPrize",
+        "monitoring.ContestStanding",
+        "monitoring.ScenarioLoad",
+        "monitoring.ScenarioNikBlock",
+        "perisai.AgentEvent",
+        "perisai.Payout",
+        "perisai.Statement",
+        "perisai.StatementLine",
+    }
+)
+
+# Relations into a distributed table that are not database constraints (``db_constraint=False``),
+# because Citus could not keep them, with what keeps them true instead.
+KEPT_BY_WRITE_PATH: dict[str, str] = {
+    "contributions.Payment.reverses": (
+        "reversal_check refuses a payment that is not in the participant's own ledger; entries are never "
+        "deleted"
+    ),
+    "perisai.StatementLine.payment": (
+        "the statement job selects its lines from the ledger itself; entries are never deleted"
+    ),
+    "channels.Agent.participant": (
+        "agent_onboarding_record takes a participant found first; participants are never deleted"
+    ),
+}
+
+# Unique keys of distributed tables that do not hold the distribution column, so no shard can check
+# them alone, with how each is kept on Citus (docs/scale.md, "Uniqueness across shards").
+UNIQUE_ACROSS_SHARDS: dict[str, str] = {
+    "members.Participant.nik": "a NIK table distributed by NIK, written in the registration's transaction",
+    "contributions.Payment.payment_idempotency_key": (
+        "a key table distributed by the key, written in the entry's transaction"
+    ),
+    "contributions.Deposit.deposit_idempotency_key": (
+        "a key table distributed by the key, written in the deposit's transaction"
+    ),
+    "contributions.Payment.reverses": (
+        "unique (participant, reverses): a reversal belongs to the participant of the entry it reverses"
+    ),
+}
+
+
+def placement(label: str) -> str | None:
+    """Where the model ``label`` goes: ``distributed``, ``rolled up``, ``reference``, ``coordinator``, or
+    None when it is not placed yet."""
+    if label in DISTRIBUTED:
+        return "distributed"
+    for name, labels in (("rolled up", ROLLED_UP), ("reference", REFERENCE), ("coordinator", COORDINATOR)):
+        if label in labels:
+            return name
+    return None
