@@ -5,6 +5,10 @@ Everything an operator may change comes from the environment:
 - ``JARING_HOME``: folder for the embedded database, the secret key and collected static files
   (default ``./var``).
 - ``DATABASE_URL``: a PostgreSQL URL for production; without it jaring runs on embedded SQLite.
+- ``DATABASE_REPLICA_URL``: a streaming read replica of that PostgreSQL database; dashboards, contest,
+  agent and payer pages and their exports read from it (``jaring.common.replica``, docs/operations.md).
+  ``JARING_REPLICA_MAX_LAG``: how many seconds the replica may lag before those reads go back to the
+  primary (default 30).
 - ``JARING_PG_RANDOM_PAGE_COST``: PostgreSQL's ``random_page_cost`` for jaring's connections (default
   1.1, for solid-state storage; empty to keep the server's own).
 - ``JARING_SECRET_KEY``, ``JARING_DEBUG``, ``JARING_ALLOWED_HOSTS`` (comma-separated).
@@ -22,6 +26,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 HOME = Path(os.environ.get("JARING_HOME", Path.cwd() / "var")).resolve()
 HOME.mkdir(parents=True, exist_ok=True)
@@ -85,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "jaring.accounts.middleware.SessionLifetimeMiddleware",
     "jaring.accounts.middleware.AuditContextMiddleware",
+    # Pins a session to the primary after its writes; does nothing without a read replica.
+    "jaring.common.replica.PrimaryAfterWrite",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lock-out page (429).
@@ -112,25 +119,44 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jaring.web.navigation.navigation",
+                "jaring.common.replica.freshness",
             ],
         },
     },
 ]
 
 
+def _postgresql(url: str) -> dict:
+    database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    # The planner's price of a random read. PostgreSQL's default (4.0) is a spinning disk's: with
+    # it, looking up a chunk's few thousand keys in a table of a few hundred thousand rows is planned
+    # as a scan of the whole table, a cost that grows with the table. Storage today is solid-state.
+    cost = os.environ.get("JARING_PG_RANDOM_PAGE_COST", "1.1")
+    if cost:
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c random_page_cost={float(cost)}".strip()
+    return database
+
+
 def _databases() -> dict:
-    """PostgreSQL from ``DATABASE_URL``; otherwise SQLite in WAL mode under ``JARING_HOME``."""
+    """PostgreSQL from ``DATABASE_URL`` (with ``DATABASE_REPLICA_URL``, its read replica as ``replica``);
+    otherwise SQLite in WAL mode under ``JARING_HOME``."""
     url = os.environ.get("DATABASE_URL")
+    replica_url = os.environ.get("DATABASE_REPLICA_URL")
     if url:
-        database = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-        # The planner's price of a random read. PostgreSQL's default (4.0) is a spinning disk's: with
-        # it, looking up a chunk's few thousand keys in a table of a few hundred thousand rows is planned
-        # as a scan of the whole table, a cost that grows with the table. Storage today is solid-state.
-        cost = os.environ.get("JARING_PG_RANDOM_PAGE_COST", "1.1")
-        if cost:
-            options = database.setdefault("OPTIONS", {})
-            options["options"] = f"{options.get('options', '')} -c random_page_cost={float(cost)}".strip()
-        return {"default": database}
+        databases = {"default": _postgresql(url)}
+        if replica_url:
+            replica = _postgresql(replica_url)
+            if "postgresql" not in replica["ENGINE"] or "postgresql" not in databases["default"]["ENGINE"]:
+                raise ImproperlyConfigured("DATABASE_REPLICA_URL is a streaming replica of PostgreSQL")
+            # A replica that does not answer must not hold a page: its reads go to the primary instead.
+            replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+            # Tests read the test database through both names, as the replica would hold the same rows.
+            replica["TEST"] = {"MIRROR": "default"}
+            databases["replica"] = replica
+        return databases
+    if replica_url:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL: a replica of embedded SQLite")
     return {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -151,6 +177,11 @@ def _databases() -> dict:
 
 
 DATABASES = _databases()
+# Reads of the dashboards and reports go to the replica when there is one (jaring.common.replica).
+DATABASE_ROUTERS = ["jaring.common.replica.PrimaryReplicaRouter"] if "replica" in DATABASES else []
+# Seconds the replica may lag before its reads go back to the primary (docs/architecture.md says why this
+# bound lives beside DATABASE_REPLICA_URL and not in a rule row).
+REPLICA_MAX_LAG = float(os.environ.get("JARING_REPLICA_MAX_LAG", "") or 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": os.environ.get("JARING_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from jaring.accounts.models import Role
 from jaring.channels.models import Outlet
 from jaring.common.clock import day_asked, local_date
+from jaring.common.replica import reads_from_replica
 from jaring.dashboards.access import query_with, staff_scope
 from jaring.dashboards.tables import Row, Table, amount_kind
 from jaring.monitoring.closing import close_refusal
@@ -57,6 +58,7 @@ CHART_BARS = 20
 
 
 @login_required
+@reads_from_replica
 def contest_list(request):
     staff_scope(request)
     today = local_date()
@@ -98,6 +100,7 @@ def contest_list(request):
 
 
 @login_required
+@reads_from_replica
 def contest_detail(request, code: str):
     scope = staff_scope(request)
     contest = get_object_or_404(Contest, code=code)
@@ -194,6 +197,7 @@ def contest_close(request, code: str):
 
 
 @login_required
+@reads_from_replica
 def contest_board(request, code: str):
     """The leaderboard alone, for the page to refresh every 30 seconds (htmx)."""
     scope = staff_scope(request)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from jaring.accounts.scope import get_in_scope_or_404
 from jaring.channels.models import Agent, Outlet
+from jaring.common.replica import reads_from_replica
 from jaring.dashboards import queries
 from jaring.dashboards.access import period_asked, query_with, scope_root, staff_scope
 from jaring.dashboards.queries import AGENT, OFFICE, OUTLET, UNASSIGNED, Dashboard
@@ -35,6 +36,7 @@ GOING_WELL = {"on_track", "achieved"}
 
 
 @login_required
+@reads_from_replica
 def home(request):
     """The dashboard of the user's scope root: the head office for national roles, else their office."""
     scope = staff_scope(request)
@@ -45,6 +47,7 @@ def home(request):
 
 
 @login_required
+@reads_from_replica
 def office(request, code: str):
     scope = staff_scope(request)
     found = get_in_scope_or_404(scope.offices, Office.objects.all(), code=code)
@@ -52,6 +55,7 @@ def office(request, code: str):
 
 
 @login_required
+@reads_from_replica
 def outlet(request, code: str):
     scope = staff_scope(request)
     found = get_in_scope_or_404(scope.outlets, Outlet.objects.select_related("office"), code=code)
@@ -63,6 +67,7 @@ def outlet(request, code: str):
 
 
 @login_required
+@reads_from_replica
 def agent(request, code: str):
     scope = staff_scope(request)
     found = get_in_scope_or_404(scope.agents, Agent.objects.select_related("outlet__office"), code=code)

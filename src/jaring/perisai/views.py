@@ -24,6 +24,7 @@ from jaring.accounts.scope import Scope, get_in_scope_or_404, scope_for
 from jaring.channels.models import Agent
 from jaring.common.clock import day_asked, local_date
 from jaring.common.privacy import mask_nik, mask_phone
+from jaring.common.replica import reads_from_replica
 from jaring.members.models import Participant
 from jaring.perisai import quality
 from jaring.rules.months import Month
@@ -42,6 +43,7 @@ CHART_AGENTS = 15
 
 
 @login_required
+@reads_from_replica
 def home(request):
     """An agent's own page; for staff, the agents in scope with their figures."""
     scope = scope_for(request.user)
@@ -98,6 +100,7 @@ def home(request):
 
 
 @login_required
+@reads_from_replica
 def agent(request, code: str):
     scope = scope_for(request.user)
     found = get_in_scope_or_404(scope.agents, Agent.objects.select_related("outlet", "partner"), code=code)
@@ -105,6 +108,7 @@ def agent(request, code: str):
 
 
 @login_required
+@reads_from_replica
 def ranking(request):
     scope = scope_for(request.user)
     _staff_only(scope)
@@ -160,6 +164,7 @@ def ranking(request):
 
 
 @login_required
+@reads_from_replica
 def signals(request):
     scope = scope_for(request.user)
     _staff_only(scope)
@@ -209,6 +214,7 @@ def signals(request):
 
 
 @login_required
+@reads_from_replica
 def participants(request, code: str):
     """The participants an agent acquired (in the user's scope); ``?signal=`` narrows them to the
     evidence of one signal (staff only), ``?status=`` to one standing."""

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from jaring.accounts.models import Role
 from jaring.accounts.scope import Scope, get_in_scope_or_404, scope_for
 from jaring.common.privacy import mask_nik
+from jaring.common.replica import reads_from_replica
 from jaring.contributions.models import Bill, BillLine, GroupMembership, Payer
 from jaring.members.models import Participant
 from jaring.rules.months import Month
@@ -37,6 +38,7 @@ def _scope_or_404(request) -> Scope:
 
 @require_GET
 @login_required
+@reads_from_replica
 def payer_list(request):
     """Staff: the payers of the scope. A payer user goes straight to its own page."""
     scope = _scope_or_404(request)
@@ -143,6 +145,7 @@ BILL_COLUMNS = (
 
 @require_GET
 @login_required
+@reads_from_replica
 def payer_detail(request, code: str):
     """A payer's groups and members, and its bills; ``?format=csv|xlsx&table=members|bills`` exports."""
     scope = _scope_or_404(request)
@@ -198,6 +201,7 @@ LINE_COLUMNS = (
 
 @require_GET
 @login_required
+@reads_from_replica
 def bill_detail(request, code: str, month: str):
     """One monthly bill with its lines (one per member not yet covered that month)."""
     scope = _scope_or_404(request)
