@@ -11,9 +11,11 @@ from jaring.rules.months import Month, month_span
 from jaring.rules.schedules import CoveragePolicy
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, eq=False, slots=True)
 class Run:
-    """Consecutive covered months, ``first`` to ``last`` inclusive."""
+    """Consecutive covered months, ``first`` to ``last`` inclusive. Runs key the caches of a file import
+    (a chunk's participants share few histories): equality, order and hash are written out on the month
+    indexes."""
 
     first: Month
     last: Month
@@ -21,6 +23,29 @@ class Run:
     def __post_init__(self) -> None:
         if self.last < self.first:
             raise ValueError(f"a run cannot end ({self.last}) before it starts ({self.first})")
+
+    def _key(self) -> tuple[int, int]:
+        return self.first.index, self.last.index
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is Run:
+            return self.first.index == other.first.index and self.last.index == other.last.index
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.first.index, self.last.index))
+
+    def __lt__(self, other: Run) -> bool:
+        return self._key() < other._key() if other.__class__ is Run else NotImplemented
+
+    def __le__(self, other: Run) -> bool:
+        return self._key() <= other._key() if other.__class__ is Run else NotImplemented
+
+    def __gt__(self, other: Run) -> bool:
+        return self._key() > other._key() if other.__class__ is Run else NotImplemented
+
+    def __ge__(self, other: Run) -> bool:
+        return self._key() >= other._key() if other.__class__ is Run else NotImplemented
 
     def __contains__(self, month: object) -> bool:
         return isinstance(month, Month) and self.first <= month <= self.last

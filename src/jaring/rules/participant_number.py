@@ -14,7 +14,8 @@ _PLAIN = {str(digit): digit for digit in range(10)}
 
 def _luhn_check_digit(digits: str) -> int:
     # Double every second digit counting leftwards from the digit next to the (future) check digit.
-    total = sum(_DOUBLED[char] for char in digits[-1::-2]) + sum(_PLAIN[char] for char in digits[-2::-2])
+    # (``map`` over the dicts' lookups: a number is made for every row of every file.)
+    total = sum(map(_DOUBLED.__getitem__, digits[-1::-2])) + sum(map(_PLAIN.__getitem__, digits[-2::-2]))
     return (10 - total % 10) % 10
 
 

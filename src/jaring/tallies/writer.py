@@ -71,8 +71,11 @@ class TallyBatch:
         amount: int,
     ) -> None:
         """A ledger entry: credited to the collecting outlet and agent, under the participant's office."""
-        who = Who(participant.office_id, outlet_id or 0, agent_id or 0, channel, participant.segment)
-        self.add(PAID, day, who, count=count, amount=amount)
+        entry = self.tallies[
+            (PAID, day, outlet_id or 0, agent_id or 0, participant.office_id, channel, participant.segment)
+        ]
+        entry[0] += count
+        entry[1] += amount
 
     def coverage(self, who: Who, old: Iterable[Run], new: Iterable[Run]) -> None:
         """The change of a participant's runs from ``old`` to ``new`` (runs both have are skipped)."""

@@ -20,7 +20,7 @@ from jaring.contributions.queries import participant_standing
 from jaring.contributions.services.book import LedgerBook, Person
 from jaring.contributions.services.checks import DepositPlan, EntryPlan
 from jaring.members.models import Participant
-from jaring.rules.coverage import paid_through
+from jaring.rules.coverage import Run, paid_through
 from jaring.rules.months import Month
 from jaring.tallies.writer import FIRST_PAID, TallyBatch, Who
 
@@ -96,11 +96,12 @@ def ledger_apply(
     touched.update((plan.person.pk, plan.person) for plan in deposits)
     changes, standings = _coverage_changes(book, touched)
     tallies = TallyBatch()
+    whos = {pk: _who(person) for pk, person in touched.items()}
     with pipelined():
         _coverage_write(changes)
-        rows = _entry_rows(plans, book, tallies, recorded_at)
+        rows = _entry_rows(plans, book, tallies, recorded_at, whos)
         for pk, person in touched.items():
-            who = _who(person)
+            who = whos[pk]
             before, after = book.before.get(pk, ()), book.runs.get(pk, ())
             tallies.coverage(who, before, after)
             was_paid, paid = person.paid_through is not None, standings[pk].paid_through is not None
@@ -116,15 +117,16 @@ def _moment(moment, book: LedgerBook, recorded_at):
     return recorded_at if moment is book.now else db_datetime(moment)
 
 
-def _entry_rows(plans: list[EntryPlan], book: LedgerBook, tallies: TallyBatch, recorded_at) -> list[tuple]:
+def _entry_rows(
+    plans: list[EntryPlan], book: LedgerBook, tallies: TallyBatch, recorded_at, whos: dict[int, Who]
+) -> list[tuple]:
     """The plans as ledger rows (``ENTRY_COLUMNS``), each counted in ``tallies`` for its collecting
-    outlet and agent (a reversal counts -1 with its negative amount)."""
+    outlet and agent (a reversal counts -1 with its negative amount); ``whos``: each participant's
+    tally dimensions."""
     rows = []
-    whos: dict[int, Who] = {}
     for plan in plans:
         person = plan.person
-        if (who := whos.get(person.pk)) is None:
-            who = whos[person.pk] = _who(person)
+        who = whos[person.pk]
         tallies.payment(
             book.days[plan.paid_at],
             who,
@@ -180,29 +182,42 @@ def _coverage_changes(
     ``paid_through``, status as of today and deposit balance."""
     changes = _CoverageChanges([], [], [], [])
     month = Month.from_date(local_date())
-    judged: dict[tuple, str] = {}
+    # Participants with the same runs before and after, and the same registration month, change and
+    # stand the same (most of a list's participants pay the same months): judged once.
+    judged: dict[tuple, tuple[str, str, Month | None]] = {}
     standings = {}
     for pk, person in touched.items():
         old, new = book.before.get(pk, ()), book.runs.get(pk, ())
-        if old == new:
-            pass
-        elif old and len(new) == len(old) and new[:-1] == old[:-1] and new[-1].first == old[-1].first:
-            changes.extend.append((new[-1].last.index, pk, new[-1].first.index))
-        elif new[: len(old)] == old:
-            changes.add.extend((pk, run.first.index, run.last.index) for run in new[len(old) :])
-        else:
-            changes.rewrite.append(pk)
-            changes.add.extend((pk, run.first.index, run.last.index) for run in new)
-        # Participants with the same runs and registration month stand the same: judged once.
-        if (status := judged.get((new, person.registered_month))) is None:
-            status = judged[new, person.registered_month] = participant_standing(
-                new, registered=person.registered_month, month=month
+        if (verdict := judged.get((old, new, person.registered_month))) is None:
+            verdict = judged[old, new, person.registered_month] = (
+                _change_shape(old, new),
+                participant_standing(new, registered=person.registered_month, month=month),
+                paid_through(new),
             )
-        last = paid_through(new)
+        shape, status, last = verdict
+        if shape == "extend":
+            changes.extend.append((new[-1].last.index, pk, new[-1].first.index))
+        elif shape == "add":
+            changes.add.extend([(pk, run.first.index, run.last.index) for run in new[len(old) :]])
+        elif shape == "rewrite":
+            changes.rewrite.append(pk)
+            changes.add.extend([(pk, run.first.index, run.last.index) for run in new])
         balance = book.balances.get(pk, person.deposit_balance)
         standings[pk] = Standing(last, status, balance)
         changes.standing.append((None if last is None else last.index, status, balance, pk))
     return changes, standings
+
+
+def _change_shape(old: tuple[Run, ...], new: tuple[Run, ...]) -> str:
+    """How the runs change: "same", "extend" (the last run goes on), "add" (runs after the old ones) or
+    "rewrite" (runs merged or taken back)."""
+    if old == new:
+        return "same"
+    if old and len(new) == len(old) and new[:-1] == old[:-1] and new[-1].first == old[-1].first:
+        return "extend"
+    if new[: len(old)] == old:
+        return "add"
+    return "rewrite"
 
 
 def _coverage_write(changes: _CoverageChanges) -> None:
