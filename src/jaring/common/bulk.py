@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 
 from django.db import connection
 
+_SEQUENCES: dict[str, str] = {}  # table -> its id sequence (PostgreSQL)
+
 
 def reserve_ids(table: str, count: int) -> list[int]:
     """``count`` fresh primary keys for ``table`` (an ``id`` column filled by its sequence).
@@ -25,9 +27,12 @@ def reserve_ids(table: str, count: int) -> list[int]:
         return []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-            )
+            # The sequence is named once per table: looked up for every id, its name cost eight times
+            # the ids themselves.
+            if (sequence := _SEQUENCES.get(table)) is None:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+                sequence = _SEQUENCES[table] = cursor.fetchone()[0]
+            cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count])
             return [row[0] for row in cursor.fetchall()]
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
         top = cursor.fetchone()[0]

@@ -195,7 +195,8 @@ def _csv_encoding(path: Path) -> str:
                     utf8.decode(block)
                 except UnicodeDecodeError:
                     is_utf8 = False
-            has_sequence = has_sequence or _UTF8_SEQUENCE.search(block) is not None
+            # (ASCII holds no sequence: said in C without the search)
+            has_sequence = has_sequence or (not block.isascii() and _UTF8_SEQUENCE.search(block) is not None)
             if not is_utf8 and has_sequence:
                 return ""
     if is_utf8:
