@@ -41,9 +41,18 @@ def _run(*args: str, as_owner: bool = False, check: bool = True, timeout: float 
         args = ("runuser", "-u", "postgres", "--", *args)
     result = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
     if check and result.returncode:
-        detail = (result.stderr or result.stdout).strip()
-        raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}): {detail}")
+        _fail(args, result.returncode, result.stderr or result.stdout)
     return result
+
+
+def _fail(args, returncode: int, output: str):
+    raise RuntimeError(f"{' '.join(args)} failed ({returncode}): {output.strip()}")
+
+
+def _finish(process: subprocess.Popen, timeout: float = 300) -> None:
+    output, _ = process.communicate(timeout=timeout)
+    if process.returncode:
+        _fail(process.args, process.returncode, output)
 
 
 def _clusters() -> list[dict]:
@@ -74,6 +83,8 @@ def _free_ports(count: int, start: int = 5442) -> list[int]:
     while len(ports) < count:
         if port not in taken:
             with socket.socket() as probe:
+                # A port left in TIME_WAIT by an earlier run's connections is free for a server.
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 try:
                     probe.bind(("127.0.0.1", port))
                     ports.append(port)
@@ -155,30 +166,31 @@ def _make_pair() -> StreamingPair:
     primary_port, replica_port = _free_ports(2)
     name = f"jaring_t{os.getpid()}"
     pair = StreamingPair(version, f"{name}_primary", f"{name}_replica", primary_port, replica_port)
-    options = [arg for option in SERVER_OPTIONS for arg in ("-o", option)]
-    initdb = ["--", "--auth-host=trust", "--auth-local=trust"]
+
+    def create(name: str, port: int) -> list[str]:
+        options = [arg for option in SERVER_OPTIONS for arg in ("-o", option)]
+        return [
+            "pg_createcluster", version, name, "-p", str(port), "--start-conf=manual", "-q", *options,
+            "--", "--auth-host=trust", "--auth-local=trust",
+        ]  # fmt: skip
+
+    def spawn(args: list[str], **options) -> subprocess.Popen:
+        return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **options)
+
     try:
-        _run(
-            "pg_createcluster", version, pair.primary, "-p", str(primary_port), "--start-conf=manual", "-q",
-            *options, *initdb,
-        )  # fmt: skip
+        _run(*create(pair.primary, primary_port))
+        # The replica's cluster is made while the primary starts (its data is replaced below).
+        replica_made = spawn(create(pair.replica, replica_port))
         pair._ctl(pair.primary, "start")
+        _finish(replica_made)
         with _connect(primary_port, "postgres") as conn:
             conn.execute("CREATE DATABASE jaring")
-        # jaring's schema, migrated by jaring itself, while the replica is being made.
+        # jaring's schema, migrated by jaring itself, while the replica is copied and started.
         env = {**os.environ, "DATABASE_URL": pair.url(primary_port), "PYTHONPATH": str(ROOT / "src")}
         env.pop("DATABASE_REPLICA_URL", None)
-        migrate = subprocess.Popen(
-            [sys.executable, "-m", "django", "migrate", "--settings=jaring.settings", "-v0"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+        migrate = spawn(
+            [sys.executable, "-m", "django", "migrate", "--settings=jaring.settings", "-v0"], env=env
         )
-        _run(
-            "pg_createcluster", version, pair.replica, "-p", str(replica_port), "--start-conf=manual", "-q",
-            *options, *initdb,
-        )  # fmt: skip
         data = Path(next(c["pgdata"] for c in _clusters() if c["cluster"] == pair.replica))
         for child in data.iterdir():
             shutil.rmtree(child) if child.is_dir() else child.unlink()
@@ -188,9 +200,7 @@ def _make_pair() -> StreamingPair:
             as_owner=True,
         )  # fmt: skip
         pair._ctl(pair.replica, "start")
-        output, _ = migrate.communicate(timeout=300)
-        if migrate.returncode:
-            raise RuntimeError(f"migrating the small primary failed:\n{output}")
+        _finish(migrate)
         pair.wait_caught_up()
     except BaseException:
         pair.drop()
