@@ -31,11 +31,12 @@ JARING_APPS = frozenset(
 )
 
 
-def _placement(label: str, *, distributed, rolled_up, reference, coordinator) -> list[str]:
+def _placement(label: str, *, distributed, by_own_key, rolled_up, reference, coordinator) -> list[str]:
     found = [
         name
         for name, labels in (
             ("distributed", distributed),
+            ("by own key", by_own_key),
             ("rolled up", rolled_up),
             ("reference", reference),
             ("coordinator", coordinator),
@@ -54,6 +55,7 @@ def placement_problems(
     models_,
     *,
     distributed=scale.DISTRIBUTED,
+    by_own_key=scale.BY_OWN_KEY,
     rolled_up=scale.ROLLED_UP,
     reference=scale.REFERENCE,
     coordinator=scale.COORDINATOR,
@@ -61,7 +63,13 @@ def placement_problems(
     own_apps=JARING_APPS,
 ) -> list[str]:
     """What in ``models_`` keeps the schema from going onto Citus as ``jaring.common.scale`` says."""
-    places = dict(distributed=distributed, rolled_up=rolled_up, reference=reference, coordinator=coordinator)
+    places = dict(
+        distributed=distributed,
+        by_own_key=by_own_key,
+        rolled_up=rolled_up,
+        reference=reference,
+        coordinator=coordinator,
+    )
 
     def place(model) -> str:
         label = model._meta.label
@@ -77,22 +85,22 @@ def placement_problems(
         if model._meta.app_label in own_apps and len(found) != 1:
             problems.append(
                 f"{label} is placed {len(found)} times ({', '.join(found) or 'nowhere'}): put it in exactly "
-                "one of DISTRIBUTED, ROLLED_UP, REFERENCE, COORDINATOR in jaring/common/scale.py"
+                "one of DISTRIBUTED, BY_OWN_KEY, ROLLED_UP, REFERENCE, COORDINATOR in jaring/common/scale.py"
             )
             continue
         source = place(model)
-        if source == "distributed":
-            column = model._meta.get_field(distributed[label])
+        if source in ("distributed", "by own key"):
+            column = model._meta.get_field({**distributed, **by_own_key}[label])
             if column.null:
                 problems.append(f"{label}.{column.name} is the distribution column and may be NULL")
         for field in _relations(model):
             name = f"{label}.{field.name}"
             target = place(field.related_model)
-            if source == "rolled up":
-                problems.append(f"{name}: a tally holds plain integers, not relations")
+            if source in ("rolled up", "by own key"):
+                problems.append(f"{name}: a {source} table holds plain ids, not relations")
                 continue
             if not field.db_constraint:
-                if target == "distributed" and name not in kept:
+                if target in ("distributed", "by own key") and name not in kept:
                     problems.append(
                         f"{name} is no database constraint: say in KEPT_BY_WRITE_PATH what keeps it"
                     )
@@ -128,7 +136,9 @@ def test_every_table_has_its_place_and_no_foreign_key_citus_could_not_keep():
 
 def test_the_places_name_only_models_that_exist():
     labels = {model._meta.label for model in _all_models()}
-    placed = set(scale.DISTRIBUTED) | scale.ROLLED_UP | scale.REFERENCE | scale.COORDINATOR
+    placed = (
+        set(scale.DISTRIBUTED) | set(scale.BY_OWN_KEY) | scale.ROLLED_UP | scale.REFERENCE | scale.COORDINATOR
+    )
     assert placed - labels == set()
 
 
@@ -161,8 +171,8 @@ def test_a_new_table_not_placed_is_caught():
             return str(self.pk)
 
     assert placement_problems([Refund]) == [
-        "contributions.Refund is placed 0 times (nowhere): put it in exactly one of DISTRIBUTED, ROLLED_UP, "
-        "REFERENCE, COORDINATOR in jaring/common/scale.py"
+        "contributions.Refund is placed 0 times (nowhere): put it in exactly one of DISTRIBUTED, "
+        "BY_OWN_KEY, ROLLED_UP, REFERENCE, COORDINATOR in jaring/common/scale.py"
     ]
 
 
@@ -191,7 +201,7 @@ def test_every_relation_left_to_the_write_path_is_no_database_constraint():
 
 def test_unique_keys_of_distributed_tables_hold_the_participant_or_say_how_they_are_kept():
     named = set()
-    for label, column in scale.DISTRIBUTED.items():
+    for label, column in {**scale.DISTRIBUTED, **scale.BY_OWN_KEY}.items():
         model = apps.get_model(label)
         for constraint in model._meta.constraints:
             if isinstance(constraint, models.UniqueConstraint) and column not in constraint.fields:
@@ -202,14 +212,15 @@ def test_unique_keys_of_distributed_tables_hold_the_participant_or_say_how_they_
             if field.unique and not field.primary_key and field.name != column:
                 named.add(f"{label}.{field.name}")
     unplanned = sorted(named - set(scale.UNIQUE_ACROSS_SHARDS))
-    assert unplanned == []
-    assert set(scale.UNIQUE_ACROSS_SHARDS) - named == set()  # nothing planned for a key that is gone
+    assert unplanned == [], "unique keys no shard can check alone: plan them in UNIQUE_ACROSS_SHARDS"
+    gone = sorted(set(scale.UNIQUE_ACROSS_SHARDS) - named)
+    assert gone == [], "UNIQUE_ACROSS_SHARDS plans keys that are gone: take them out"
 
 
 def test_the_plan_names_every_table_it_distributes_or_replicates():
     text = DOCS.read_text(encoding="utf-8")
     assert "jaring/common/scale.py" in text
-    labels = set(scale.DISTRIBUTED) | scale.ROLLED_UP | scale.REFERENCE
+    labels = set(scale.DISTRIBUTED) | set(scale.BY_OWN_KEY) | scale.ROLLED_UP | scale.REFERENCE
     missing = sorted(label for label in labels if f"`{label.split('.')[1]}`" not in text)
     assert missing == []
 

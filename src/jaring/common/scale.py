@@ -26,6 +26,12 @@ DISTRIBUTED: dict[str, str] = {
 # payment's transaction stays on one shard; every read sums over the buckets. They hold no relation.
 ROLLED_UP: frozenset[str] = frozenset({"tallies.Tally", "tallies.CoverageDelta"})
 
+# Distributed by a key of their own, each in its own co-location group: tables that keep a value unique
+# across the participants' shards (the NIK table, the ledger's key table: docs/scale.md, "Uniqueness
+# across shards"), with the field that distributes them. They hold plain ids, no relation, and every
+# unique key of theirs holds that field.
+BY_OWN_KEY: dict[str, str] = {}
+
 # Replicated to every node: small tables the distributed ones point at or join with.
 REFERENCE: frozenset[str] = frozenset(
     {
@@ -101,10 +107,12 @@ UNIQUE_ACROSS_SHARDS: dict[str, str] = {
 
 
 def placement(label: str) -> str | None:
-    """Where the model ``label`` goes: ``distributed``, ``rolled up``, ``reference``, ``coordinator``, or
-    None when it is not placed yet."""
+    """Where the model ``label`` goes: ``distributed`` (by the participant), ``by own key``, ``rolled
+    up``, ``reference``, ``coordinator``, or None when it is not placed yet."""
     if label in DISTRIBUTED:
         return "distributed"
+    if label in BY_OWN_KEY:
+        return "by own key"
     for name, labels in (("rolled up", ROLLED_UP), ("reference", REFERENCE), ("coordinator", COORDINATOR)):
         if label in labels:
             return name
