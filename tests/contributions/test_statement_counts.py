@@ -18,9 +18,9 @@ def test_a_payment_costs_the_same_statements_as_before_plus_its_audit_entry(
 ):
     person = register()
     payment_record(participant=person, months=1, amount=16_800, source="till", idempotency_key="T-0")
-    # The participant locked, the reference, the runs; the run extended, the standing, the entry, the
-    # tallies and the coverage deltas; the audit entry.
-    with django_assert_max_num_queries(9 + 2):
+    # The participant locked, the reference, the runs; the run extended, the standing, the entry, its
+    # ledger key, the tallies and the coverage deltas; the audit entry.
+    with django_assert_max_num_queries(10 + 2):
         result = payment_record(
             participant=person,
             months=1,
@@ -35,7 +35,7 @@ def test_a_payment_costs_the_same_statements_as_before_plus_its_audit_entry(
 def test_a_deposit_buying_a_month_costs_a_fixed_number_of_statements(register, django_assert_max_num_queries):
     person = register()
     # As a payment, with the deposit itself before the entry it buys.
-    with django_assert_max_num_queries(10 + 2):
+    with django_assert_max_num_queries(11 + 2):
         result = deposit_record(
             participant=person, amount=20_000, source="till", idempotency_key="T-2", actor=Actor.cli()
         )

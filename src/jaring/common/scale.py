@@ -19,6 +19,10 @@ DISTRIBUTED: dict[str, str] = {
     "contributions.Deposit": "participant",
     "contributions.GroupMembership": "participant",
     "contributions.BillLine": "participant",
+    # Not by the participant: the ledger's keys (a reference within its source, an entry reversed) are
+    # distributed by the key, a co-location group of their own, so that a key's uniqueness is checked on
+    # one shard whatever the participant (written in the entry's transaction).
+    "contributions.LedgerKey": "key",
 }
 
 # Derived counts written beside the facts in the same transaction: distributed with the participants'
@@ -94,14 +98,8 @@ KEPT_BY_WRITE_PATH: dict[str, str] = {
 # them alone, with how each is kept on Citus (docs/scale.md, "Uniqueness across shards").
 UNIQUE_ACROSS_SHARDS: dict[str, str] = {
     "members.Participant.nik": "a NIK table distributed by NIK, written in the registration's transaction",
-    "contributions.Payment.payment_idempotency_key": (
-        "a key table distributed by the key, written in the entry's transaction"
-    ),
     "contributions.Deposit.deposit_idempotency_key": (
         "a key table distributed by the key, written in the deposit's transaction"
-    ),
-    "contributions.Payment.reverses": (
-        "unique (participant, reverses): a reversal belongs to the participant of the entry it reverses"
     ),
 }
 

@@ -144,14 +144,16 @@ class Payment(models.Model):
     agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     bill = models.ForeignKey(Bill, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
     # Not a database constraint: on Citus a key between two rows of the distributed ledger must hold the
-    # distribution column (participant, id), which Django cannot declare. ``reversal_check`` refuses a
-    # payment that is not in the participant's own ledger, and entries are never deleted (docs/scale.md).
-    reverses = models.OneToOneField(
+    # distribution column (participant, id), which Django cannot declare; on PostgreSQL the ledger is
+    # partitioned by month and no key can point at it. ``reversal_check`` refuses a payment that is not in
+    # the participant's own ledger, entries are never deleted (docs/scale.md), and an entry is reversed
+    # once: ``LedgerKey`` holds that across the months.
+    reverses = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="reversal",
+        related_name="reversals",
         db_constraint=False,
     )
     reason = models.CharField(max_length=200, blank=True)
@@ -168,7 +170,6 @@ class Payment(models.Model):
             models.Index(fields=["outlet", "paid_at"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["source", "idempotency_key"], name="payment_idempotency_key"),
             models.CheckConstraint(
                 condition=(Q(kind="reversal", amount__lt=0, reverses__isnull=False))
                 | (~Q(kind="reversal") & Q(amount__gt=0, reverses__isnull=True)),
@@ -179,6 +180,25 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.first_month}+{self.months} Rp{self.amount}"
+
+
+class LedgerKey(models.Model):
+    """What must stay unique across the whole ledger, which PostgreSQL keeps partitioned by month (a
+    unique key of a partitioned table can only hold within a month): each entry's idempotency key within
+    its source, and, under the source ``REVERSED``, the id of every entry a reversal cancels, so that an
+    entry is reversed once. Written with the entries, in their transaction (``ledger_apply``); a retry's
+    lookup of its reference reads this table alone."""
+
+    REVERSED = "reversed"  # no channel's source: theirs are "outlet:<code>", "deposit:<id>", ...
+
+    pk = models.CompositePrimaryKey("source", "key")
+    source = models.CharField(max_length=64)
+    key = models.CharField(max_length=100)
+    payment_id = models.BigIntegerField()
+    fingerprint = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.key} -> {self.payment_id}"
 
 
 class CoverageRun(models.Model):

@@ -15,7 +15,7 @@ from django.db import connection
 
 from jaring.common.bulk import among, db_datetime, insert_values, insert_with_ids, pipelined, update_rows
 from jaring.common.clock import local_date
-from jaring.contributions.models import CoverageRun, Deposit, Payment
+from jaring.contributions.models import CoverageRun, Deposit, LedgerKey, Payment
 from jaring.contributions.queries import participant_standing
 from jaring.contributions.services.book import LedgerBook, Person
 from jaring.contributions.services.checks import DepositPlan, EntryPlan
@@ -109,8 +109,18 @@ def ledger_apply(
                 tallies.add(FIRST_PAID, book.days[person.registered_at], who, count=1 if paid else -1)
     for plan, pk in zip(plans, insert_with_ids(Payment._meta.db_table, ENTRY_COLUMNS, rows), strict=True):
         plan.pk = pk
-    tallies.write()
+    with pipelined():
+        insert_values(LedgerKey, ("source", "key", "payment_id", "fingerprint"), _key_rows(plans))
+        tallies.write()
     return standings
+
+
+def _key_rows(plans: list[EntryPlan]) -> list[tuple]:
+    """The ledger keys of the written plans: each one's reference within its source, and the entry each
+    reversal cancels (an entry is reversed once)."""
+    rows = [(plan.source, plan.reference, plan.pk, plan.fingerprint) for plan in plans]
+    rows += [(LedgerKey.REVERSED, str(plan.reverses_id), plan.pk, "") for plan in plans if plan.reverses_id]
+    return rows
 
 
 def _moment(moment, book: LedgerBook, recorded_at):

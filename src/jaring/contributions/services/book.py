@@ -22,7 +22,7 @@ from django.utils import timezone
 from jaring.common.bulk import among, array_literal, db_json
 from jaring.common.clock import local_date
 from jaring.common.text import has_control_character
-from jaring.contributions.models import CoverageRun, Deposit, Payment
+from jaring.contributions.models import CoverageRun, Deposit, LedgerKey, Payment
 from jaring.members.models import Participant
 from jaring.members.queries import identifier_parse
 from jaring.rules.coverage import Run
@@ -119,7 +119,7 @@ class LedgerBook:
         plans: the participants stay locked until it ends."""
         book = cls(ratebook=ratebook, now=now or timezone.now())
         book._people_lock(people)
-        book.payments = _priors(Payment, payment_keys)
+        book.payments = _priors(LedgerKey, payment_keys, columns=("source", "key", "payment_id"))
         book.deposits = _priors(Deposit, deposit_keys)
         book.before = _runs(book.people)
         book.runs = dict(book.before)
@@ -236,8 +236,14 @@ def _aware(value) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _priors(model, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Prior]:
-    """The entries of ``model`` recorded earlier under any of the (source, reference) ``keys``."""
+def _priors(
+    model,
+    keys: Collection[tuple[str, str]],
+    columns: tuple[str, str, str] = ("source", "idempotency_key", "id"),
+) -> dict[tuple[str, str], Prior]:
+    """The entries recorded earlier under any of the (source, reference) ``keys``, read from ``model``'s
+    ``columns`` (source, reference, entry id) and its ``fingerprint``."""
+    source, reference, entry = columns
     # A reference holding a control character is refused by its check and was never recorded; it is not
     # looked up (PostgreSQL refuses NUL even in a query's parameters).
     keys = {key for key in keys if key[1] and not has_control_character(key[1])}
@@ -251,23 +257,21 @@ def _priors(model, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], P
             # (a file names one or two outlets, each with millions of entries).
             pairs = sorted(keys)
             cursor.execute(
-                f"SELECT p.source, p.idempotency_key, p.id, p.fingerprint FROM {table} AS p "
+                f"SELECT p.{source}, p.{reference}, p.{entry}, p.fingerprint FROM {table} AS p "
                 "JOIN unnest(%s::varchar[], %s::varchar[]) AS k (source, reference) "
-                "ON p.source = k.source AND p.idempotency_key = k.reference",
+                f"ON p.{source} = k.source AND p.{reference} = k.reference",
                 [array_literal(pair[0] for pair in pairs), array_literal(pair[1] for pair in pairs)],
             )
         else:
-            sources, source_params = among("source", {source for source, _reference in keys})
-            references, reference_params = among(
-                "idempotency_key", {reference for _source, reference in keys}
-            )
+            sources, source_params = among(source, {pair[0] for pair in keys})
+            references, reference_params = among(reference, {pair[1] for pair in keys})
             cursor.execute(
-                f"SELECT source, idempotency_key, id, fingerprint FROM {table} "
+                f"SELECT {source}, {reference}, {entry}, fingerprint FROM {table} "
                 f"WHERE {sources} AND {references}",
                 [*source_params, *reference_params],
             )
         rows = cursor.fetchall()
-    return {(source, key): Prior(pk, print_) for source, key, pk, print_ in rows if (source, key) in keys}
+    return {(row[0], row[1]): Prior(row[2], row[3]) for row in rows if (row[0], row[1]) in keys}
 
 
 def _runs(people: dict[int, Person]) -> dict[int, tuple[Run, ...]]:

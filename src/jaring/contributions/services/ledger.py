@@ -28,7 +28,17 @@ from jaring.accounts.audit import audit
 from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import local_date, month_of
 from jaring.common.errors import IdempotencyConflict, error_dict, problems_error
-from jaring.contributions.models import Bill, BillLine, CoverageRun, Deposit, GroupMembership, Payer, Payment
+from jaring.common.partitions import partitions_ensure
+from jaring.contributions.models import (
+    Bill,
+    BillLine,
+    CoverageRun,
+    Deposit,
+    GroupMembership,
+    LedgerKey,
+    Payer,
+    Payment,
+)
 from jaring.contributions.queries import coverage_runs, ratebook
 from jaring.contributions.services.apply import Standing, ledger_apply
 from jaring.contributions.services.book import LedgerBook
@@ -160,12 +170,12 @@ def payment_record(
             return PaymentResult(payment, created=True)
     except IntegrityError:
         # The same key was used at the same moment for another participant; the first one won.
-        prior = Payment.objects.filter(source=source, idempotency_key=idempotency_key).first()
+        prior = LedgerKey.objects.filter(source=source, key=idempotency_key).first()
         if prior is None:
             raise
         if prior.fingerprint != _fingerprint_of(request, participant):
             raise IdempotencyConflict(source, idempotency_key) from None
-        return PaymentResult(prior, created=False)
+        return PaymentResult(Payment.objects.get(pk=prior.payment_id), created=False)
 
 
 def _fingerprint_of(request: PaymentRequest, participant: Participant) -> str:
@@ -376,7 +386,8 @@ def deposit_record(
 
 def _deposit_replay(pk: int) -> DepositResult:
     deposit = Deposit.objects.get(pk=pk)
-    return DepositResult(deposit, list(Payment.objects.filter(source=f"deposit:{pk}")), created=False)
+    bought = LedgerKey.objects.filter(source=f"deposit:{pk}").values("payment_id")
+    return DepositResult(deposit, list(Payment.objects.filter(pk__in=bought)), created=False)
 
 
 def _members_for(payer: Payer, month: Month):
@@ -464,12 +475,24 @@ def bill_pay(
     return bill
 
 
-@transaction.atomic
+PARTITION_MONTHS_AHEAD = 2
+
+
 def statuses_refresh(*, today: date | None = None) -> dict[str, int]:
     """The month-end run: sets every participant's cached status for the month of ``today`` in four
     set-based updates (covered -> active; never paid -> new or lapsed; otherwise arrears or lapsed by
-    how many consecutive months are unpaid). Returns the count per status."""
+    how many consecutive months are unpaid), and makes the partitions of the next months (PostgreSQL).
+    Returns the count per status."""
     month = Month.from_date(today or local_date())
+    counts = _statuses_set(month)
+    # The months ahead get their partitions now, so the ledger's inserts never wait for one (and, with
+    # a missed run, still land in the default partition).
+    partitions_ensure(through=month + PARTITION_MONTHS_AHEAD)
+    return counts
+
+
+@transaction.atomic
+def _statuses_set(month: Month) -> dict[str, int]:
     arrears = ratebook().policy_for(month).arrears_months
     covering = CoverageRun.objects.filter(
         participant=OuterRef("pk"), first_month__lte=month, last_month__gte=month
