@@ -19,10 +19,6 @@ DISTRIBUTED: dict[str, str] = {
     "contributions.Deposit": "participant",
     "contributions.GroupMembership": "participant",
     "contributions.BillLine": "participant",
-    # Not by the participant: the ledger's keys (a reference within its source, an entry reversed) are
-    # distributed by the key, a co-location group of their own, so that a key's uniqueness is checked on
-    # one shard whatever the participant (written in the entry's transaction).
-    "contributions.LedgerKey": "key",
 }
 
 # Derived counts written beside the facts in the same transaction: distributed with the participants'
@@ -34,7 +30,7 @@ ROLLED_UP: frozenset[str] = frozenset({"tallies.Tally", "tallies.CoverageDelta"}
 # across the participants' shards (the NIK table, the ledger's key table: docs/scale.md, "Uniqueness
 # across shards"), with the field that distributes them. They hold plain ids, no relation, and every
 # unique key of theirs holds that field.
-BY_OWN_KEY: dict[str, str] = {}
+BY_OWN_KEY: dict[str, str] = {"contributions.LedgerKey": "key"}
 
 # Replicated to every node: small tables the distributed ones point at or join with.
 REFERENCE: frozenset[str] = frozenset(
