@@ -8,17 +8,19 @@ import json
 import logging
 import re
 import time
-from datetime import date
+from contextlib import contextmanager
+from datetime import date, datetime
 
 import pytest
 from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jaring.common import replica
 from jaring.common.replica import PIN_KEY, REPLICA, replica_forget, replica_reads
+from jaring.web.templatetags.jaring import tanggal
 
 pytestmark = pytest.mark.usefixtures("replica_databases")
 
@@ -233,26 +235,37 @@ def test_a_replica_that_fails_mid_page_is_left_and_the_page_read_again_from_the_
     assert any("failed a query" in record.getMessage() for record in caplog.records)
 
 
-def test_a_replica_lagging_past_the_bound_sends_reads_to_the_primary_with_a_warning(
-    replica_databases, admin_client, caplog, settings
-):
-    pair = replica_databases
-    settings.REPLICA_MAX_LAG = 0.5
+@contextmanager
+def behind(pair, seconds: float):
+    """The replica receives the primary's next transaction and does not replay it, until the block ends
+    (then it catches up); inside, its last replayed transaction is at least ``seconds`` old."""
     pair.on_replica("SELECT pg_wal_replay_pause()")
     try:
-        pair.on_primary("SELECT txid_current()")  # a transaction the replica receives and does not replay
+        pair.on_primary("SELECT txid_current()")
         deadline = time.monotonic() + 10
         while not pair.on_replica(
             "SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn()"
-            " AND now() - pg_last_xact_replay_timestamp() > interval '0.5 seconds'"
+            " AND now() - pg_last_xact_replay_timestamp() > make_interval(secs => %s)",
+            seconds,
         )[0]:
             assert time.monotonic() < deadline, "the replica never fell behind"
             time.sleep(0.1)
-        with caplog.at_level(logging.WARNING, logger="jaring.common.replica"), Queries() as queries:
-            html = dashboard(admin_client)
+        yield
     finally:
         pair.on_replica("SELECT pg_wal_replay_resume()")
     pair.wait_caught_up()
+
+
+def test_a_replica_lagging_past_the_bound_sends_reads_to_the_primary_with_a_warning(
+    replica_databases, admin_client, caplog, settings
+):
+    settings.REPLICA_MAX_LAG = 0.5
+    with (
+        behind(replica_databases, 0.5),
+        caplog.at_level(logging.WARNING, logger="jaring.common.replica"),
+        Queries() as queries,
+    ):
+        html = dashboard(admin_client)
 
     assert reads_tallies(queries.on("default"))
     assert not reads_tallies(queries.on(REPLICA))
@@ -260,10 +273,26 @@ def test_a_replica_lagging_past_the_bound_sends_reads_to_the_primary_with_a_warn
     assert any("lags" in record.getMessage() for record in caplog.records)
 
 
-def test_the_data_as_of_line_is_the_last_transaction_the_replica_replayed(replica_databases, admin_client):
-    last_replayed = "SELECT pg_last_xact_replay_timestamp()"
-    before = replica_databases.on_replica(last_replayed)[0]
+def test_a_replica_behind_within_the_bound_is_read_and_the_page_says_up_to_when(
+    replica_databases, admin_client
+):
+    with behind(replica_databases, 0.5):
+        replayed = replica_databases.on_replica("SELECT pg_last_xact_replay_timestamp()")[0]
+        with Queries() as queries:
+            html = dashboard(admin_client)
+
+    assert reads_tallies(queries.on(REPLICA))
+    shown = timezone.localtime(replayed)
+    with translation.override("en"):
+        assert data_as_of(html) == f"Data as of {tanggal(shown)} {shown:%H:%M:%S}"
+
+
+def test_a_replica_caught_up_is_as_fresh_as_the_moment_it_was_asked(admin_client):
+    before = timezone.localtime().replace(microsecond=0)
     html = dashboard(admin_client)
-    after = replica_databases.on_replica(last_replayed)[0]
-    shown = {timezone.localtime(moment).strftime("%H:%M:%S") for moment in (before, after)}
-    assert any(time_shown in data_as_of(html) for time_shown in shown), (data_as_of(html), shown)
+    after = timezone.localtime()
+
+    with translation.override("en"):
+        assert data_as_of(html).startswith(f"Data as of {tanggal(before)} ")
+    shown = datetime.strptime(data_as_of(html).rsplit(" ", 1)[1], "%H:%M:%S").time()
+    assert before.time() <= shown <= after.time()

@@ -41,16 +41,16 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 log = logging.getLogger(__name__)
 
-# Caught up when everything received is replayed and a WAL receiver is running (so the primary is still
-# streaming to it): the replica then holds every transaction sent, however long ago the last one was.
-# Otherwise the lag is the age of the last transaction replayed (NULL: none replayed yet).
+# What the replica's data is complete up to: now, when it has replayed everything it received and a WAL
+# receiver is running (the primary is still streaming to it), however long ago the last transaction was;
+# otherwise the commit time of the last transaction it replayed (NULL: none yet). The lag is its age.
 _STATE_SQL = """
-SELECT pg_is_in_recovery(),
-       pg_last_xact_replay_timestamp(),
-       CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
-                 AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver)
-            THEN 0
-            ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END
+SELECT in_recovery, as_of, EXTRACT(EPOCH FROM now() - as_of)
+  FROM (SELECT pg_is_in_recovery() AS in_recovery,
+               CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()
+                         AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver)
+                    THEN now()
+                    ELSE pg_last_xact_replay_timestamp() END AS as_of) AS state
 """
 
 
@@ -61,14 +61,14 @@ class Reading:
     taken: float  # time.monotonic() of the measure
     problem: str = ""
     lag: float | None = None  # seconds behind the primary
-    replayed_at: datetime | None = None  # commit time of the last transaction replayed
+    as_of: datetime | None = None  # what its data is complete up to
 
 
 @dataclass(frozen=True)
 class Freshness:
-    """Where the reads of a ``replica_reads()`` block go, and how fresh their data is: ``as_of`` is the
-    last transaction the replica replayed, or None for now (the primary, or a replica caught up with
-    nothing replayed yet)."""
+    """Where the reads of a ``replica_reads()`` block go, and how fresh their data is: ``as_of`` is what
+    the replica's data was complete up to when last measured (the last transaction it replayed, or the
+    moment of the measure when it was caught up), None for now (the primary)."""
 
     on_replica: bool
     as_of: datetime | None = None
@@ -124,7 +124,7 @@ def _measure() -> Reading:
     try:
         with connections[REPLICA].cursor() as cursor:
             cursor.execute(_STATE_SQL)
-            in_recovery, replayed_at, lag = cursor.fetchone()
+            in_recovery, as_of, lag = cursor.fetchone()
     except DatabaseError as error:
         _close_quietly()
         return Reading(now, problem=f"down ({str(error).strip() or type(error).__name__})")
@@ -137,7 +137,7 @@ def _measure() -> Reading:
         return Reading(
             now, problem=f"it lags {float(lag):.1f} s, more than the bound of {bound:g} s", lag=float(lag)
         )
-    return Reading(now, lag=float(lag), replayed_at=replayed_at)
+    return Reading(now, lag=float(lag), as_of=as_of)
 
 
 def _close_quietly() -> None:
@@ -160,7 +160,7 @@ def replica_reads() -> Iterator[Freshness | None]:
         if reading.problem:
             freshness = Freshness(on_replica=False)
         else:
-            freshness = Freshness(on_replica=True, as_of=reading.replayed_at)
+            freshness = Freshness(on_replica=True, as_of=reading.as_of)
     token = _reads.set(freshness)
     try:
         yield freshness
