@@ -4,6 +4,7 @@ replica of a small primary (``conftest.py``), with every transaction committed."
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -201,6 +202,23 @@ def test_a_payment_through_the_api_reads_and_writes_the_primary(world):
         )
     assert status.status_code == 200, status.content
     assert queries.on(REPLICA) == []
+
+
+def test_a_target_report_on_the_command_line_reads_the_replica_and_setting_a_target_the_primary(world):
+    from django.core.management import call_command
+
+    with Queries() as queries:
+        call_command(
+            "target", "set", "--office", "KP", "--metric", "new_participants", "--year", "2026",
+            "--value", "1000", stdout=io.StringIO(),
+        )  # fmt: skip
+    assert queries.on(REPLICA) == []
+    replica_forget()
+
+    with Queries() as queries:
+        call_command("target", "status", "--office", "KP", "--year", "2026", stdout=io.StringIO())
+    assert any("monitoring_target" in sql for sql in queries.on(REPLICA))
+    assert not any("monitoring_target" in sql for sql in queries.on("default"))
 
 
 def test_a_replica_that_is_down_sends_reads_to_the_primary_with_a_warning(

@@ -9,9 +9,10 @@ Where a query goes:
   (``PrimaryAfterWrite`` pins their session to the primary), or the replica is down, is no longer a
   replica, or lags more than ``settings.REPLICA_MAX_LAG`` seconds behind; then the reads fall back to the
   primary and a warning says why. The dashboards, contest pages, agent pages and payer pages (with their
-  exports and reports) read this way, through ``@reads_from_replica``;
-- everything else (the desk, the partner API, imports, statements and payouts, the admin, the command
-  line): the primary.
+  exports and reports) read this way, through ``@reads_from_replica``, and so do the command line's
+  running contest figures and target reports;
+- everything else (the desk, the partner API, imports, statements and payouts, the admin, the rest of
+  the command line): the primary.
 
 Without a replica configured none of this does anything: settings install no router, the middleware
 returns at once, and ``replica_reads()`` changes nothing.

@@ -1,10 +1,12 @@
 import getpass
+from contextlib import nullcontext
 from pathlib import Path
 
 import yaml
 from django.core.exceptions import ValidationError
 
 from jaring.common.commands import JaringCommand, parse_date
+from jaring.common.replica import replica_reads
 from jaring.monitoring.exports import FORMATS, report_text, report_write
 from jaring.monitoring.formatting import Style
 from jaring.monitoring.models import Contest
@@ -59,8 +61,13 @@ class Command(JaringCommand):
         monev.add_argument("code")
         _output_options(monev)
 
+    # The running figures read from the read replica when there is one (as the contest pages do);
+    # defining and closing, and the winners a close has just made final, read the primary.
+    REPLICA_READS = frozenset({"leaderboard", "monev"})
+
     def run(self, *args, action, **options):
-        return getattr(self, action)(**options)
+        with replica_reads() if action in self.REPLICA_READS else nullcontext():
+            return getattr(self, action)(**options)
 
     def define(self, *, file, json, **options):
         path = Path(file)

@@ -1,10 +1,12 @@
 import getpass
+from contextlib import nullcontext
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
 from jaring.channels.models import Agent
 from jaring.common.commands import JaringCommand, parse_date
+from jaring.common.replica import replica_reads
 from jaring.monitoring.contests import parse_rupiah
 from jaring.monitoring.exports import FORMATS, report_text, report_write
 from jaring.monitoring.formatting import Style
@@ -66,7 +68,9 @@ class Command(JaringCommand):
             p.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     def run(self, *args, action, **options):
-        return getattr(self, f"do_{action}")(**options)
+        # A status report reads from the read replica when there is one, as the dashboards do.
+        with replica_reads() if action == "status" else nullcontext():
+            return getattr(self, f"do_{action}")(**options)
 
     @staticmethod
     def _owner(office, outlet, agent) -> dict:
