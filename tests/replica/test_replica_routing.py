@@ -253,6 +253,34 @@ def test_a_replica_that_fails_mid_page_is_left_and_the_page_read_again_from_the_
     assert any("failed a query" in record.getMessage() for record in caplog.records)
 
 
+def test_a_page_whose_query_the_replica_cancelled_to_replay_is_read_again_from_the_primary(
+    admin_client, caplog, monkeypatch
+):
+    import psycopg
+    from django.db import OperationalError
+
+    from jaring.dashboards import queries
+
+    original, calls = queries.office_dashboard, []
+
+    def cancelled_once(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            message = "canceling statement due to conflict with recovery"
+            raise OperationalError(message) from psycopg.errors.SerializationFailure(message)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "office_dashboard", cancelled_once)
+    with caplog.at_level(logging.WARNING, logger="jaring.common.replica"), Queries() as q:
+        html = dashboard(admin_client)
+
+    assert len(calls) == 2
+    assert reads_tallies(q.on("default")) and not reads_tallies(q.on(REPLICA))
+    assert data_as_of(html) == "Data as of now"
+    assert any("cancelled a query" in record.getMessage() for record in caplog.records)
+    assert replica.replica_reading().problem == ""  # the replica stays in use
+
+
 @contextmanager
 def behind(pair, seconds: float):
     """The replica receives the primary's next transaction and does not replay it, until the block ends

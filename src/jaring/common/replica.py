@@ -172,7 +172,8 @@ def replica_reads() -> Iterator[Freshness | None]:
 def reads_from_replica(view):
     """A page whose reads may come from the replica (GET and HEAD; any other method writes and reads what
     it wrote on the primary). A replica that fails a query is taken as down and the page is read again
-    from the primary."""
+    from the primary; so is a page whose query the replica cancelled to replay the primary's changes
+    (a recovery conflict), the replica staying in use."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -184,9 +185,12 @@ def reads_from_replica(view):
             try:
                 return view(request, *args, **kwargs)
             except DatabaseError as error:
-                if _replica_answers():
+                if not _replica_answers():
+                    replica_failed(error)
+                elif _recovery_conflict(error):
+                    log.warning("read replica cancelled a query, page read from the primary: %s", error)
+                else:
                     raise
-                replica_failed(error)
         token = _reads.set(Freshness(on_replica=False))
         try:
             return view(request, *args, **kwargs)
@@ -194,6 +198,12 @@ def reads_from_replica(view):
             _reads.reset(token)
 
     return wrapped
+
+
+def _recovery_conflict(error: DatabaseError) -> bool:
+    """A hot standby cancels a query that holds back the replay of what it must apply (a row vacuumed
+    away, a lock) with a serialization failure or a deadlock, a query that would succeed again."""
+    return getattr(error.__cause__, "sqlstate", None) in {"40001", "40P01"}
 
 
 def _replica_answers() -> bool:
