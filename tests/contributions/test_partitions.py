@@ -2,9 +2,11 @@
 partitioned by month, and what must be unique across months (a reference within its source, one
 reversal per entry) is kept by the ledger keys; SQLite runs the same code unpartitioned."""
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -135,10 +137,13 @@ def test_a_payment_dated_before_every_partition_lands_in_the_default_and_moves_w
 @pytest.mark.django_db
 def test_the_month_end_run_makes_the_partitions_of_the_next_months():
     on_postgresql()
-    ahead = month_of() + 3
-    statuses_refresh(today=ahead.first_day())
+    ahead = month_of() + 2
+    assert LEDGER.partition(ahead) not in partitions_of(LEDGER.table)
+
+    statuses_refresh(today=local_date())
+
     for spec in PARTITIONED:
-        assert spec.partition(ahead + 2) in partitions_of(spec.table)
+        assert spec.partition(ahead) in partitions_of(spec.table)
 
 
 @pytest.mark.django_db
@@ -154,3 +159,27 @@ def test_old_months_are_detached_from_the_ledger_and_the_detaching_is_audited(wo
     assert not Payment.objects.filter(pk=old.pk).exists()
     assert LEDGER.partition(month) not in partitions_of(LEDGER.table)
     assert AuditEntry.objects.filter(summary__contains=LEDGER.partition(month)).exists()
+
+
+@pytest.mark.django_db
+def test_the_command_line_lists_the_partitions_and_makes_months_ahead():
+    out = io.StringIO()
+    call_command("partitions", "list", stdout=out)
+    if connection.vendor != "postgresql":
+        assert "contributions_payment: not partitioned" in out.getvalue()
+        return
+    assert LEDGER.partition(month_of()) in out.getvalue()
+
+    out = io.StringIO()
+    call_command("partitions", "ensure", "--through", str(month_of() + 6), stdout=out)
+
+    assert LEDGER.partition(month_of() + 6) in out.getvalue()
+    assert LEDGER.partition(month_of() + 6) in partitions_of(LEDGER.table)
+
+
+@pytest.mark.django_db
+def test_detaching_needs_the_month_before_which_partitions_go():
+    with pytest.raises(CommandError, match="--before"):
+        call_command("partitions", "detach")
+    with pytest.raises(CommandError, match="--before"):
+        call_command("partitions", "detach", "--before", "2020-13")

@@ -485,9 +485,10 @@ def statuses_refresh(*, today: date | None = None) -> dict[str, int]:
     Returns the count per status."""
     month = Month.from_date(today or local_date())
     counts = _statuses_set(month)
-    # The months ahead get their partitions now, so the ledger's inserts never wait for one (and, with
-    # a missed run, still land in the default partition).
-    partitions_ensure(through=month + PARTITION_MONTHS_AHEAD)
+    # The months after this one get their partitions now (this month's by the calendar, whatever month
+    # the run is for), so the ledger's inserts never wait for one, and with a missed run still land in
+    # the default partition.
+    partitions_ensure(through=month_of() + PARTITION_MONTHS_AHEAD)
     return counts
 
 

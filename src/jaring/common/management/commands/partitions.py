@@ -51,7 +51,7 @@ class Command(JaringCommand):
         }
         lines = []
         for table, partitions in tables.items():
-            if partitions is False:
+            if partitions is None:
                 lines.append(f"{table}: not partitioned (SQLite, or not migrated)")
                 continue
             lines.append(f"{table}: {len(partitions)} partitions")
