@@ -134,7 +134,11 @@ def steps_done() -> dict[str, dict]:
 
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT step, detail FROM {PROGRESS}")
-        return {step: detail or {} for step, detail in cursor.fetchall()}
+        # Django reads jsonb as text.
+        return {
+            step: (json.loads(detail) if isinstance(detail, str) else detail) or {}
+            for step, detail in cursor.fetchall()
+        }
 
 
 def step_record(step: str, seconds: float, detail: dict | None = None) -> None:
@@ -317,11 +321,11 @@ class Maker:
             by_agent = number % 10 >= 7
             if by_agent:
                 agent_id, outlet_id, outlet_code, district, office_id = self.agents[
-                    (number * 7919) % len(self.agents)
+                    rng.randrange(len(self.agents))
                 ]
                 channel = "agent_network"
             else:
-                outlet_id, outlet_code, district, office_id = self.pos[(number * 7919) % len(self.pos)]
+                outlet_id, outlet_code, district, office_id = self.pos[rng.randrange(len(self.pos))]
                 agent_id, channel = None, "pos"
             day = self.as_of - timedelta(days=1 + rng.randrange(HISTORY_DAYS))
             registered_at = datetime(day.year, day.month, day.day, 8 + rng.randrange(9), rng.randrange(60),
@@ -524,6 +528,9 @@ def build(participants: int, url: str, chunk: int) -> dict:
         print(f"  {name:<28} {seconds:7.1f} s  {result or ''}  database {gb(database_size())}", flush=True)
         done[name] = detail or {}
 
+    chunks = [f"participants {first:>10}" for first in range(0, participants, chunk)]
+    if done:
+        print(f"resuming: {sum(name in done for name in chunks)} of {len(chunks)} chunks done", flush=True)
     step("migrate", lambda: call_command("migrate", verbosity=0), atomic=False)
     step(
         "regions",
@@ -636,7 +643,7 @@ def api_measure(figures: Figures, sample_people: list, outlet) -> None:
         status.append(seconds)
         codes[f"status {response.status_code}"] = codes.get(f"status {response.status_code}", 0) + 1
         if response.status_code == 200:
-            prices[nik] = (born, response.json()["next_prices"]["1"])
+            prices[nik] = (born, next(p["amount"] for p in response.json()["prices"] if p["months"] == 1))
     run = f"{random.randrange(16**6):06x}"
     for number, (nik, (born, amount)) in enumerate(prices.items()):
         body = {"nik": nik, "birth_date": born, "months": 1, "amount": amount}
@@ -755,7 +762,7 @@ def statements_measure(figures: Figures, as_of: date) -> None:
     figures.add("agent monthly statement", ms, ref, "ms", "bare scan of the agent's entries")
     ms, result = once_ms(lambda: statements_compute(month=month, summary="bench/scale.py"))
     ref, _rows = once_ms(lambda: scalar(bare + "GROUP BY 1", [start, end]))
-    figures.add("month's statement job", ms / 1000, ref / 1000, "s", "bare scan of the month's entries")
+    figures.add("month's statement job", ms, ref, "ms", "bare scan of the month's entries")
     print(f"  ({result.statements:,} statements, {result.lines:,} lines for {month})", flush=True)
 
 
@@ -777,7 +784,7 @@ def lapse_measure(figures: Figures, as_of: date) -> None:
     ref, _rows = once_ms(lambda: scalar(
         "SELECT p.status, count(*), max(r.last_month) FROM members_participant p "
         "LEFT JOIN contributions_coveragerun r ON r.participant_id = p.id GROUP BY p.status"))  # fmt: skip
-    figures.add("month-end lapse run", ms / 1000, ref / 1000, "s", "bare scan of participants + runs")
+    figures.add("month-end lapse run", ms, ref, "ms", "bare scan of participants + runs")
     print(f"  (statuses for {next_month:%Y-%m}, rolled back: {counts})", flush=True)
 
 
@@ -789,7 +796,7 @@ def verify_measure(figures: Figures) -> int:
         "SELECT (SELECT count(*) FROM members_participant), (SELECT count(*) FROM contributions_payment), "
         "(SELECT count(*) FROM contributions_coveragerun), "
         "(SELECT count(*) FROM monitoring_tally)"))  # fmt: skip
-    figures.add("tallies verify", ms / 1000, ref / 1000, "s", "bare count of the rows it reads")
+    figures.add("tallies verify", ms, ref, "ms", "bare count of the rows it reads")
     print(f"  (tallies verify: {len(differences)} differences)", flush=True)
     for difference in differences[:5]:
         print(f"    {difference}", flush=True)
