@@ -16,8 +16,8 @@ two years built); then the participants in chunks, each chunk one transaction of
 (ids reserved from the table's sequence with ``setval``), their ledger entries, ledger keys, coverage
 runs, and the tallies and coverage deltas they imply (``COPY`` into a scratch table, then the tallies'
 own additive upsert); then ``VACUUM ANALYZE``. It refuses to start when the free disk of the database's
-volume is below what is left of the budget (``--budget-gb``, default 2.5 GB per million participants:
-25 GB at 10 M) and prints the database size after each chunk.
+volume is below what is left of the budget (``--budget-gb``, default 4.5 GB per million participants:
+45 GB at 10 M; docs/scale.md says why) and prints the database size after each chunk.
 
 The world: registrations spread over the 730 days before the build's day (kept in the progress table:
 later runs use the same day), 70 % at Pos outlets, 30 % by Perisai agents; a third of the participants
@@ -58,7 +58,7 @@ from benchdb import database_recreate
 
 HISTORY_DAYS = 730
 CHUNK = 50_000
-GB_PER_MILLION = 2.5
+GB_PER_MILLION = 4.5  # a ledger entry ~480 bytes with its indexes, its key ~200: see docs/scale.md
 PROGRESS = "bench_scale_progress"
 SAMPLES = 200  # requests per API operation and desk page
 RUNS = 7  # medians of the in-process reads
@@ -928,7 +928,7 @@ def main() -> None:
     parser.add_argument("--participants", type=int, default=1_000_000)
     parser.add_argument("--postgres", required=True, help="PostgreSQL URL of the bench's own database")
     parser.add_argument("--chunk", type=int, default=CHUNK, help="participants per COPY step")
-    parser.add_argument("--budget-gb", type=float, help="disk budget (default 2.5 GB per million)")
+    parser.add_argument("--budget-gb", type=float, help="disk budget (default 4.5 GB per million)")
     parser.add_argument("--measure", action="store_true", help="measure once the world is built")
     parser.add_argument("--out", help="write the figures to this JSON file")
     parser.add_argument("--compare", help="print how the figures moved since this earlier JSON")
