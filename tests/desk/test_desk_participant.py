@@ -1,9 +1,12 @@
 """The participant page (standing, coverage calendar, ledger, payer) and the participant card."""
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jaring.accounts.models import AuditEntry
 from jaring.common.clock import month_of
+from jaring.contributions.models import CoverageRun, Payment
 from jaring.contributions.services import payment_reverse
 from jaring.desk.coverage import coverage_calendar, months_owed
 from jaring.rules.coverage import Run
@@ -67,6 +70,17 @@ def test_the_participant_page_shows_standing_calendar_and_ledger(people, network
     assert f'data-testid="participant-number">{participant.number}<' in html
     assert f'data-testid="nik">{participant.nik}<' in html  # a teller sees the full NIK
     assert f'data-testid="phone">{participant.phone}<' in html
+
+
+def test_the_page_reads_the_ledger_once_and_the_standing_from_the_coverage_runs(people, network, as_user):
+    client = as_user(people.outlet_teller)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("desk:participant", args=[network.karawang.number]))
+    assert page.status_code == 200
+    ledger_table = connection.ops.quote_name(Payment._meta.db_table)
+    assert sum(f"FROM {ledger_table}" in query["sql"] for query in queries.captured_queries) == 1
+    runs_table = connection.ops.quote_name(CoverageRun._meta.db_table)
+    assert any(f"FROM {runs_table}" in query["sql"] for query in queries.captured_queries)
 
 
 def test_viewing_the_page_is_audited(people, network, as_user):
