@@ -143,6 +143,8 @@ def test_an_agent_of_another_channel_gets_no_statement(busy_march, register):
     )  # fmt: skip
     statements_compute(month=MARCH)
     assert not Statement.objects.filter(agent=busy_march.agent).exists()
+    result = statements_compute(month=MARCH, agents=[busy_march.agent])  # a page asking for it alone
+    assert (result.statements, result.lines) == (0, 0)
 
 
 def test_the_bulk_job_agrees_with_the_per_agent_reference(busy_march, register):
@@ -193,3 +195,27 @@ def test_a_new_commission_rule_counts_from_its_month_and_a_reversal_takes_back_t
     april = Statement.objects.get(month=APRIL)
     assert april.rule_code == "PERISAI-2025-04"
     assert april.commission == 2 * 1_680 - 1_260
+
+
+def test_recomputing_one_agents_draft_leaves_every_other_draft_as_it_was(busy_march, register):
+    sign_up_and_pay(busy_march, register, 2, agent=busy_march.prs_other)
+    statements_compute(month=MARCH)
+    other = Statement.objects.get(agent=busy_march.prs_other, month=MARCH)
+    before = (figures_of(other), sorted(other.lines.values_list("payment_id", flat=True)))
+    # A third worker of the other agent pays after the drafts were made; then a page refreshes PRS-1's.
+    late = register(
+        outlet=busy_march.prs_balikpapan, agent=busy_march.prs_other, registered_at=jakarta(2025, 3, 2)
+    )
+    payment_record(
+        history_allowed=True,
+        participant=late, months=1, amount=16_800, source="test", idempotency_key="other-late",
+        paid_at=jakarta(2025, 3, 30), outlet=busy_march.prs_balikpapan, agent=busy_march.prs_other,
+    )  # fmt: skip
+
+    statements_compute(month=MARCH, agents=[busy_march.prs_agent])
+
+    other.refresh_from_db()
+    assert (figures_of(other), sorted(other.lines.values_list("payment_id", flat=True))) == before
+    statements_compute(month=MARCH, agents=[busy_march.prs_other])
+    other.refresh_from_db()
+    assert other.collected == before[0][0] + 16_800 and other.lines.filter(kind="payment").count() == 3

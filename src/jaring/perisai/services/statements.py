@@ -66,9 +66,10 @@ def _tables() -> dict[str, str]:
     }
 
 
-def _entries_sql(*, late: bool) -> str:
+def _entries_sql(*, late: bool, agents: int | None = None) -> str:
     """FROM/WHERE of the ledger entries credited to the draft statement ``s`` of month %(month)s: paid in
-    the month, or (``late``) paid earlier but arrived after that month's statement was approved."""
+    the month, or (``late``) paid earlier but arrived after that month's statement was approved. With
+    ``agents``, only the drafts of the agents in parameters %(agent0)s .. %(agent<agents - 1>)s."""
     t = _tables()
     when = (
         "p.paid_at >= %(lookback)s AND p.paid_at < %(start)s AND EXISTS ("
@@ -83,7 +84,12 @@ def _entries_sql(*, late: bool) -> str:
         f" LEFT JOIN {t['payment']} o ON o.id = p.reverses_id"
         f" JOIN {t['statement']} s ON s.agent_id = {_credited_agent_sql()}"
         "  AND s.month = %(month)s AND s.state = 'draft'"
-        f" WHERE {when}"
+        + (
+            ""
+            if agents is None
+            else f" AND s.agent_id IN ({', '.join(f'%(agent{i})s' for i in range(agents))})"
+        )
+        + f" WHERE {when}"
         f" AND NOT EXISTS (SELECT 1 FROM {t['line']} l WHERE l.payment_id = p.id)"
     )
 
@@ -122,15 +128,21 @@ def _rule_window(rule: CommissionRule) -> tuple[str, str | None]:
     return start, end
 
 
-def _lines_insert(month: Month, rules: AgentRuleBook) -> int:
-    """Inserts the lines of every draft statement of ``month`` (statements must exist); returns how many."""
+def _lines_insert(month: Month, rules: AgentRuleBook, agent_ids: list[int] | None = None) -> int:
+    """Inserts the lines of every draft statement of ``month``, or of the drafts of ``agent_ids`` only
+    (the other drafts keep the lines their figures were summed from); statements must exist. Returns
+    how many lines."""
     t = _tables()
     params = {
         "month": month.index,
         "start": db_datetime(month_start(month)),
         "end": db_datetime(month_start(month + 1)),
         "lookback": db_datetime(month_start(month - LATE_LOOKBACK_MONTHS)),
+        **{f"agent{i}": agent_id for i, agent_id in enumerate(agent_ids or ())},
     }
+    if agent_ids is not None and not agent_ids:
+        return 0
+    agents = None if agent_ids is None else len(agent_ids)
     inserted = 0
     with connection.cursor() as cursor, _hash_joins(cursor):
         for rule in rules.commission_rules:
@@ -154,7 +166,7 @@ def _lines_insert(month: Month, rules: AgentRuleBook) -> int:
                     "amount, commission) SELECT s.id, "
                     "CASE WHEN p.kind = 'reversal' THEN 'reversal' ELSE 'payment' END, "
                     f"p.id, p.participant_id, p.paid_at, p.amount, {commission}"
-                    + _entries_sql(late=late)
+                    + _entries_sql(late=late, agents=agents)
                     + f" AND COALESCE(o.kind, p.kind) IN ({kind_marks}) AND {rule_sql}"
                 )
                 values = {
@@ -314,7 +326,7 @@ def statements_compute(
         )
         _statistics_refresh()
         report(2, steps)
-        lines = _lines_insert(month, rules)
+        lines = _lines_insert(month, rules, None if agents is None else sorted(eligible))
         report(3, steps)
         sums = {
             statement_id: (amount or 0, commission or 0)
