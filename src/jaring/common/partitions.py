@@ -25,8 +25,8 @@ from datetime import datetime, time
 
 from django.db import connection, transaction
 
-from jaring.common.clock import ZONE
-from jaring.rules.months import Month
+from jaring.common.clock import ZONE, month_of
+from jaring.rules.months import Month, months_between
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,10 @@ class Partitioned:
         if self.kind == "moment":
             value = value.astimezone(ZONE)
         return Month.from_date(value)
+
+    def range(self, month: Month) -> str:
+        """The bound clause of ``month``'s partition."""
+        return f"FOR VALUES FROM ({self.bound(month)}) TO ({self.bound(month + 1)})"
 
     def partition(self, month: Month) -> str:
         return f"{self.table}_p{month.year:04d}{month.month:02d}"
@@ -147,35 +151,26 @@ def table_partition(schema_editor, table: str) -> None:
     for name, definition, _kind in constraints:
         execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
     execute(f"CREATE TABLE {spec.default} PARTITION OF {table} DEFAULT")
-    today = Month.from_date(datetime.now(ZONE).date())
+    today = month_of()
     months = [today, today + 1]
     if first is not None:
-        months += _months_between(spec.month_of(first), spec.month_of(last))
+        months += months_between(spec.month_of(first), spec.month_of(last))
     for month in sorted(set(months)):
         _partition_create(execute, spec, month)
+    # The definitions name ``public.<table>``: the partitioned table now, the old one being renamed.
     for _name, definition, _unique in indexes:
-        execute(definition.replace(f" ON {_qualified(table)} ", f" ON {table} "))
+        execute(definition)
     for _name, definition in triggers:
-        execute(definition.replace(f" ON {_qualified(table)} ", f" ON {table} "))
+        execute(definition)
     execute(f"INSERT INTO {table} SELECT * FROM {old}")
     execute(f"SELECT setval('{sequence}_p', GREATEST((SELECT max(id) FROM {old}), 1))")
     execute(f"DROP TABLE {old}")
     execute(f"ALTER SEQUENCE {sequence}_p RENAME TO {sequence}")
 
 
-def _qualified(table: str) -> str:
-    return f"public.{table}"
-
-
-def _months_between(first: Month, last: Month) -> list[Month]:
-    return [first + offset for offset in range(last - first + 1)]
-
-
 def _partition_create(execute, spec: Partitioned, month: Month) -> None:
-    execute(
-        f"CREATE TABLE IF NOT EXISTS {spec.partition(month)} PARTITION OF {spec.table} "
-        f"FOR VALUES FROM ({spec.bound(month)}) TO ({spec.bound(month + 1)})"
-    )
+    name = spec.partition(month)
+    execute(f"CREATE TABLE IF NOT EXISTS {name} PARTITION OF {spec.table} {spec.range(month)}")
 
 
 def partitions_ensure(*, through: Month, since: Month | None = None) -> list[str]:
@@ -185,12 +180,12 @@ def partitions_ensure(*, through: Month, since: Month | None = None) -> list[str
     made: list[str] = []
     if connection.vendor != "postgresql":
         return made
-    first = since or Month.from_date(datetime.now(ZONE).date())
+    first = since or month_of()
     for spec in PARTITIONED:
         if not is_partitioned(spec.table):
             continue
         existing = partitions_of(spec.table)
-        for month in _months_between(first, through):
+        for month in months_between(first, through):
             if spec.partition(month) not in existing:
                 _partition_add(spec, month)
                 made.append(spec.partition(month))
@@ -203,17 +198,16 @@ def _partition_add(spec: Partitioned, month: Month) -> None:
     its range."""
     name, default = spec.partition(month), spec.default
     within = f"{spec.column} >= {spec.bound(month)} AND {spec.column} < {spec.bound(month + 1)}"
-    range_ = f"FOR VALUES FROM ({spec.bound(month)}) TO ({spec.bound(month + 1)})"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {default} WHERE {within})")
         if not cursor.fetchone()[0]:
-            cursor.execute(f"CREATE TABLE {name} PARTITION OF {spec.table} {range_}")
+            _partition_create(cursor.execute, spec, month)
             return
         cursor.execute(f"LOCK TABLE {spec.table} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute(f"CREATE TABLE {name} (LIKE {spec.table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
         moved = f"DELETE FROM {default} WHERE {within} RETURNING *"
         cursor.execute(f"WITH moved AS ({moved}) INSERT INTO {name} SELECT * FROM moved")
-        cursor.execute(f"ALTER TABLE {spec.table} ATTACH PARTITION {name} {range_}")
+        cursor.execute(f"ALTER TABLE {spec.table} ATTACH PARTITION {name} {spec.range(month)}")
 
 
 def partitions_of(table: str) -> dict[str, str]:
