@@ -1,8 +1,10 @@
 import csv
+import gc
 from pathlib import Path
 
 import pytest
 
+from jaring.common.batch import YOUNG_THRESHOLD
 from jaring.contributions.models import Payment
 from jaring.imports.models import ImportJob
 from jaring.imports.services import import_job_for_file, import_run
@@ -79,6 +81,15 @@ def test_an_interrupted_import_resumes_without_duplicates_or_gaps(registrations)
     rows = results_of(job)
     assert [int(row["row"]) for row in rows] == list(range(2, 1_002))
     assert tallies_verify() == []
+
+
+def test_chunks_are_imported_with_the_collector_held_back_and_it_is_given_back(registrations):
+    path, _ = registrations
+    seen = []
+    before = gc.get_threshold()
+    run(path, "registrations", chunk_rows=500, progress=lambda job: seen.append(gc.get_threshold()[0]))
+    assert seen[:2] == [YOUNG_THRESHOLD, YOUNG_THRESHOLD]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
 def write_csv(path: Path, header: str, lines: list[str]) -> Path:

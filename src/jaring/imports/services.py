@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from jaring.accounts.audit import Actor, audit
 from jaring.accounts.models import Action, Role
 from jaring.accounts.scope import scope_for
+from jaring.common.batch import batch_memory
 from jaring.common.sheets import csv_cell
 from jaring.contributions.queries import ratebook
 from jaring.imports.gate import RowGate
@@ -147,13 +148,14 @@ def import_run(
         gate = RowGate.for_uploader(job.created_by, outlets=context.outlets) if job.created_by_id else None
         history = history_allowed(job.created_by if job.created_by_id else None)
         chunks = _chunks_read(source, job.kind, make, skip=job.processed_rows, chunk_rows=chunk_rows)
-        for chunk in chunks:
-            _chunk_commit(job, chunk, context=context, apply=apply, gate=gate, history=history)
-            if job.processed_rows > job.total_rows:  # an XLSX file's rows are estimated beforehand
-                job.total_rows = job.processed_rows
-                job.save(update_fields=["total_rows"])
-            if progress:
-                progress(job)
+        with batch_memory():
+            for chunk in chunks:
+                _chunk_commit(job, chunk, context=context, apply=apply, gate=gate, history=history)
+                if job.processed_rows > job.total_rows:  # an XLSX file's rows are estimated beforehand
+                    job.total_rows = job.processed_rows
+                    job.save(update_fields=["total_rows"])
+                if progress:
+                    progress(job)
         job.total_rows = job.processed_rows
         job.result_path = job.result_path or str(path.with_name(f"{path.name}.result.csv"))
         result_file_write(job, Path(job.result_path))
