@@ -38,7 +38,7 @@ def world_build(agents: int, participants: int, seed: int = 7) -> None:
     from jaring.channels.services import outlet_create, partner_create
     from jaring.common.bulk import db_date, db_datetime, db_json, insert_rows, reserve_ids
     from jaring.contributions.models import Payment
-    from jaring.members.models import Participant
+    from jaring.members.models import Participant, Standing
     from jaring.org.services import branch_areas_assign, office_create
     from jaring.rules.months import Month
     from jaring.rules.nik import Sex, make_nik
@@ -72,7 +72,7 @@ def world_build(agents: int, participants: int, seed: int = 7) -> None:
         )
         start = datetime(2025, 2, 28, 17, tzinfo=UTC)  # 1 March 2025 in Jakarta
         bonus_agents = max(1, agents // 100)
-        rows, payments, tallies = [], [], {}
+        rows, standings, payments, tallies = [], [], [], {}
         ids = reserve_ids(Participant._meta.db_table, participants)
         new_in_month = [55] * bonus_agents + [0] * (agents - bonus_agents)
         for index, pk in enumerate(ids):
@@ -89,9 +89,9 @@ def world_build(agents: int, participants: int, seed: int = 7) -> None:
                 db_date(birth.date()), "M", "", village, "PEDAGANG_PASAR", "permanent", "BPU", 1_000_000,
                 "JKK+JKM", "agent_network", offices[agent_index % OFFICES].pk, agent_ids[agent_index],
                 branch.pk,
-                db_datetime(registered), Month.from_date(day_of_registration).index, "active", month.index, 0,
-                db_datetime(registered),
+                db_datetime(registered), Month.from_date(day_of_registration).index, db_datetime(registered),
             ))  # fmt: skip
+            standings.append((pk, "active", month.index, 0))
             key = (day_of_registration, agent_ids[agent_index], offices[agent_index % OFFICES].pk)
             tallies[key] = tallies.get(key, 0) + 1
             if rng.random() < 0.7:
@@ -101,9 +101,14 @@ def world_build(agents: int, participants: int, seed: int = 7) -> None:
             Participant._meta.db_table,
             ["id", "nik", "name", "birth_date", "sex", "phone", "village_id", "occupation_id", "permanence",
              "segment", "declared_income", "programmes", "channel", "outlet_id", "agent_id", "office_id",
-             "registered_at", "registered_month", "status", "paid_through", "deposit_balance", "created_at"],
+             "registered_at", "registered_month", "created_at"],
             rows,
         )  # fmt: skip
+        insert_rows(
+            Standing._meta.db_table,
+            ["participant_id", "status", "paid_through", "deposit_balance"],
+            standings,
+        )
         breakdown = db_json([{"month": MONTH, "lines": {"JKK": 10000, "JKM": 6800}, "total": 16800}])
         reversals = len(payments) // 500
         all_ids = reserve_ids(Payment._meta.db_table, len(payments) + reversals)

@@ -102,9 +102,6 @@ def worker(rows: int, work: Path) -> None:
                         None,
                         db_datetime(now),
                         month.index,
-                        "new",
-                        None,
-                        0,
                         db_datetime(now),
                     )
                 )

@@ -23,7 +23,7 @@ from jaring.contributions.models import (
 )
 from jaring.contributions.queries import ratebook
 from jaring.contributions.services import bill_issue, deposit_record, payment_record
-from jaring.members.models import DuplicateAttempt, Occupation, Participant
+from jaring.members.models import DuplicateAttempt, Occupation, Participant, Standing
 from jaring.org.models import BranchArea, Office
 from jaring.regions.models import Region
 from jaring.rules.months import Month
@@ -251,7 +251,7 @@ def test_participant_change_writes_only_corrections(admin_client, books):
         idempotency_key="p2",
         paid_at=jakarta(2024, 6, 3),
     )
-    standing = Participant.objects.values("status", "paid_through", "deposit_balance").get(pk=worker.pk)
+    standing = Standing.objects.values("status", "paid_through", "deposit_balance").get(pk=worker.pk)
     assert standing["paid_through"] == Month.of(2024, 6)
     response = admin_client.post(
         change(worker),
@@ -262,9 +262,7 @@ def test_participant_change_writes_only_corrections(admin_client, books):
     worker.refresh_from_db()
     assert worker.name == "Budi Santoso Jr"
     assert worker.programmes == "JKK+JKM+JHT"
-    assert (
-        Participant.objects.values("status", "paid_through", "deposit_balance").get(pk=worker.pk) == standing
-    )
+    assert Standing.objects.values("status", "paid_through", "deposit_balance").get(pk=worker.pk) == standing
     assert worker.nik != "3215010000000000"
 
 

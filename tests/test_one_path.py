@@ -356,9 +356,9 @@ def picture() -> dict:
                 "agent_id",
                 "office_id",
                 "registered_month",
-                "status",
-                "paid_through",
-                "deposit_balance",
+                "standing__status",
+                "standing__paid_through",
+                "standing__deposit_balance",
             )
         ),
         "ledger": Counter(

@@ -61,7 +61,7 @@ def test_a_reversal_dated_a_year_back_is_refused_for_a_caller_who_may_not_state_
     assert refused.value.error_dict["reversed_at"][0].code == "too_old"
     assert not Payment.objects.filter(kind=Payment.Kind.REVERSAL).exists()
     worker.refresh_from_db()
-    assert worker.paid_through == Month.from_date(local_date(moment(A_YEAR_AGO)))
+    assert worker.standing.paid_through == Month.from_date(local_date(moment(A_YEAR_AGO)))
 
 
 def test_the_operator_may_date_a_reversal_a_year_back_and_it_is_audited_as_history(worker):

@@ -48,7 +48,7 @@ def test_reversal_is_a_new_entry_and_takes_the_months_out_of_coverage(register):
     assert reversal.amount == -50_400 and reversal.reverses == feb
     assert Payment.objects.filter(participant=worker).count() == 3
     worker.refresh_from_db()
-    assert worker.paid_through == Month.of(2024, 1)
+    assert worker.standing.paid_through == Month.of(2024, 1)
     assert list(CoverageRun.objects.filter(participant=worker).values_list("first_month", "last_month")) == [
         (Month.of(2024, 1), Month.of(2024, 1))
     ]
@@ -68,7 +68,7 @@ def test_deposits_accumulate_and_buy_whole_months(register):
             collected_at=jakarta(2024, 3, day),
         )
     worker.refresh_from_db()
-    assert worker.deposit_balance == 21_000 - 16_800
+    assert worker.standing.deposit_balance == 21_000 - 16_800
     bought = Payment.objects.filter(participant=worker, kind="deposit")
     assert [p.first_month for p in bought] == [Month.of(2024, 3)]
     retry = deposit_record(
@@ -81,7 +81,7 @@ def test_deposits_accumulate_and_buy_whole_months(register):
     )
     assert not retry.created and retry.deposit.pk == result.deposit.pk
     worker.refresh_from_db()
-    assert worker.deposit_balance == 4_200
+    assert worker.standing.deposit_balance == 4_200
 
 
 def test_a_payer_bill_covers_every_member_for_the_month_outside_the_pp50_cut(world, register):
@@ -113,14 +113,14 @@ def test_month_end_run_marks_lapses_set_based(register):
     pay(late, 1, 16_800, "c", jakarta(2024, 3, 5))
     never = register(registered_at=jakarta(2024, 4, 5))
     counts = statuses_refresh(today=date(2024, 5, 20))
-    statuses = dict(Participant.objects.values_list("pk", "status"))
+    statuses = dict(Participant.objects.values_list("pk", "standing__status"))
     assert statuses[paid.pk] == "lapsed"  # Feb..May unpaid: 4 months
     assert statuses[ahead.pk] == "active"
     assert statuses[late.pk] == "arrears"  # Apr, May unpaid
     assert statuses[never.pk] == "new"
     assert counts["lapsed"] == 1 and counts["active"] == 1
     statuses_refresh(today=date(2024, 8, 20))
-    assert Participant.objects.get(pk=never.pk).status == "lapsed"
+    assert Participant.objects.get(pk=never.pk).standing.status == "lapsed"
 
 
 def test_payment_months_must_be_one_three_six_or_twelve(register):

@@ -25,7 +25,7 @@ def test_first_payment_covers_the_registration_month(register):
     assert result.created
     assert result.payment.first_month == Month.of(2024, 5)
     worker.refresh_from_db()
-    assert worker.paid_through == Month.of(2024, 5)
+    assert worker.standing.paid_through == Month.of(2024, 5)
 
 
 def test_paying_twice_with_one_idempotency_key_records_one_payment(register):
@@ -147,7 +147,7 @@ def test_a_till_retrying_with_fresh_references_cannot_buy_months_without_end(reg
         except ValidationError as error:
             refusals.append(error.error_dict["months"][0].code)
     worker.refresh_from_db()
-    assert taken == 1 and worker.paid_through == now + 12
+    assert taken == 1 and worker.standing.paid_through == now + 12
     assert refusals == ["too_far_ahead"] * 4
 
 

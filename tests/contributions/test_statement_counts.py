@@ -29,7 +29,7 @@ def test_a_payment_costs_the_same_statements_as_before_plus_its_audit_entry(
             idempotency_key="T-1",
             actor=Actor.cli(),
         )
-    assert result.created and person.paid_through == result.payment.first_month
+    assert result.created and person.standing.paid_through == result.payment.first_month
 
 
 def test_a_deposit_buying_a_month_costs_a_fixed_number_of_statements(register, django_assert_max_num_queries):
@@ -47,8 +47,9 @@ def test_a_registration_costs_a_fixed_number_of_statements(world, django_assert_
     born = date(1980, 1, 1)
     ratebook()  # remembered by the process for a minute: read once, not per registration
     # The NIK registered before?, the village, the occupations, the branch serving the village; the
-    # participant, the tally, the audit entry.
-    with django_assert_max_num_queries(7 + 2):
+    # participant, its standing and the tally (sent together on PostgreSQL, one round trip), the audit
+    # entry.
+    with django_assert_max_num_queries(8 + 2):
         registration = participant_register(
             nik=make_nik("32.15.01", born, Sex("M"), 77), name="Ahmad Yani", birth_date=born, sex="M",
             village_code=village, occupation_code="PETANI", declared_income=1_000_000, programmes="JKK+JKM",

@@ -70,17 +70,17 @@ def test_workers_come_through_every_kind_of_channel(demo):
 
 
 def test_there_are_active_and_lapsed_participants(demo):
-    assert demo.active == Participant.objects.filter(status="active").count() > 0
-    assert demo.lapsed == Participant.objects.filter(status="lapsed").count() > 0
+    assert demo.active == Participant.objects.filter(standing__status="active").count() > 0
+    assert demo.lapsed == Participant.objects.filter(standing__status="lapsed").count() > 0
     month = Month.from_date(TODAY)
-    for worker in Participant.objects.filter(status="lapsed"):
-        last_paid = worker.paid_through or worker.registered_month - 1
+    for worker in Participant.objects.filter(standing__status="lapsed"):
+        last_paid = worker.standing.paid_through or worker.registered_month - 1
         assert month - last_paid > 3
 
 
 def test_cached_statuses_agree_with_the_ledger(demo):
     for worker in Participant.objects.all():
-        assert participant_status(worker, as_of=TODAY).standing == worker.status, worker.number
+        assert participant_status(worker, as_of=TODAY).standing == worker.standing.status, worker.number
 
 
 def test_every_nik_agrees_with_the_declared_birth_date_sex_and_address(demo):

@@ -54,7 +54,7 @@ def test_a_double_submitted_payment_counts_once(people, network, as_user):
     assert payment.first_month == month_of()
     assert AuditEntry.objects.filter(action="create", object_type="contributions.payment").count() == 1
     participant.refresh_from_db()
-    assert participant.status == "active"
+    assert participant.standing.status == "active"
 
 
 def test_a_new_form_is_a_new_payment(people, network, as_user):
@@ -137,7 +137,7 @@ def test_a_deposit_buys_months_once_however_often_sent(people, network, as_user)
     bought = Payment.objects.filter(source=f"deposit:{deposit.pk}")
     assert bought.count() == 1
     participant.refresh_from_db()
-    assert participant.deposit_balance == 1000
+    assert participant.standing.deposit_balance == 1000
     assert AuditEntry.objects.filter(action="create", object_type="contributions.deposit").count() == 1
 
 

@@ -158,8 +158,8 @@ def test_payments_import_prices_each_row_and_refuses_reused_references(tmp_path,
     assert results[2]["record_id"] == results[0]["record_id"]
     assert job.reasons == {"reference:duplicate": 1, "amount:price_mismatch": 1, "nik:unknown": 1}
     worker.refresh_from_db()
-    assert worker.paid_through == worker.registered_month + 3
-    assert worker.status == "active"
+    assert worker.standing.paid_through == worker.registered_month + 3
+    assert worker.standing.status == "active"
     assert Payment.objects.filter(participant=worker).count() == 2
     # The same references sent again in another file are already recorded.
     # The same request sent again in another file is recognised (recorded once); a reference already used

@@ -15,7 +15,7 @@ def test_registration_resolves_the_branch_from_the_address(world, register):
     assert worker.office == world.balikpapan
     assert worker.channel == "pos"
     assert worker.outlet == world.pos_karawang
-    assert worker.status == Participant.Status.NEW
+    assert worker.standing.status == Participant.Status.NEW
 
 
 def test_participant_number_has_a_valid_check_digit(register):

@@ -45,11 +45,11 @@ def test_agents_stand_at_every_step_of_the_lifecycle(demo):
 def test_the_gaming_patterns_are_there(demo):
     shared = agent(7).participants.values("phone").annotate(n=Count("pk")).order_by("-n").first()
     assert shared["n"] >= 5
-    assert agent(8).participants.filter(paid_through__isnull=True).count() >= 5
+    assert agent(8).participants.filter(standing__paid_through__isnull=True).count() >= 5
     period = ContestPeriod.objects.get(contest__code__startswith="perisai-racing")
     tail = agent(9).participants.filter(registered_at__date__gte=period.end.replace(day=1))
     assert tail.count() >= 10
-    assert agent(10).participants.filter(status="lapsed").count() >= 3
+    assert agent(10).participants.filter(standing__status="lapsed").count() >= 3
 
 
 @pytest.mark.django_db

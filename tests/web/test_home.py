@@ -27,8 +27,8 @@ def test_branch_staff_see_the_standing_of_their_scope_only(client, network, staf
     standing = page(client, user).context["standing"]
     mine = scope_for(user).participants()
     assert standing["registered"] == mine.count() < Participant.objects.count()
-    assert standing["active"] == mine.filter(status="active").count()
-    assert standing["new"] == mine.filter(status="new").count()
+    assert standing["active"] == mine.filter(standing__status="active").count()
+    assert standing["new"] == mine.filter(standing__status="new").count()
     assert sum(standing[s] for s in ("active", "arrears", "lapsed", "new")) == standing["registered"]
 
 

@@ -3,7 +3,7 @@
 Every page, export, report and dashboard passes its querysets through the user's ``Scope``::
 
     scope = scope_for(request.user)
-    participants = scope.participants(Participant.objects.filter(status="active"))
+    participants = scope.participants(Participant.objects.filter(standing__status="active"))
     participant = get_in_scope_or_404(scope.participants, Participant.objects.all(), pk=pk)
 
 Anything outside the scope behaves as if it did not exist (the views answer 404, never 403, so a

@@ -69,7 +69,7 @@ def participant_identify(*, nik: str | None = None, number: str | None = None) -
         raise error_dict("nik", _("A NIK has exactly 16 digits."))
     if number and (parsed is None or parsed[0] != "pk"):
         raise error_dict("number", _("This is not a participant number (11 digits with a check digit)."))
-    participant = participant_find(nik or number, queryset=Participant.objects.all())
+    participant = participant_find(nik or number, queryset=Participant.objects.select_related("standing"))
     if participant is None:
         raise error_dict("nik" if nik else "number", _unknown_message(), "unknown")
     return participant

@@ -13,6 +13,7 @@ from __future__ import annotations
 # one shard, so everything about one participant is a single-shard statement.
 DISTRIBUTED: dict[str, str] = {
     "members.Participant": "id",
+    "members.Standing": "participant",
     "members.DuplicateAttempt": "participant",
     "contributions.Payment": "participant",
     "contributions.CoverageRun": "participant",

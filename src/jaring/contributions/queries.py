@@ -112,7 +112,7 @@ class ParticipantStatus:
             "channel": p.channel,
             "programmes": p.programmes,
             "declared_income": p.declared_income,
-            "deposit_balance": p.deposit_balance,
+            "deposit_balance": p.standing.deposit_balance,
             "covered": [{"first": str(run.first), "last": str(run.last)} for run in self.runs],
             "payments": [
                 {

@@ -44,7 +44,7 @@ from jaring.demo.habits import (
     pay_day,
 )
 from jaring.demo.names import mobile_number, person_name
-from jaring.members.models import Participant
+from jaring.members.models import Participant, Standing
 from jaring.members.services import participant_register
 from jaring.members.validation import RegistrationContext
 from jaring.org.models import Office
@@ -173,8 +173,8 @@ def demo_summary(*, already_loaded: bool) -> DemoSummary:
         participants=Participant.objects.count(),
         payments=Payment.objects.count(),
         deposits=Deposit.objects.count(),
-        lapsed=Participant.objects.filter(status=Participant.Status.LAPSED).count(),
-        active=Participant.objects.filter(status=Participant.Status.ACTIVE).count(),
+        lapsed=Standing.objects.filter(status=Participant.Status.LAPSED).count(),
+        active=Standing.objects.filter(status=Participant.Status.ACTIVE).count(),
         already_loaded=already_loaded,
     )
 
@@ -364,7 +364,7 @@ class _Loader:
             )  # fmt: skip
         for stretch in worker.habit.stretches if worker.habit else ():
             for month in months_between(stretch.first, stretch.last):
-                if person.paid_through is not None and person.paid_through >= month:
+                if (paid := person.standing.paid_through) is not None and paid >= month:
                     continue  # still covered by an earlier payment
                 day = pay_day(self.rng, month, registered_day)
                 if day > self.today:

@@ -62,7 +62,9 @@ def acting_agent(scope: Scope):
 def participant_lookup(scope: Scope, identifier: str) -> Participant | None:
     """The participant in the user's scope with this NIK (16 digits) or participant number (11 digits
     with a valid check digit); None when there is none, or none the user may see."""
-    participants = scope.participants(Participant.objects.select_related("outlet", "agent", "occupation"))
+    participants = scope.participants(
+        Participant.objects.select_related("standing", "outlet", "agent", "occupation")
+    )
     return participant_find(identifier, queryset=participants)
 
 
@@ -77,5 +79,5 @@ def participants_search(scope: Scope, text: str, *, limit: int = 20) -> list[Par
         return [exact]
     if text.replace(" ", "").isdigit() or len(text) < 3:
         return []
-    participants = scope.participants(Participant.objects.select_related("outlet"))
+    participants = scope.participants(Participant.objects.select_related("standing", "outlet"))
     return list(participants.filter(name__icontains=text).order_by("name", "pk")[:limit])

@@ -86,7 +86,7 @@ def deposit_preview(participant: Participant, amount: int, *, at: datetime | Non
     policy = book.policy_for(current)
     programmes = parse_programmes(participant.programmes)
     runs = coverage_runs(participant)
-    balance = participant.deposit_balance + amount
+    balance = participant.standing.deposit_balance + amount
     bought: list[MonthPrice] = []
     while True:
         (month,) = months_for_payment(
@@ -99,7 +99,7 @@ def deposit_preview(participant: Participant, amount: int, *, at: datetime | Non
         balance -= price.total
         runs = runs_with(runs, (month,))
     return DepositPreview(
-        balance_before=participant.deposit_balance,
+        balance_before=participant.standing.deposit_balance,
         amount=amount,
         months=tuple(bought),
         balance_after=balance,

@@ -121,7 +121,9 @@ def _participant_or_404(scope, number: str) -> Participant:
         pk = participant_seq(number)
     except ValueError:
         raise Http404 from None
-    related = Participant.objects.select_related("outlet", "agent", "occupation", "village", "office")
+    related = Participant.objects.select_related(
+        "standing", "outlet", "agent", "occupation", "village", "office"
+    )
     return get_in_scope_or_404(scope.participants, related, pk=pk)
 
 

@@ -156,9 +156,9 @@ class ParticipantAdmin(ParticipantSearch, admin.ModelAdmin):
         "number_display", "nik_masked", "name", "phone_masked", "status", "paid_through", "programmes",
         "channel", "outlet", "office", "registered_at",
     )  # fmt: skip
-    list_filter = ("status", "segment", "channel", "sex", "registered_at", "office")
+    list_filter = ("standing__status", "segment", "channel", "sex", "registered_at", "office")
     search_fields = ("nik__exact",)
-    list_select_related = ("outlet", "office")
+    list_select_related = ("outlet", "office", "standing")
     show_full_result_count = False
     ordering = ("-id",)
     raw_id_fields = ("village",)
@@ -191,6 +191,18 @@ class ParticipantAdmin(ParticipantSearch, admin.ModelAdmin):
     def phone_masked(self, participant):
         return mask_phone(participant.phone)
 
+    @admin.display(description=_("status"), ordering="standing__status")
+    def status(self, participant):
+        return participant.standing.get_status_display()
+
+    @admin.display(description=_("paid through"), ordering="standing__paid_through")
+    def paid_through(self, participant):
+        return participant.standing.paid_through
+
+    @admin.display(description=_("deposit balance"))
+    def deposit_balance(self, participant):
+        return participant.standing.deposit_balance
+
     def has_add_permission(self, request):
         # Registration goes through ``participant_register`` so that every rule (NIK, duplicates, income
         # levels, acquisition credit) applies.
@@ -200,9 +212,8 @@ class ParticipantAdmin(ParticipantSearch, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        # Only the corrected columns are written, under a row lock: status, paid_through and
-        # deposit_balance are kept by the contribution services, and a form loaded before a payment must
-        # not undo it.
+        # Only the corrected columns are written, under a row lock; the standing is kept by the
+        # contribution services, in its own row.
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name in CORRECTABLE}
         stored = participant_correct(participant=obj, changes=changes, actor=request, summary="admin")
         obj.office = stored.office

@@ -81,18 +81,12 @@ class Participant(models.Model):
     registered_at = models.DateTimeField()
     registered_month = MonthField()
 
-    # Kept by contributions.services in the same transaction as the ledger; the ledger is the truth.
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
-    paid_through = MonthField(null=True, blank=True)
-    deposit_balance = models.PositiveBigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What the ledger keeps (status, paid-through month, deposit balance) is the participant's
+    # ``standing``, a row of its own: see ``Standing``.
 
     class Meta:
         ordering = ["id"]
-        # No index holds the standing (status, paid_through, deposit_balance), which every payment
-        # rewrites: PostgreSQL then updates the row in place (a HOT update, with the room the fill factor
-        # leaves in each page) instead of writing an entry into every index. Counts by status come from the
-        # tallies, and the month-end run reads the whole table anyway.
         indexes = [
             models.Index(fields=["outlet", "registered_at"]),
             models.Index(fields=["village"], name="participant_village"),
@@ -115,6 +109,33 @@ class Participant(models.Model):
     @property
     def masked_nik(self) -> str:
         return mask_nik(self.nik)
+
+
+class Standing(models.Model):
+    """A participant's standing as the contribution services keep it, in the same transaction as the
+    ledger (the ledger is the truth): the status as of the current month, the last covered month and the
+    deposit balance. Made with the participant at registration.
+
+    A row of its own because every payment rewrites it: a registration's wide row with seven indexes,
+    rewritten for each payment of a chunk whose neighbours on the page were rewritten too, wrote an entry
+    into every index each time (PostgreSQL could rarely update it in place). This narrow row has one
+    index, and half of each page is left free on PostgreSQL so that its rewrites stay on the page
+    (members 0007). Counts by status come from the tallies; the month-end run reads the whole table."""
+
+    participant = models.OneToOneField(
+        Participant, primary_key=True, on_delete=models.CASCADE, related_name="standing"
+    )
+    status = models.CharField(
+        max_length=10, choices=Participant.Status.choices, default=Participant.Status.NEW
+    )
+    paid_through = MonthField(null=True, blank=True)
+    deposit_balance = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["participant_id"]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.status}"
 
 
 class DuplicateAttempt(models.Model):

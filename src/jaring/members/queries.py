@@ -38,5 +38,7 @@ def participant_find(identifier: str | None, *, queryset=None) -> Participant | 
     if parsed is None:
         return None
     if queryset is None:
-        queryset = Participant.objects.select_related("outlet", "agent", "office", "village", "occupation")
+        queryset = Participant.objects.select_related(
+            "standing", "outlet", "agent", "office", "village", "occupation"
+        )
     return queryset.filter(**{parsed[0]: parsed[1]}).first()

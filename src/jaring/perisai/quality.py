@@ -169,7 +169,7 @@ def agent_figures(agents: QuerySet[Agent], *, as_of: date | None = None) -> dict
         .annotate(
             n=Count("pk"),
             this_month=Count("pk", filter=Q(registered_month=current)),
-            paid=Count("pk", filter=Q(paid_through__isnull=False)),
+            paid=Count("pk", filter=Q(standing__paid_through__isnull=False)),
         )
         .order_by()
     )
@@ -229,7 +229,7 @@ def agent_cohorts(agents: QuerySet[Agent], *, as_of: date | None = None) -> list
     acquired = Participant.objects.filter(agent_id__in=_ids(agents), registered_month__lte=current)
     sizes = (
         acquired.values_list("agent_id", "registered_month")
-        .annotate(n=Count("pk"), paid=Count("pk", filter=Q(paid_through__isnull=False)))
+        .annotate(n=Count("pk"), paid=Count("pk", filter=Q(standing__paid_through__isnull=False)))
         .order_by()
     )
     active: dict[tuple[int, Month, int], int] = {}
@@ -333,7 +333,7 @@ def agent_ranking(
     window = Participant.objects.filter(
         agent_id__in=_ids(agents), registered_month__gte=first, registered_month__lte=current
     )
-    paying = Q(paid_through__isnull=False)
+    paying = Q(standing__paid_through__isnull=False)
     figures = {
         agent_id: (n, paid, due)
         for agent_id, n, paid, due in window.values_list("agent_id")
@@ -443,7 +443,7 @@ def agent_signals(
 def _never_paid(agents, as_of: date, t: Thresholds):
     cutoff = end_of_day(as_of - timedelta(days=t.never_paid_days))
     old = Participant.objects.filter(agent_id__in=_ids(agents), registered_at__lte=cutoff)
-    never = Q(paid_through__isnull=True)
+    never = Q(standing__paid_through__isnull=True)
     rows = (
         old.values_list("agent_id")
         .annotate(total=Count("pk"), never=Count("pk", filter=never))
@@ -549,7 +549,7 @@ def _quick_lapses(agents, as_of: date, t: Thresholds):
     current = Month.from_date(as_of)
     lapsed_before = current - _arrears_months(current)
     paying = Participant.objects.filter(
-        agent_id__in=_ids(agents), paid_through__isnull=False, registered_month__lt=lapsed_before
+        agent_id__in=_ids(agents), standing__paid_through__isnull=False, registered_month__lt=lapsed_before
     )
     quick = _quickly_lapsed(lapsed_before, t.quick_lapse_max_months)
     rows = (
@@ -580,7 +580,7 @@ def _quickly_lapsed(lapsed_before: Month, max_months: int) -> Q:
     over the runs of lapsed participants, not per row."""
     short = (
         CoverageRun.objects.filter(
-            participant__agent_id__isnull=False, participant__paid_through__lt=lapsed_before
+            participant__agent_id__isnull=False, participant__standing__paid_through__lt=lapsed_before
         )
         .values("participant_id")
         .annotate(
@@ -589,7 +589,7 @@ def _quickly_lapsed(lapsed_before: Month, max_months: int) -> Q:
         .filter(months__lte=max_months)
         .values("participant_id")
     )
-    return Q(paid_through__isnull=False, paid_through__lt=lapsed_before, pk__in=short)
+    return Q(standing__paid_through__isnull=False, standing__paid_through__lt=lapsed_before, pk__in=short)
 
 
 def _arrears_months(month: Month) -> int:

@@ -221,7 +221,9 @@ def participants(request, code: str):
     scope = scope_for(request.user)
     found = get_in_scope_or_404(scope.agents, Agent.objects.select_related("outlet"), code=code)
     as_of = _as_of(request)
-    rows = scope.participants(Participant.objects.filter(agent=found)).order_by("-registered_at", "-pk")
+    rows = scope.participants(Participant.objects.select_related("standing").filter(agent=found)).order_by(
+        "-registered_at", "-pk"
+    )
     signal_kind = request.GET.get("signal", "")
     signal = None
     if signal_kind:
@@ -232,7 +234,7 @@ def participants(request, code: str):
         rows = rows.filter(signal.evidence) if signal else rows.none()
     status = request.GET.get("status", "")
     if status in Participant.Status.values:
-        rows = rows.filter(status=status)
+        rows = rows.filter(standing__status=status)
     columns = _participant_columns()
     fmt = export_format(request)
     if fmt:
@@ -412,13 +414,15 @@ def _participant_row(participant: Participant) -> list:
         mask_nik(participant.nik),
         mask_phone(participant.phone),
         local_date(participant.registered_at),
-        participant.get_status_display(),
-        str(participant.paid_through) if participant.paid_through else "",
+        participant.standing.get_status_display(),
+        str(participant.standing.paid_through) if participant.standing.paid_through else "",
     ]
 
 
 def _evidence(scope: Scope, signal: quality.Signal):
-    return scope.participants(Participant.objects.filter(signal.evidence)).order_by("-registered_at", "-pk")
+    return scope.participants(
+        Participant.objects.select_related("standing").filter(signal.evidence)
+    ).order_by("-registered_at", "-pk")
 
 
 def _threshold_lines(t: quality.Thresholds) -> list[tuple[str, str]]:

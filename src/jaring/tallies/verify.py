@@ -33,7 +33,7 @@ def expected() -> TallyBatch:
     registrations = Participant.objects.annotate(day=TruncDate("registered_at")).values("day", *_WHO)
     for row in registrations.annotate(n=Count("id")).order_by():
         batch.add(REGISTERED, row["day"], _who(row), count=row["n"])
-    for row in registrations.filter(paid_through__isnull=False).annotate(n=Count("id")).order_by():
+    for row in registrations.filter(standing__paid_through__isnull=False).annotate(n=Count("id")).order_by():
         batch.add(FIRST_PAID, row["day"], _who(row), count=row["n"])
     sign = Case(
         When(kind=Payment.Kind.REVERSAL, then=Value(-1)), default=Value(1), output_field=IntegerField()

@@ -92,7 +92,7 @@ def _member_rows(scope: Scope, payer: Payer) -> list[tuple]:
     memberships = (
         # staff see a payer's members they serve, not all of them (a payer may pay across branches)
         GroupMembership.objects.filter(group__payer=payer, participant__in=scope.participants().values("pk"))
-        .select_related("group", "participant")
+        .select_related("group", "participant__standing")
         .order_by("group__name", "participant__name", "participant_id")
     )
     return [
@@ -103,7 +103,7 @@ def _member_rows(scope: Scope, payer: Payer) -> list[tuple]:
             mask_nik(membership.participant.nik),
             str(membership.first_month),
             str(membership.last_month) if membership.last_month else "",
-            membership.participant.get_status_display(),
+            membership.participant.standing.get_status_display(),
         )
         for membership in memberships
     ]

@@ -37,7 +37,7 @@ def home(request):
 def standing_counts(scope: Scope) -> dict[str, int]:
     """Participants of the scope by standing, in one grouped query: registered (all), active, arrears,
     lapsed, new (registered, never paid)."""
-    counts = dict(scope.participants().order_by().values_list("status").annotate(n=Count("pk")))
+    counts = dict(scope.participants().order_by().values_list("standing__status").annotate(n=Count("pk")))
     return {
         "registered": sum(counts.values()),
         **{status: counts.get(status, 0) for status in Participant.Status.values},

@@ -50,7 +50,7 @@ def register(request: HttpRequest, payload: RegistrationIn):
         RegistrationOut(
             participant_number=participant.number,
             nik=participant.masked_nik,
-            status=participant.status,
+            status=participant.standing.status,
             registered_at=participant.registered_at,
             outlet=api_key.outlet.code,
             agent=api_key.agent.code if api_key.agent else None,
@@ -83,7 +83,7 @@ def status(request: HttpRequest, payload: StatusIn):
         paid_through=str(standing.paid_through) if standing.paid_through else None,
         registered_month=str(participant.registered_month),
         programmes=participant.programmes,
-        deposit_balance=participant.deposit_balance,
+        deposit_balance=participant.standing.deposit_balance,
         prices=[
             PriceOut(
                 months=count,

@@ -19,7 +19,7 @@ from jaring.contributions.models import CoverageRun, Deposit, LedgerKey, Payment
 from jaring.contributions.queries import participant_standing
 from jaring.contributions.services.book import LedgerBook, Person
 from jaring.contributions.services.checks import DepositPlan, EntryPlan
-from jaring.members.models import Participant
+from jaring.members.models import Standing
 from jaring.rules.coverage import Run, paid_through
 from jaring.rules.months import Month
 from jaring.tallies.writer import FIRST_PAID, TallyBatch, Who
@@ -57,7 +57,7 @@ DEPOSIT_COLUMNS = (
 )
 
 
-class Standing(NamedTuple):
+class StandingAfter(NamedTuple):
     paid_through: Month | None
     status: str
     deposit_balance: int
@@ -65,7 +65,7 @@ class Standing(NamedTuple):
 
 def ledger_apply(
     book: LedgerBook, *, entries: list[EntryPlan] = (), deposits: list[DepositPlan] = ()
-) -> dict[int, Standing]:
+) -> dict[int, StandingAfter]:
     """Writes the accepted plans (in the order given) and keeps coverage, standing and tallies with
     them; sets each plan's ``pk``. Returns the new standing of every participant touched."""
     recorded_at = db_datetime(book.now)
@@ -187,7 +187,7 @@ class _CoverageChanges(NamedTuple):
 
 def _coverage_changes(
     book: LedgerBook, touched: dict[int, Person]
-) -> tuple[_CoverageChanges, dict[int, Standing]]:
+) -> tuple[_CoverageChanges, dict[int, StandingAfter]]:
     """The touched participants' run writes (extending a run, adding runs, or rewriting them) and their
     ``paid_through``, status as of today and deposit balance."""
     changes = _CoverageChanges([], [], [], [])
@@ -213,7 +213,7 @@ def _coverage_changes(
             changes.rewrite.append(pk)
             changes.add.extend([(pk, run.first.index, run.last.index) for run in new])
         balance = book.balances.get(pk, person.deposit_balance)
-        standings[pk] = Standing(last, status, balance)
+        standings[pk] = StandingAfter(last, status, balance)
         changes.standing.append((None if last is None else last.index, status, balance, pk))
     return changes, standings
 
@@ -240,4 +240,4 @@ def _coverage_write(changes: _CoverageChanges) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {table} WHERE {condition}", params)
     insert_values(CoverageRun, ("participant_id", "first_month", "last_month"), changes.add)
-    update_rows(Participant, "id", ("paid_through", "status", "deposit_balance"), changes.standing)
+    update_rows(Standing, "participant_id", ("paid_through", "status", "deposit_balance"), changes.standing)

@@ -1,12 +1,13 @@
 """The ledger book: everything the checks of a list of ledger requests need, read in bulk and then kept in
 memory while the requests are judged one after the other.
 
-``LedgerBook.load`` locks the participants the requests name (``SELECT ... FOR UPDATE``, in id order, so
-two lists never wait on each other in a circle), then reads the references already recorded and the
-participants' coverage runs: three statements whatever the number of requests (four with the ledgers a
-reversal needs). The checks in ``checks`` read only the book and, when they accept a request, advance it
-(the runs, the balance, the references taken), so the next request of the same participant in the same
-list sees the first: a list of requests ends exactly as the same requests sent one at a time.
+``LedgerBook.load`` locks the standing of the participants the requests name (``SELECT ... FOR UPDATE``,
+in id order, so two lists never wait on each other in a circle), then reads the references already
+recorded and the participants' coverage runs: three statements whatever the number of requests (four
+with the ledgers a reversal needs). The checks in ``checks`` read only the book and, when they accept a
+request, advance it (the runs, the balance, the references taken), so the next request of the same
+participant in the same list sees the first: a list of requests ends exactly as the same requests sent
+one at a time.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from jaring.common.bulk import among, array_literal, db_json
 from jaring.common.clock import local_date
 from jaring.common.text import has_control_character
 from jaring.contributions.models import CoverageRun, Deposit, LedgerKey, Payment
-from jaring.members.models import Participant
+from jaring.members.models import Participant, Standing
 from jaring.members.queries import identifier_parse
 from jaring.rules.coverage import Run
 from jaring.rules.months import Month, month_at
@@ -47,6 +48,9 @@ class Person(NamedTuple):
     channel: str
     segment: str
     deposit_balance: int
+
+
+_STANDING = {"paid_through", "deposit_balance"}  # the Person fields read from the standing
 
 
 class Prior(NamedTuple):
@@ -184,17 +188,25 @@ class LedgerBook:
         quote = connection.ops.quote_name
         # ``registered_at`` is read as text: most requests never need it, and a database's datetime
         # conversion of every row cost more than the rest of the row (a tenth of a PostgreSQL import).
-        names = [quote("id" if name == "pk" else name) for name in Person._fields]
+        names = [
+            f"s.{quote(name)}" if name in _STANDING else f"p.{quote('id' if name == 'pk' else name)}"
+            for name in Person._fields
+        ]
         columns = ", ".join(f"CAST({name} AS TEXT)" if "registered_at" in name else name for name in names)
         where, params = [], []
-        for column, values in (("nik", niks), ("id", ids)):
+        for column, values in (("p.nik", niks), ("p.id", ids)):
             if values:
                 condition, values = among(column, values)
                 where.append(condition)
                 params.extend(values)
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        table = quote(Participant._meta.db_table)
-        sql = f"SELECT {columns} FROM {table} WHERE {' OR '.join(where)} ORDER BY id{lock}"
+        # The lock is the standing's: the row every ledger write rewrites, and the one a correction of
+        # the participant locks first.
+        lock = " FOR UPDATE OF s" if connection.features.has_select_for_update else ""
+        participants, standings = quote(Participant._meta.db_table), quote(Standing._meta.db_table)
+        sql = (
+            f"SELECT {columns} FROM {participants} p JOIN {standings} s ON s.participant_id = p.id "
+            f"WHERE {' OR '.join(where)} ORDER BY p.id{lock}"
+        )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             for values in cursor.fetchall():

@@ -40,7 +40,7 @@ from jaring.contributions.models import (
     Payment,
 )
 from jaring.contributions.queries import coverage_runs, ratebook
-from jaring.contributions.services.apply import Standing, ledger_apply
+from jaring.contributions.services.apply import StandingAfter, ledger_apply
 from jaring.contributions.services.book import LedgerBook
 from jaring.contributions.services.checks import (
     BillLineRequest,
@@ -56,7 +56,7 @@ from jaring.contributions.services.checks import (
     payment_fingerprint,
     reversal_check,
 )
-from jaring.members.models import Participant
+from jaring.members.models import Participant, Standing
 from jaring.rules.coverage import Run, is_covered, months_for_payment
 from jaring.rules.months import Month
 from jaring.rules.programmes import parse_programmes
@@ -212,9 +212,17 @@ def _audit(actor, record, summary: str) -> None:
         audit(actor, "create", obj=record, after=record, summary=summary)
 
 
-def _standing_copy(participant: Participant, standings: dict[int, Standing]) -> None:
-    if (standing := standings.get(participant.pk)) is not None:
-        participant.paid_through, participant.status, participant.deposit_balance = standing
+def _standing_copy(participant: Participant, standings: dict[int, StandingAfter]) -> None:
+    """Gives ``participant`` its standing as written, without reading it back."""
+    if (after := standings.get(participant.pk)) is not None:
+        standing = Standing(
+            participant=participant,
+            paid_through=after.paid_through,
+            status=after.status,
+            deposit_balance=after.deposit_balance,
+        )
+        standing._state.adding = False
+        standing._state.db = "default"
 
 
 def _payment_of(plan: EntryPlan, book: LedgerBook, **related) -> Payment:
@@ -504,25 +512,27 @@ def _statuses_set(month: Month) -> dict[str, int]:
         .order_by("-last_month")
         .values("last_month")[:1]
     )
-    people = Participant.objects.filter(registered_month__lte=month).annotate(
+    registered = F("participant__registered_month")
+    people = Standing.objects.filter(participant__registered_month__lte=month).annotate(
         last_paid=Coalesce(
             Subquery(last_before, output_field=IntegerField()),
-            ExpressionWrapper(F("registered_month") - Value(1), output_field=IntegerField()),
+            ExpressionWrapper(registered - Value(1), output_field=IntegerField()),
             output_field=IntegerField(),
         )
     )
     threshold = month.index - arrears
-    people.filter(Exists(covering)).exclude(status="active").update(status="active")
+    ids_active = people.filter(Exists(covering)).exclude(status="active").values("pk")
+    Standing.objects.filter(pk__in=Subquery(ids_active)).update(status="active")
     uncovered = people.filter(~Exists(covering))
     ids_lapsed = uncovered.filter(last_paid__lt=threshold).exclude(status="lapsed").values("pk")
-    Participant.objects.filter(pk__in=Subquery(ids_lapsed)).update(status="lapsed")
+    Standing.objects.filter(pk__in=Subquery(ids_lapsed)).update(status="lapsed")
     ids_arrears = (
         uncovered.filter(Exists(any_run), last_paid__gte=threshold).exclude(status="arrears").values("pk")
     )
-    Participant.objects.filter(pk__in=Subquery(ids_arrears)).update(status="arrears")
+    Standing.objects.filter(pk__in=Subquery(ids_arrears)).update(status="arrears")
     ids_new = uncovered.filter(~Exists(any_run), last_paid__gte=threshold).exclude(status="new").values("pk")
-    Participant.objects.filter(pk__in=Subquery(ids_new)).update(status="new")
+    Standing.objects.filter(pk__in=Subquery(ids_new)).update(status="new")
     counts = {status: 0 for status in Participant.Status.values}
-    for row in Participant.objects.values("status").annotate(n=Count("pk")):
+    for row in Standing.objects.values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]
     return counts

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from jaring.accounts.audit import audit
 from jaring.accounts.models import Action
-from jaring.members.models import Participant
+from jaring.members.models import Participant, Standing
 from jaring.org.queries import serving_branch_id
 from jaring.regions.models import Region
 
@@ -37,7 +37,15 @@ def participant_correct(*, participant: Participant, changes: dict, actor, summa
     village = changes.get("village")
     if village is not None and village.level != Region.Level.VILLAGE:
         raise ValidationError({"village": _("Choose a village (desa/kelurahan) code like 64.71.01.1001.")})
-    locked = Participant.objects.select_for_update().select_related("outlet").get(pk=participant.pk)
+    # The standing is locked first, as every ledger write locks it: a payment of this participant
+    # then either ends before the correction or starts after it (its tallies name the office it read).
+    # The participant's own lock is a non-key one, which the ledger's foreign-key checks do not wait on.
+    Standing.objects.select_for_update().filter(participant_id=participant.pk).first()
+    locked = (
+        Participant.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("outlet")
+        .get(pk=participant.pk)
+    )
     fields = [name for name, value in changes.items() if getattr(locked, name) != value]
     if "village" in fields:
         fields.append("office")

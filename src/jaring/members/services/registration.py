@@ -21,12 +21,12 @@ from django.utils.translation import gettext as _
 
 from jaring.accounts.audit import audit
 from jaring.channels.models import Agent, Outlet
-from jaring.common.bulk import db_date, db_datetime, insert_with_ids
+from jaring.common.bulk import db_date, db_datetime, insert_values, insert_with_ids, pipelined
 from jaring.common.clock import local_date
 from jaring.common.errors import DuplicateRegistration, Problem, problems_error, problems_of
 from jaring.common.text import has_control_character
 from jaring.contributions.services.book import earliest_day, latest_allowed
-from jaring.members.models import DuplicateAttempt, Participant
+from jaring.members.models import DuplicateAttempt, Participant, Standing
 from jaring.members.validation import CleanRegistration, RegistrationContext, registration_clean
 from jaring.tallies.writer import REGISTERED, TallyBatch, Who
 
@@ -239,11 +239,9 @@ PARTICIPANT_COLUMNS = (
     "office_id",
     "registered_at",
     "registered_month",
-    "status",
-    "paid_through",
-    "deposit_balance",
     "created_at",
 )
+STANDING_COLUMNS = ("participant_id", "status", "paid_through", "deposit_balance")
 
 
 def registrations_apply(plans: list[RegistrationPlan], book: RegistrationBook) -> None:
@@ -283,9 +281,6 @@ def _participants_write(plans: list[RegistrationPlan], book: RegistrationBook) -
                 plan.office_id,
                 created if clean.registered_at is book.now else db_datetime(clean.registered_at),
                 clean.registered_month.index,
-                Participant.Status.NEW.value,
-                None,
-                0,
                 created,
             )
         )
@@ -294,7 +289,10 @@ def _participants_write(plans: list[RegistrationPlan], book: RegistrationBook) -
     ids = insert_with_ids(Participant._meta.db_table, PARTICIPANT_COLUMNS, rows)
     for plan, pk in zip(plans, ids, strict=True):
         plan.pk = pk
-    tallies.write()
+    new = Participant.Status.NEW.value
+    with pipelined():
+        insert_values(Standing, STANDING_COLUMNS, [(pk, new, None, 0) for pk in ids])
+        tallies.write()
 
 
 def participant_register(
@@ -409,11 +407,11 @@ def _participant_of(plan: RegistrationPlan, book: RegistrationBook) -> Participa
         office_id=plan.office_id,
         registered_at=clean.registered_at,
         registered_month=clean.registered_month,
-        status=Participant.Status.NEW,
-        paid_through=None,
-        deposit_balance=0,
         created_at=book.now,
     )
     participant._state.adding = False
     participant._state.db = "default"
+    standing = Standing(participant=participant, status=Participant.Status.NEW, paid_through=None)
+    standing._state.adding = False
+    standing._state.db = "default"
     return participant

@@ -47,7 +47,7 @@ class Command(JaringCommand):
             actor=Actor.cli(),
             history_allowed=True,  # the operator's command line may record history (audited as such)
         )
-        payment = result.payment
+        payment, standing = result.payment, participant.standing
         data = {
             "created": result.created,
             "payment": payment.pk,
@@ -56,8 +56,8 @@ class Command(JaringCommand):
             "months": payment.months,
             "amount": payment.amount,
             "reference": payment.idempotency_key,
-            "paid_through": str(participant.paid_through) if participant.paid_through else None,
-            "status": participant.status,
+            "paid_through": str(standing.paid_through) if standing.paid_through else None,
+            "status": standing.status,
         }
         if json:
             self.emit(data)
