@@ -1,5 +1,7 @@
 """Participants (peserta): insured workers, identified by NIK, with their acquisition."""
 
+from __future__ import annotations
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -136,6 +138,19 @@ class Standing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id}: {self.status}"
+
+    @classmethod
+    def as_written(
+        cls, participant: Participant, *, status: str, paid_through, deposit_balance: int
+    ) -> Standing:
+        """The standing a service has just written, given to ``participant`` (``participant.standing``)
+        without reading it back."""
+        standing = cls(
+            participant=participant, status=status, paid_through=paid_through, deposit_balance=deposit_balance
+        )
+        standing._state.adding = False
+        standing._state.db = "default"
+        return standing
 
 
 class DuplicateAttempt(models.Model):

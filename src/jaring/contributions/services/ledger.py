@@ -215,14 +215,12 @@ def _audit(actor, record, summary: str) -> None:
 def _standing_copy(participant: Participant, standings: dict[int, StandingAfter]) -> None:
     """Gives ``participant`` its standing as written, without reading it back."""
     if (after := standings.get(participant.pk)) is not None:
-        standing = Standing(
-            participant=participant,
-            paid_through=after.paid_through,
+        Standing.as_written(
+            participant,
             status=after.status,
+            paid_through=after.paid_through,
             deposit_balance=after.deposit_balance,
         )
-        standing._state.adding = False
-        standing._state.db = "default"
 
 
 def _payment_of(plan: EntryPlan, book: LedgerBook, **related) -> Payment:

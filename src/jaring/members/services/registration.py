@@ -411,7 +411,5 @@ def _participant_of(plan: RegistrationPlan, book: RegistrationBook) -> Participa
     )
     participant._state.adding = False
     participant._state.db = "default"
-    standing = Standing(participant=participant, status=Participant.Status.NEW, paid_through=None)
-    standing._state.adding = False
-    standing._state.db = "default"
+    Standing.as_written(participant, status=Participant.Status.NEW, paid_through=None, deposit_balance=0)
     return participant
