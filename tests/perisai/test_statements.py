@@ -219,3 +219,42 @@ def test_recomputing_one_agents_draft_leaves_every_other_draft_as_it_was(busy_ma
     statements_compute(month=MARCH, agents=[busy_march.prs_other])
     other.refresh_from_db()
     assert other.collected == before[0][0] + 16_800 and other.lines.filter(kind="payment").count() == 3
+
+
+def test_one_agents_draft_recomputed_alone_has_the_lines_of_the_months_job(busy_march, register):
+    w = busy_march
+    statements_compute(month=MARCH)
+    statement_approve(statement=Statement.objects.get(agent=w.prs_agent, month=MARCH), actor=None)
+    # a March payment recorded after March was approved: a late entry of April's statement
+    late = register(outlet=w.prs_karawang, agent=w.prs_agent, registered_at=jakarta(2025, 3, 2))
+    payment_record(
+        history_allowed=True,
+        participant=late, months=1, amount=16_800, source="test", idempotency_key="late",
+        paid_at=jakarta(2025, 3, 30), outlet=w.prs_karawang, agent=w.prs_agent,
+    )  # fmt: skip
+    # the agent's participant paying at a Pos counter, and a Pos participant paying the agent
+    payment_record(
+        history_allowed=True,
+        participant=w.march_payments[1].participant, months=1, amount=16_800, source="test",
+        idempotency_key="at-pos", paid_at=jakarta(2025, 4, 5), outlet=w.pos_karawang,
+    )  # fmt: skip
+    walk_in = register(outlet=w.pos_karawang, registered_at=jakarta(2025, 4, 1))
+    payment_record(
+        history_allowed=True,
+        participant=walk_in, months=1, amount=16_800, source="test", idempotency_key="to-agent",
+        paid_at=jakarta(2025, 4, 6), outlet=w.prs_karawang, agent=w.prs_agent,
+    )  # fmt: skip
+    payment_reverse(
+        payment=w.march_payments[2], source="test", idempotency_key="undo", reason="wrong person",
+        reversed_at=jakarta(2025, 4, 7), history_allowed=True,
+    )  # fmt: skip
+
+    statements_compute(month=APRIL)
+    statement = Statement.objects.get(agent=w.prs_agent, month=APRIL)
+    by_job = (figures_of(statement), sorted(statement.lines.values_list("payment_id", "kind", "commission")))
+    assert len(by_job[1]) == 4  # the late entry, both April payments and the reversal
+
+    statements_compute(month=APRIL, agents=[w.prs_agent])
+    statement.refresh_from_db()
+    alone = (figures_of(statement), sorted(statement.lines.values_list("payment_id", "kind", "commission")))
+    assert alone == by_job
