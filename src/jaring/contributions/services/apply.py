@@ -1,10 +1,10 @@
 """The one set-based apply of ledger plans: deposits, ledger entries, coverage runs, participant standing
 and tallies, a handful of statements whatever the number of plans.
 
-The caller holds the transaction and the book it loaded (the participants locked). On PostgreSQL the
-coverage and standing writes go out in a pipeline, so the server applies them while the ledger rows are
-built here; then the entries in one ``COPY`` (one ``INSERT ... RETURNING`` each for a few rows) and one
-grouped tally upsert.
+The caller holds the transaction and the book it loaded (the participants' standings locked). On
+PostgreSQL the coverage and standing writes go out in a pipeline, so the server applies them while the
+ledger rows are built here; then the entries in one ``COPY`` (one ``INSERT ... RETURNING`` each for a few
+rows) and one grouped tally upsert.
 """
 
 from __future__ import annotations

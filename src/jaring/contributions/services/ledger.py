@@ -1,7 +1,7 @@
 """The single-record ledger services (a payment, a deposit, a reversal, a bill) and the month-end run.
 
 Each single-record call is the list-of-one case of the one path every channel takes: ``LedgerBook.load``
-locks the participant (``SELECT ... FOR UPDATE``) and reads its references and runs, a check from
+locks the participant's standing (``SELECT ... FOR UPDATE``) and reads its references and runs, a check from
 ``checks`` judges the request, and ``ledger_apply`` writes it with coverage, standing and tallies, all in
 one transaction. Two payments of one participant (from two channels, or a retry racing its original) are
 therefore applied one after the other and the second sees the first. The ledger is append-only.
