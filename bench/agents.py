@@ -39,6 +39,7 @@ def world_build(agents: int, participants: int, seed: int = 7) -> None:
     from jaring.common.bulk import db_date, db_datetime, db_json, insert_rows, reserve_ids
     from jaring.contributions.models import Payment
     from jaring.members.models import Participant, Standing
+    from jaring.members.services.registration import STANDING_COLUMNS
     from jaring.org.services import branch_areas_assign, office_create
     from jaring.rules.months import Month
     from jaring.rules.nik import Sex, make_nik
@@ -104,11 +105,7 @@ def world_build(agents: int, participants: int, seed: int = 7) -> None:
              "registered_at", "registered_month", "created_at"],
             rows,
         )  # fmt: skip
-        insert_rows(
-            Standing._meta.db_table,
-            ["participant_id", "status", "paid_through", "deposit_balance"],
-            standings,
-        )
+        insert_rows(Standing._meta.db_table, STANDING_COLUMNS, standings)
         breakdown = db_json([{"month": MONTH, "lines": {"JKK": 10000, "JKM": 6800}, "total": 16800}])
         reversals = len(payments) // 500
         all_ids = reserve_ids(Payment._meta.db_table, len(payments) + reversals)

@@ -70,7 +70,6 @@ PARTICIPANT_COLUMNS = (
     "declared_income", "programmes", "channel", "outlet_id", "agent_id", "office_id", "registered_at",
     "registered_month", "created_at",
 )  # fmt: skip
-STANDING_COLUMNS = ("participant_id", "status", "paid_through", "deposit_balance")
 
 
 # --- The database and its budget ------------------------------------------------------------------------
@@ -472,6 +471,7 @@ def chunk_write(maker: Maker, first: int, count: int) -> tuple[int, int]:
     from jaring.contributions.models import CoverageRun, LedgerKey, Payment
     from jaring.contributions.services.apply import ENTRY_COLUMNS
     from jaring.members.models import Participant, Standing
+    from jaring.members.services.registration import STANDING_COLUMNS
 
     ids = ids_reserve(Participant._meta.db_table, count)
     people, standings, entries, runs, tallies = maker.chunk(first, count, ids)

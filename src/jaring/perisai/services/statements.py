@@ -78,7 +78,7 @@ def _entries_sql(*, late: bool, agents: int | None = None) -> str:
         if late
         else "p.paid_at >= %(start)s AND p.paid_at < %(end)s"
     )
-    chosen = "" if agents is None else ", ".join(f"%(agent{i})s" for i in range(agents))
+    chosen = "" if agents is None else _agent_marks(agents)
     return (
         f" FROM {t['payment']} p"
         f" JOIN {t['participant']} pt ON pt.id = p.participant_id"
@@ -90,6 +90,15 @@ def _entries_sql(*, late: bool, agents: int | None = None) -> str:
         f" AND NOT EXISTS (SELECT 1 FROM {t['line']} l WHERE l.payment_id = p.id)"
         + ("" if agents is None else _agents_entries_sql(chosen, late=late))
     )
+
+
+def _agent_marks(count: int) -> str:
+    """The parameter marks of ``count`` chosen agents, ``%(agent0)s`` on; their values: ``_agent_params``."""
+    return ", ".join(f"%(agent{i})s" for i in range(count))
+
+
+def _agent_params(agent_ids: list[int] | None) -> dict[str, int]:
+    return {f"agent{i}": agent_id for i, agent_id in enumerate(agent_ids or ())}
 
 
 def _agents_entries_sql(chosen: str, *, late: bool) -> str:
@@ -154,7 +163,7 @@ def _lines_insert(month: Month, rules: AgentRuleBook, agent_ids: list[int] | Non
         "start": db_datetime(month_start(month)),
         "end": db_datetime(month_start(month + 1)),
         "lookback": db_datetime(month_start(month - LATE_LOOKBACK_MONTHS)),
-        **{f"agent{i}": agent_id for i, agent_id in enumerate(agent_ids or ())},
+        **_agent_params(agent_ids),
     }
     if agent_ids is not None and not agent_ids:
         return 0
@@ -205,7 +214,7 @@ def _agents_with_entries(month: Month, agent_ids: list[int] | None = None) -> se
     params = {
         "start": db_datetime(month_start(month)),
         "end": db_datetime(month_start(month + 1)),
-        **{f"agent{i}": agent_id for i, agent_id in enumerate(agent_ids or ())},
+        **_agent_params(agent_ids),
     }
     sql = (
         f"SELECT DISTINCT {_credited_agent_sql()} FROM {t['payment']} p "
@@ -215,7 +224,7 @@ def _agents_with_entries(month: Month, agent_ids: list[int] | None = None) -> se
     if agent_ids is not None:
         if not agent_ids:
             return set()
-        sql += _agents_entries_sql(", ".join(f"%(agent{i})s" for i in range(len(agent_ids))), late=False)
+        sql += _agents_entries_sql(_agent_marks(len(agent_ids)), late=False)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0] for row in cursor.fetchall()}
