@@ -469,7 +469,7 @@ def chunk_write(maker: Maker, first: int, count: int) -> tuple[int, int]:
     from jaring.common.bulk import insert_rows
     from jaring.common.fingerprint import request_fingerprint
     from jaring.contributions.models import CoverageRun, LedgerKey, Payment
-    from jaring.contributions.services.apply import ENTRY_COLUMNS
+    from jaring.contributions.services.apply import ENTRY_COLUMNS, KEY_COLUMNS
     from jaring.members.models import Participant, Standing
     from jaring.members.services.registration import STANDING_COLUMNS
 
@@ -497,7 +497,7 @@ def chunk_write(maker: Maker, first: int, count: int) -> tuple[int, int]:
             keys.append((LedgerKey.REVERSED, str(reverses), pid, ""))
         previous = pid
     insert_rows(Payment._meta.db_table, ("id", *ENTRY_COLUMNS), ledger)
-    insert_rows(LedgerKey._meta.db_table, ("source", "key", "payment_id", "fingerprint"), keys)
+    insert_rows(LedgerKey._meta.db_table, KEY_COLUMNS, keys)
     insert_rows(CoverageRun._meta.db_table, ("participant_id", "first_month", "last_month"), runs)
     tallies_add(tallies)
     return len(people), len(ledger)

@@ -3,6 +3,8 @@ import gc
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from jaring.common.batch import YOUNG_THRESHOLD
 from jaring.contributions.models import Payment
@@ -169,6 +171,50 @@ def test_payments_import_prices_each_row_and_refuses_reused_references(tmp_path,
     assert again.reasons == {"reference:duplicate": 1, "reference:conflict": 1}
     assert Payment.objects.count() == 3
     assert tallies_verify() == []
+
+
+def _ledger_key_reads(queries) -> int:
+    return sum(
+        1
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT") and "contributions_ledgerkey" in query["sql"]
+    )
+
+
+def test_a_new_files_references_are_written_without_being_looked_up_first(tmp_path, register, world):
+    workers = [register(district="64.71.01") for _ in range(5)]
+    lines = [f"{worker.nik},1,16800,,POS-BPN,N-{i}" for i, worker in enumerate(workers)]
+    with CaptureQueriesContext(connection) as queries:
+        job = run(write_csv(tmp_path / "new.csv", PAY_HEADER, lines), "payments", chunk_rows=2)
+    assert job.accepted == 5 and Payment.objects.count() == 5
+    assert _ledger_key_reads(queries) == 0
+
+
+def test_a_file_holding_recorded_references_is_judged_again_with_them_read(tmp_path, register, world):
+    workers = [register(district="64.71.01") for _ in range(4)]
+    first = [f"{worker.nik},1,16800,,POS-BPN,N-{i}" for i, worker in enumerate(workers[:3])]
+    run(write_csv(tmp_path / "first.csv", PAY_HEADER, first), "payments")
+    extra = f"{workers[3].nik},1,16800,,POS-BPN,N-3"
+    # Its first chunk is written as new, refused whole by a taken key, and judged again with the
+    # references read; the next chunks read them first.
+    lines = [first[0], extra, first[1], first[2]]
+    with CaptureQueriesContext(connection) as queries:
+        again = run(write_csv(tmp_path / "again.csv", PAY_HEADER, lines), "payments", chunk_rows=2)
+    assert [row["status"] for row in results_of(again)] == ["duplicate", "accepted", "duplicate", "duplicate"]
+    assert again.reasons == {"reference:duplicate": 3}
+    assert Payment.objects.count() == 4
+    assert _ledger_key_reads(queries) == 2
+    assert tallies_verify() == []
+
+
+def test_a_refused_row_under_a_recorded_reference_is_a_conflict_as_over_the_api(tmp_path, register, world):
+    worker = register(district="64.71.01")
+    run(write_csv(tmp_path / "first.csv", PAY_HEADER, [f"{worker.nik},1,16800,,POS-BPN,R-1"]), "payments")
+    # Refused on its months as well, but the taken reference is what the single-record path reports.
+    again = run(
+        write_csv(tmp_path / "again.csv", PAY_HEADER, [f"{worker.nik},2,16800,,POS-BPN,R-1"]), "payments"
+    )
+    assert again.reasons == {"reference:conflict": 1}
 
 
 def test_xlsx_files_are_read_like_csv(tmp_path, world):

@@ -27,7 +27,7 @@ from jaring.contributions.services.checks import (
     PaymentRequest,
     Replay,
 )
-from jaring.contributions.services.ledger import ledger_record, outlet_source
+from jaring.contributions.services.ledger import ReferencesTaken, ledger_record, outlet_source
 from jaring.members.services.registration import (
     RegistrationBook,
     RegistrationPlan,
@@ -263,6 +263,9 @@ class RowContext:
     ratebook: object
     outlets: dict[str, Outlet] = field(default_factory=dict)
     agents: dict[str, Agent] = field(default_factory=dict)
+    # The file's references are presumed new (not looked up before a chunk is judged) until a chunk
+    # finds one taken; see ``ledger_record``.
+    references_new: bool = True
 
     @classmethod
     def load(cls, *, ratebook) -> RowContext:
@@ -339,7 +342,17 @@ def deposit_rows_apply(
 
 def _ledger_rows_apply(rows, parse: Callable, *, context: RowContext, now: datetime, history_allowed: bool):
     results, requests = _parsed(rows, parse, context, history_allowed)
-    outcomes = ledger_record([request for _result, request in requests], now=now)
+    listed = [request for _result, request in requests]
+    outcomes = None
+    if context.references_new:
+        try:
+            outcomes = ledger_record(listed, now=now, references_read=False)
+        except ReferencesTaken:
+            # A reference of this file was recorded before (a file sent again): this chunk and the
+            # next ones are judged with their references read first.
+            context.references_new = False
+    if outcomes is None:
+        outcomes = ledger_record(listed, now=now)
     first_day = earliest_day(context.ratebook, now) if history_allowed else None
     for (result, request), outcome in zip(requests, outcomes, strict=True):
         if isinstance(outcome, list):

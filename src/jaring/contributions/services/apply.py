@@ -13,7 +13,16 @@ from typing import NamedTuple
 
 from django.db import connection
 
-from jaring.common.bulk import among, db_datetime, insert_values, insert_with_ids, pipelined, update_rows
+from jaring.common.bulk import (
+    RETURNING_ROWS,
+    among,
+    db_datetime,
+    insert_rows,
+    insert_values,
+    insert_with_ids,
+    pipelined,
+    update_rows,
+)
 from jaring.common.clock import local_date
 from jaring.contributions.models import CoverageRun, Deposit, LedgerKey, Payment
 from jaring.contributions.queries import participant_standing
@@ -43,6 +52,7 @@ ENTRY_COLUMNS = (
     "paid_at",
     "recorded_at",
 )
+KEY_COLUMNS = ("source", "key", "payment_id", "fingerprint")
 DEPOSIT_COLUMNS = (
     "participant_id",
     "amount",
@@ -109,8 +119,14 @@ def ledger_apply(
                 tallies.add(FIRST_PAID, book.days[person.registered_at], who, count=1 if paid else -1)
     for plan, pk in zip(plans, insert_with_ids(Payment._meta.db_table, ENTRY_COLUMNS, rows), strict=True):
         plan.pk = pk
+    keys = _key_rows(plans)
+    if len(keys) > RETURNING_ROWS:
+        # Many keys go in one COPY (a third faster than a statement for a file's chunk) before the
+        # pipeline, which cannot carry it; a few go out with the tallies.
+        insert_rows(LedgerKey._meta.db_table, KEY_COLUMNS, keys)
+        keys = []
     with pipelined():
-        insert_values(LedgerKey, ("source", "key", "payment_id", "fingerprint"), _key_rows(plans))
+        insert_values(LedgerKey, KEY_COLUMNS, keys)
         tallies.write()
     return standings
 

@@ -51,6 +51,7 @@ class Person(NamedTuple):
 
 
 _STANDING = {"paid_through", "deposit_balance"}  # the Person fields read from the standing
+_LEDGER_KEY = ("source", "key", "payment_id")  # a ledger key's source, reference and entry
 
 
 class Prior(NamedTuple):
@@ -123,7 +124,7 @@ class LedgerBook:
         plans: the participants stay locked until it ends."""
         book = cls(ratebook=ratebook, now=now or timezone.now())
         book._people_lock(people)
-        book.payments = _priors(LedgerKey, payment_keys, columns=("source", "key", "payment_id"))
+        book.payments = _priors(LedgerKey, payment_keys, columns=_LEDGER_KEY)
         book.deposits = _priors(Deposit, deposit_keys)
         book.before = _runs(book.people)
         book.runs = dict(book.before)
@@ -284,6 +285,16 @@ def _priors(
             )
         rows = cursor.fetchall()
     return {(row[0], row[1]): Prior(row[2], row[3]) for row in rows if (row[0], row[1]) in keys}
+
+
+def references_taken(
+    *, payment_keys: Collection[tuple[str, str]] = (), deposit_keys: Collection[tuple[str, str]] = ()
+) -> bool:
+    """True when any of the (source, reference) keys names a ledger entry or deposit recorded before."""
+    return bool(
+        _priors(LedgerKey, payment_keys, columns=_LEDGER_KEY)
+        or _priors(Deposit, deposit_keys)
+    )
 
 
 def _runs(people: dict[int, Person]) -> dict[int, tuple[Run, ...]]:

@@ -41,7 +41,7 @@ from jaring.contributions.models import (
 )
 from jaring.contributions.queries import coverage_runs, ratebook
 from jaring.contributions.services.apply import StandingAfter, ledger_apply
-from jaring.contributions.services.book import LedgerBook
+from jaring.contributions.services.book import LedgerBook, references_taken
 from jaring.contributions.services.checks import (
     BillLineRequest,
     DepositPlan,
@@ -276,28 +276,62 @@ def _deposit_of(plan: DepositPlan, book: LedgerBook) -> Deposit:
 _CHECKS = {PaymentRequest: payment_check, DepositRequest: deposit_check, ReversalRequest: reversal_check}
 
 
-def ledger_record(requests: Sequence[PaymentRequest | DepositRequest | ReversalRequest], *, now=None) -> list:
+class ReferencesTaken(Exception):
+    """A list judged with its references presumed new named one already recorded; nothing was written."""
+
+
+def ledger_record(
+    requests: Sequence[PaymentRequest | DepositRequest | ReversalRequest],
+    *,
+    now=None,
+    references_read: bool = True,
+) -> list:
     """Judges a list of ledger requests in order and writes the accepted ones, in one transaction: one
     outcome per request (a plan with its ``pk`` written, a ``Replay``, or the problems). The list of one
     is what ``payment_record``, ``deposit_record`` and ``payment_reverse`` do; files and batches send
-    lists. Nothing is audited here: a list is audited by whoever sent it (an import job, a batch)."""
-    with transaction.atomic():
-        payment_keys = [(r.source, r.reference) for r in requests if not isinstance(r, DepositRequest)]
-        book = LedgerBook.load(
-            ratebook=ratebook(),
-            people=[request.participant for request in requests],
-            payment_keys=payment_keys,
-            deposit_keys=[(r.source, r.reference) for r in requests if isinstance(r, DepositRequest)],
-            ledgers=any(isinstance(request, ReversalRequest) for request in requests),
-            now=now,
-        )
-        outcomes = [_CHECKS[type(request)](request, book) for request in requests]
-        ledger_apply(
-            book,
-            entries=[outcome for outcome in outcomes if isinstance(outcome, EntryPlan)],
-            deposits=[outcome for outcome in outcomes if isinstance(outcome, DepositPlan)],
-        )
+    lists. Nothing is audited here: a list is audited by whoever sent it (an import job, a batch).
+
+    ``references_read`` False: the references are presumed new instead of looked up before the checks
+    (a file's chunk, whose references nearly always are: looking them up cost as much as writing them).
+    The unique ledger and deposit keys refuse an accepted request's reference that was taken, and the
+    references of the refused requests are looked up after the checks (a taken reference decides their
+    reason); either way ``ReferencesTaken`` is raised with nothing written, and the caller sends the list
+    again with the references read, to the outcomes it would have had."""
+    payment_keys = [(r.source, r.reference) for r in requests if not isinstance(r, DepositRequest)]
+    deposit_keys = [(r.source, r.reference) for r in requests if isinstance(r, DepositRequest)]
+    try:
+        with transaction.atomic():
+            book = LedgerBook.load(
+                ratebook=ratebook(),
+                people=[request.participant for request in requests],
+                payment_keys=payment_keys if references_read else (),
+                deposit_keys=deposit_keys if references_read else (),
+                ledgers=any(isinstance(request, ReversalRequest) for request in requests),
+                now=now,
+            )
+            outcomes = [_CHECKS[type(request)](request, book) for request in requests]
+            if not references_read and _refused_references_taken(requests, outcomes):
+                raise ReferencesTaken
+            ledger_apply(
+                book,
+                entries=[outcome for outcome in outcomes if isinstance(outcome, EntryPlan)],
+                deposits=[outcome for outcome in outcomes if isinstance(outcome, DepositPlan)],
+            )
+    except IntegrityError:
+        if references_read:
+            raise
+        raise ReferencesTaken from None
     return outcomes
+
+
+def _refused_references_taken(requests, outcomes) -> bool:
+    refused = [
+        request for request, outcome in zip(requests, outcomes, strict=True) if isinstance(outcome, list)
+    ]
+    return references_taken(
+        payment_keys=[(r.source, r.reference) for r in refused if not isinstance(r, DepositRequest)],
+        deposit_keys=[(r.source, r.reference) for r in refused if isinstance(r, DepositRequest)],
+    )
 
 
 def payment_reverse(
