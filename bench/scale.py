@@ -429,10 +429,10 @@ def ids_reserve(table: str, count: int) -> list[int]:
 
 
 def tallies_add(batch) -> None:
-    """The chunk's tallies and deltas: ``COPY`` into a scratch table, then the writers' additive upsert."""
-    from django.db import connection
-
-    from jaring.common.bulk import insert_rows
+    """The chunk's tallies, deltas and their monthly roll-ups: ``COPY`` into a scratch table each, then
+    the writers' additive upsert."""
+    from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
+    from jaring.tallies.writer import OFFICE_MONTH_KEY, OUTLET_MONTH_KEY
 
     tallies = [(*key, count, amount) for key, (count, amount) in batch.tallies.items() if count or amount]
     deltas = [
@@ -440,28 +440,35 @@ def tallies_add(batch) -> None:
         for (month, who), delta in batch.deltas.items()
         if delta
     ]
-    keys = "kind, day, outlet_id, agent_id, office_id, channel, segment"
+    offices, outlets = batch.rollups()
+    who = ("outlet_id", "agent_id", "office_id", "channel", "segment")
+    for model, keys, sums, rows in (
+        (Tally, ("kind", "day", *who), ("count", "amount"), tallies),
+        (CoverageDelta, ("month", *who), ("delta",), deltas),
+        (OfficeMonth, OFFICE_MONTH_KEY, ("count", "amount"), offices),
+        (OutletMonth, OUTLET_MONTH_KEY, ("count", "amount"), outlets),
+    ):
+        copy_upsert(model._meta.db_table, keys, sums, rows)
+
+
+def copy_upsert(table: str, keys: tuple[str, ...], sums: tuple[str, ...], rows: list[tuple]) -> None:
+    """Adds ``rows`` (keys, then sums) to ``table`` through a scratch table filled by ``COPY``."""
+    from django.db import connection
+
+    from jaring.common.bulk import insert_rows
+
+    columns = ", ".join((*keys, *sums))
+    additions = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in sums)
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMP TABLE scale_tally (kind text, day date, outlet_id bigint, agent_id bigint, "
-            "office_id bigint, channel text, segment text, count bigint, amount bigint) ON COMMIT DROP"
+            f"CREATE TEMP TABLE scale_scratch ON COMMIT DROP AS SELECT {columns} FROM {table} LIMIT 0"
         )
-        insert_rows("scale_tally", [*keys.split(", "), "count", "amount"], tallies)
+        insert_rows("scale_scratch", (*keys, *sums), rows)
         cursor.execute(
-            f"INSERT INTO monitoring_tally ({keys}, count, amount) SELECT {keys}, count, amount FROM "
-            f"scale_tally ON CONFLICT ({keys}) DO UPDATE SET count = monitoring_tally.count + "
-            "excluded.count, amount = monitoring_tally.amount + excluded.amount"
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM scale_scratch "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {additions}"
         )
-        cursor.execute(
-            "CREATE TEMP TABLE scale_delta (month integer, outlet_id bigint, agent_id bigint, "
-            "office_id bigint, channel text, segment text, delta bigint) ON COMMIT DROP"
-        )
-        keys = "month, outlet_id, agent_id, office_id, channel, segment"
-        insert_rows("scale_delta", [*keys.split(", "), "delta"], deltas)
-        cursor.execute(
-            f"INSERT INTO monitoring_coveragedelta ({keys}, delta) SELECT {keys}, delta FROM scale_delta "
-            f"ON CONFLICT ({keys}) DO UPDATE SET delta = monitoring_coveragedelta.delta + excluded.delta"
-        )
+        cursor.execute("DROP TABLE scale_scratch")
 
 
 def chunk_write(maker: Maker, first: int, count: int) -> tuple[int, int]:

@@ -19,8 +19,8 @@ def test_a_payment_costs_the_same_statements_as_before_plus_its_audit_entry(
     person = register()
     payment_record(participant=person, months=1, amount=16_800, source="till", idempotency_key="T-0")
     # The participant locked, the reference, the runs; the run extended, the standing, the entry, its
-    # ledger key, the tallies and the coverage deltas; the audit entry.
-    with django_assert_max_num_queries(10 + 2):
+    # ledger key, the tallies, the coverage deltas and the two monthly roll-ups; the audit entry.
+    with django_assert_max_num_queries(12 + 2):
         result = payment_record(
             participant=person,
             months=1,
@@ -35,7 +35,7 @@ def test_a_payment_costs_the_same_statements_as_before_plus_its_audit_entry(
 def test_a_deposit_buying_a_month_costs_a_fixed_number_of_statements(register, django_assert_max_num_queries):
     person = register()
     # As a payment, with the deposit itself before the entry it buys.
-    with django_assert_max_num_queries(11 + 2):
+    with django_assert_max_num_queries(13 + 2):
         result = deposit_record(
             participant=person, amount=20_000, source="till", idempotency_key="T-2", actor=Actor.cli()
         )
@@ -47,9 +47,9 @@ def test_a_registration_costs_a_fixed_number_of_statements(world, django_assert_
     born = date(1980, 1, 1)
     ratebook()  # remembered by the process for a minute: read once, not per registration
     # The NIK registered before?, the village, the occupations, the branch serving the village; the
-    # participant, its standing and the tally (sent together on PostgreSQL, one round trip), the audit
-    # entry.
-    with django_assert_max_num_queries(8 + 2):
+    # participant, its standing, the tally and its two monthly roll-ups (sent together on PostgreSQL, one
+    # round trip), the audit entry.
+    with django_assert_max_num_queries(10 + 2):
         registration = participant_register(
             nik=make_nik("32.15.01", born, Sex("M"), 77), name="Ahmad Yani", birth_date=born, sex="M",
             village_code=village, occupation_code="PETANI", declared_income=1_000_000, programmes="JKK+JKM",

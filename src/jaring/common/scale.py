@@ -25,7 +25,9 @@ DISTRIBUTED: dict[str, str] = {
 # Derived counts written beside the facts in the same transaction: distributed with the participants'
 # shards too (a bucket column naming the shard is added to their key when the cluster is made), so a
 # payment's transaction stays on one shard; every read sums over the buckets. They hold no relation.
-ROLLED_UP: frozenset[str] = frozenset({"tallies.Tally", "tallies.CoverageDelta"})
+ROLLED_UP: frozenset[str] = frozenset(
+    {"tallies.Tally", "tallies.CoverageDelta", "tallies.OfficeMonth", "tallies.OutletMonth"}
+)
 
 # Distributed by a key of their own, each in its own co-location group: tables that keep a value unique
 # across the participants' shards (the NIK table, the ledger's key table: docs/scale.md, "Uniqueness
@@ -88,6 +90,10 @@ KEPT_BY_WRITE_PATH: dict[str, str] = {
     ),
     "channels.Agent.participant": (
         "agent_onboarding_record takes a participant found first; participants are never deleted"
+    ),
+    "contributions.CoverageRun.participant": (
+        "ledger_apply writes a run only with a ledger entry of the same participant, whose own key is "
+        "checked in the same transaction; participants are never deleted"
     ),
 }
 

@@ -98,10 +98,10 @@ def _trend_and_channels(period: Period, **where) -> tuple[tuple, tuple]:
     months = period.trend_months
     per_month: dict[Month, int] = dict.fromkeys(months, 0)
     per_channel: dict[str, int] = defaultdict(int)
-    for day, channel, value in readings.registrations_by_day_and_channel(
+    for month, channel, value in readings.registrations_by_month_and_channel(
         months[0].first_day(), period.through, **where
     ):
-        per_month[Month.from_date(day)] += value
+        per_month[month] += value
         per_channel[channel] += value
     channels = sorted(((c, n) for c, n in per_channel.items() if n), key=lambda item: (-item[1], item[0]))
     return tuple(per_month.items()), tuple(channels)

@@ -1,20 +1,28 @@
 """Reading tallies: sums of a tally kind over days, per outlet, office or agent; active levels from coverage
-deltas. Every read here is a GROUP BY over tally rows (days x outlets x offices), never over participants or
-payments, so its cost does not grow with the number of people.
+deltas. Every read here is a GROUP BY over tally rows, never over participants or payments, so its cost does
+not grow with the number of people.
+
+A window of days is cut where whole months begin and end (``Window``): the whole months are summed from
+the monthly roll-ups (``OfficeMonth`` when a read needs only offices, channels and segments; ``OutletMonth``
+when it needs outlets too) and only the days around them from the daily tallies, so a year's read sums
+twelve rows per office or outlet instead of a row per day, outlet and agent. Reads by agent keep to the
+daily tallies (an agent's rows are few, found by their index).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 
 from django.db.models import Max, Q, QuerySet, Sum
 
 from jaring.monitoring.arithmetic import first_reached
 from jaring.rules.months import Month
-from jaring.tallies.models import CoverageDelta, Tally
-from jaring.tallies.writer import FIRST_PAID, PAID, REGISTERED
+from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
+from jaring.tallies.writer import COVERED, FIRST_PAID, PAID, REGISTERED
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,97 @@ FIRST_PAID_REGISTRATIONS = Measure(FIRST_PAID, "count")
 AMOUNT_COLLECTED = Measure(PAID, "amount")
 
 
+@dataclass(frozen=True)
+class Window:
+    """``start..through`` cut where whole months begin and end: the whole months ``first..last`` (``first``
+    None: every month up to ``last``; ``last`` None: no whole month) and the days outside them (at most
+    two ranges)."""
+
+    first: Month | None
+    last: Month | None
+    days: tuple[tuple[date, date], ...]
+
+    @classmethod
+    def of(cls, start: date | None, through: date) -> Window:
+        """The window of ``start..through`` (``start`` None: since the beginning)."""
+        month = Month.from_date(through)
+        last = month if through == month.last_day() else month - 1
+        if start is None:
+            first, head = None, ()
+        else:
+            first = Month.from_date(start)
+            if start.day != 1:
+                first += 1
+            if first > last:
+                return cls(None, None, ((start, through),) if start <= through else ())
+            head = ((start, first.first_day() - timedelta(days=1)),) if start.day != 1 else ()
+        tail = ((month.first_day(), through),) if last != month else ()
+        return cls(first, last, head + tail)
+
+    def months_q(self) -> Q | None:
+        """The monthly roll-up rows of the whole months (None: there are none)."""
+        if self.last is None:
+            return None
+        return (
+            Q(month__lte=self.last) if self.first is None else Q(month__gte=self.first, month__lte=self.last)
+        )
+
+    def days_q(self) -> Q | None:
+        """The daily tally rows of the days outside the whole months (None: there are none)."""
+        conditions = [Q(day__gte=first, day__lte=last) for first, last in self.days]
+        return reduce(or_, conditions) if conditions else None
+
+    def all_days_q(self) -> Q | None:
+        """The daily tally rows of every day of the window, its whole months included (for a read no
+        roll-up can answer)."""
+        conditions = [q for q in (self.days_q(),) if q is not None]
+        if self.last is not None:
+            last = self.last.last_day()
+            first = {} if self.first is None else {"day__gte": self.first.first_day()}
+            conditions.append(Q(day__lte=last, **first))
+        return reduce(or_, conditions) if conditions else None
+
+
+def _rollup(columns: set[str]):
+    """The narrowest monthly roll-up holding every one of ``columns``, or None."""
+    for model in (OfficeMonth, OutletMonth):
+        if columns <= {field.name for field in model._meta.fields}:
+            return model
+    return None
+
+
+def _column(lookup: str) -> str:
+    return lookup.split("__")[0]
+
+
+def _windowed_sums(by: str, sums: dict[str, tuple[str, str, Window]], segment: str, where: dict) -> dict:
+    """``by`` -> {name: value} for each of ``sums`` (name -> (tally kind, "count" or "amount", window)),
+    over the tally rows ``where`` and ``segment`` select: whole months from a monthly roll-up where one
+    holds ``by`` and every column of ``where``, the other days from the daily tallies. At most two
+    queries whatever the number of keys."""
+    filters = {**where, **({"segment": segment} if segment else {})}
+    rollup = _rollup({by, *map(_column, filters)})
+    if rollup is None:
+        parts = [(Tally, Window.all_days_q)]
+    else:
+        parts = [(rollup, Window.months_q), (Tally, Window.days_q)]
+    found: dict = defaultdict(lambda: dict.fromkeys(sums, 0))
+    for model, rows_of in parts:
+        wanted = {
+            name: (field, Q(kind=kind) & q)
+            for name, (kind, field, window) in sums.items()
+            if (q := rows_of(window)) is not None
+        }
+        if not wanted:
+            continue
+        rows = model.objects.filter(reduce(or_, (q for _field, q in wanted.values())), **filters)
+        annotations = {name: Sum(field, filter=q) for name, (field, q) in wanted.items()}
+        for key, *values in rows.values_list(by).annotate(**annotations).values_list(by, *wanted).order_by():
+            for name, value in zip(wanted, values, strict=True):
+                found[key][name] += value or 0
+    return dict(found)
+
+
 def _flows(measure: Measure, start: date, end: date, segment: str) -> QuerySet:
     rows = Tally.objects.filter(kind=measure.kind, day__gte=start, day__lte=end)
     return rows.filter(segment=segment) if segment else rows
@@ -39,13 +138,17 @@ def _summed(rows: QuerySet, key: str, field: str) -> dict[int, int]:
     return {k: v or 0 for k, v in rows.values_list(key).annotate(Sum(field)).order_by()}
 
 
+def _measured(measure: Measure, start: date, end: date, *, by: str, segment: str, **where) -> dict[int, int]:
+    sums = _windowed_sums(by, {"value": (measure.kind, measure.field, Window.of(start, end))}, segment, where)
+    return {key: values["value"] for key, values in sums.items()}
+
+
 def totals_by_outlet(
     measure: Measure, start: date, end: date, *, outlets: QuerySet, segment: str = ""
 ) -> dict[int, int]:
     """Outlet id -> the measure summed over ``start..end``, for the outlets of ``outlets`` (a queryset,
     used as a subquery)."""
-    rows = _flows(measure, start, end, segment).filter(outlet_id__in=outlets.values("pk"))
-    return _summed(rows, "outlet_id", measure.field)
+    return _measured(measure, start, end, by="outlet_id", segment=segment, outlet_id__in=outlets.values("pk"))
 
 
 def daily_by_outlet(
@@ -82,19 +185,16 @@ def totals_by_office(
 ) -> dict[int, int]:
     """Office id -> the measure summed over ``start..end`` (every office when ``office_ids`` is None;
     office 0 holds participants whose regency no branch serves)."""
-    rows = _flows(measure, start, end, segment)
-    if office_ids is not None:
-        rows = rows.filter(office_id__in=office_ids)
-    return _summed(rows, "office_id", measure.field)
+    where = {} if office_ids is None else {"office_id__in": office_ids}
+    return _measured(measure, start, end, by="office_id", segment=segment, **where)
 
 
 def total_for(
     measure: Measure, start: date, end: date, *, outlet_id: int = 0, agent_id: int = 0, segment: str = ""
 ) -> int:
     """The measure summed over ``start..end`` for one outlet or one agent."""
-    rows = _flows(measure, start, end, segment)
-    rows = rows.filter(outlet_id=outlet_id) if outlet_id else rows.filter(agent_id=agent_id)
-    return rows.aggregate(n=Sum(measure.field))["n"] or 0
+    by, key = ("outlet_id", outlet_id) if outlet_id else ("agent_id", agent_id)
+    return _measured(measure, start, end, by=by, segment=segment, **{by: key}).get(key, 0)
 
 
 def _deltas(month: Month, segment: str) -> QuerySet:
@@ -104,10 +204,8 @@ def _deltas(month: Month, segment: str) -> QuerySet:
 
 def active_by_office(month: Month, *, office_ids: list[int] | None, segment: str = "") -> dict[int, int]:
     """Office id -> participants covered in ``month`` (the coverage deltas summed up to it)."""
-    rows = _deltas(month, segment)
-    if office_ids is not None:
-        rows = rows.filter(office_id__in=office_ids)
-    return _summed(rows, "office_id", "delta")
+    where = {} if office_ids is None else {"office_id__in": office_ids}
+    return active_by(month, by="office_id", segment=segment, **where)
 
 
 def active_for(month: Month, *, outlet_id: int = 0, agent_id: int = 0, segment: str = "") -> int:
@@ -142,30 +240,44 @@ class Flows:
 def flows_by(start: date, through: date, *, by: str, segment: str = "", **where) -> dict[int, Flows]:
     """``by`` (a tally dimension: ``office_id``, ``outlet_id`` or ``agent_id``) -> its ``Flows`` counted up
     to ``through``, the period starting on ``start``; ``where`` narrows the tally rows (for instance
-    ``outlet_id__in=[...]``). One query whatever the number of keys."""
-    rows = Tally.objects.filter(kind__in=(REGISTERED, PAID), day__lte=through, **where)
-    if segment:
-        rows = rows.filter(segment=segment)
-    period = Q(day__gte=start)
-    found = rows.values_list(by).annotate(
-        registered=Sum("count", filter=Q(kind=REGISTERED)),
-        new=Sum("count", filter=Q(kind=REGISTERED) & period),
-        collected=Sum("amount", filter=Q(kind=PAID) & period),
-    )
-    return {key: Flows(r or 0, n or 0, c or 0) for key, r, n, c in found.order_by()}
+    ``outlet_id__in=[...]``). At most two queries whatever the number of keys."""
+    ever, period = Window.of(None, through), Window.of(start, through)
+    sums = {
+        "registered": (REGISTERED, "count", ever),
+        "new": (REGISTERED, "count", period),
+        "collected": (PAID, "amount", period),
+    }
+    found = _windowed_sums(by, sums, segment, where)
+    return {key: Flows(v["registered"], v["new"], v["collected"]) for key, v in found.items()}
 
 
 def active_by(month: Month, *, by: str, segment: str = "", **where) -> dict[int, int]:
     """``by`` (``office_id``, ``outlet_id`` or ``agent_id``) -> participants covered in ``month``, for the
-    coverage deltas ``where`` selects. One query whatever the number of keys."""
+    coverage deltas ``where`` selects: from the office roll-up when it holds ``by`` and ``where``'s
+    columns, else from the deltas. One query whatever the number of keys."""
+    columns = {by, *map(_column, where), *(["segment"] if segment else [])}
+    if _rollup(columns) is OfficeMonth:
+        rows = OfficeMonth.objects.filter(kind=COVERED, month__lte=month, **where)
+        return _summed(rows.filter(segment=segment) if segment else rows, by, "count")
     return _summed(_deltas(month, segment).filter(**where), by, "delta")
 
 
-def registrations_by_day_and_channel(
+def registrations_by_month_and_channel(
     start: date, through: date, *, segment: str = "", **where
-) -> list[tuple[date, str, int]]:
-    """(day, channel, registrations) for each day of ``start..through`` with registrations, for the tally
-    rows ``where`` selects: at most days x channels rows, for a trend and a channel mix."""
-    rows = _flows(NEW_REGISTRATIONS, start, through, segment).filter(**where)
-    found = rows.values_list("day", "channel").annotate(Sum("count")).order_by()
-    return [(_as_date(day), channel, value or 0) for day, channel, value in found]
+) -> list[tuple[Month, str, int]]:
+    """(month, channel, registrations) for each month of ``start..through`` with registrations, for the
+    tally rows ``where`` selects: at most months x channels rows, for a trend and a channel mix. Whole
+    months come from a monthly roll-up when one holds ``where``'s columns."""
+    window = Window.of(start, through)
+    filters = {**where, **({"segment": segment} if segment else {})}
+    rollup = _rollup({"channel", *map(_column, filters)})
+    found: dict[tuple[Month, str], int] = defaultdict(int)
+    if rollup is not None and (months := window.months_q()) is not None:
+        rows = rollup.objects.filter(months, kind=REGISTERED, **filters)
+        for month, channel, value in rows.values_list("month", "channel").annotate(Sum("count")).order_by():
+            found[month, channel] += value or 0
+    if (days := window.days_q() if rollup is not None else window.all_days_q()) is not None:
+        rows = Tally.objects.filter(days, kind=REGISTERED, **filters)
+        for day, channel, value in rows.values_list("day", "channel").annotate(Sum("count")).order_by():
+            found[Month.from_date(_as_date(day)), channel] += value or 0
+    return [(month, channel, value) for (month, channel), value in sorted(found.items()) if value]

@@ -87,3 +87,58 @@ class CoverageDelta(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} outlet {self.outlet_id}: {self.delta:+d}"
+
+
+class OfficeMonth(models.Model):
+    """The tallies summed per month, branch office, channel and segment, with the coverage deltas as the
+    kind ``covered`` (``count`` holds the delta): what the national and regional reads sum (targets, the
+    dashboards by office, monev). A few hundred rows a month whatever the number of participants,
+    outlets and agents, where the daily tallies hold every day x outlet x agent. Written by
+    ``TallyBatch`` beside the daily rows, checked by ``jaring tallies verify``."""
+
+    COVERED = "covered"
+
+    kind = models.CharField(max_length=12)
+    month = MonthField()
+    office_id = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=20, default="")
+    segment = models.CharField(max_length=5, default="")
+    count = models.BigIntegerField(default=0)
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "month", "office_id", "channel", "segment"], name="office_month_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.month} office {self.office_id}: {self.count}"
+
+
+class OutletMonth(models.Model):
+    """The tallies summed per month and outlet (office, channel, segment; agents left out): what the
+    leaderboards and the dashboards by outlet sum over whole months, one row per outlet and month where
+    the daily tallies hold one per day and agent. Written by ``TallyBatch`` beside the daily rows."""
+
+    kind = models.CharField(max_length=12)
+    month = MonthField()
+    outlet_id = models.BigIntegerField(default=0)
+    office_id = models.BigIntegerField(default=0)
+    channel = models.CharField(max_length=20, default="")
+    segment = models.CharField(max_length=5, default="")
+    count = models.BigIntegerField(default=0)
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "month", "outlet_id", "office_id", "channel", "segment"],
+                name="outlet_month_key",
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "outlet_id", "month"], name="outlet_month_outlet")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.month} outlet {self.outlet_id}: {self.count}"

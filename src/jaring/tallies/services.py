@@ -7,18 +7,18 @@ from django.db import transaction
 
 from jaring.accounts.audit import audit
 from jaring.accounts.models import Action
-from jaring.tallies.models import CoverageDelta, Tally
+from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
 from jaring.tallies.verify import expected
 
 
 @transaction.atomic
 def tallies_rebuild(*, actor=None, summary: str = "") -> tuple[int, int]:
-    """Replaces every tally and coverage delta with what the facts imply; returns the row counts. Audited
-    as done by ``actor`` (a request, a user, or None for the command line, which says who in
-    ``summary``)."""
+    """Replaces every tally, coverage delta and monthly roll-up with what the facts imply; returns the
+    row counts of the tallies and deltas. Audited as done by ``actor`` (a request, a user, or None for the
+    command line, which says who in ``summary``)."""
     batch = expected()
-    Tally.objects.all().delete()
-    CoverageDelta.objects.all().delete()
+    for model in (Tally, CoverageDelta, OfficeMonth, OutletMonth):
+        model.objects.all().delete()
     batch.write()
     tallies, deltas = Tally.objects.count(), CoverageDelta.objects.count()
     what = f"tallies rebuilt from the facts: {tallies} tallies, {deltas} coverage deltas"

@@ -1,5 +1,6 @@
 """Recomputing tallies from the facts: ``jaring tallies verify`` (``tallies.services.tallies_rebuild``
-replaces them with ``expected()``)."""
+replaces them with ``expected()``). The monthly roll-ups are checked against the roll-up of what the
+facts imply, so a roll-up row that drifted from its days is found too."""
 
 from __future__ import annotations
 
@@ -10,8 +11,15 @@ from django.db.models.functions import TruncDate
 
 from jaring.contributions.models import CoverageRun, Payment
 from jaring.members.models import Participant
-from jaring.tallies.models import CoverageDelta, Tally
-from jaring.tallies.writer import FIRST_PAID, REGISTERED, TallyBatch, Who
+from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
+from jaring.tallies.writer import (
+    FIRST_PAID,
+    OFFICE_MONTH_KEY,
+    OUTLET_MONTH_KEY,
+    REGISTERED,
+    TallyBatch,
+    Who,
+)
 
 _WHO = ("office_id", "outlet_id", "agent_id", "channel", "segment")
 
@@ -82,6 +90,10 @@ def _stored() -> tuple[dict, dict]:
     return tallies, deltas
 
 
+def _index(month) -> int:
+    return month.index
+
+
 @dataclass(frozen=True)
 class Difference:
     what: str
@@ -104,4 +116,20 @@ def tallies_verify() -> list[Difference]:
         have, want = deltas.get(key, 0), batch.deltas.get(key, 0)
         if have != want:
             differences.append(Difference("coverage_delta", key, have, want))
+    for what, model, key, rows in zip(
+        ("office_month", "outlet_month"),
+        (OfficeMonth, OutletMonth),
+        (OFFICE_MONTH_KEY, OUTLET_MONTH_KEY),
+        batch.rollups(),
+        strict=True,
+    ):
+        wanted = {tuple(row[:-2]): tuple(row[-2:]) for row in rows}
+        stored = {
+            (row[0], _index(row[1]), *row[2:-2]): tuple(row[-2:])
+            for row in model.objects.values_list(*key, "count", "amount")
+        }
+        for one in set(stored) | set(wanted):
+            have, want = stored.get(one, (0, 0)), wanted.get(one, (0, 0))
+            if have != want:
+                differences.append(Difference(what, one, have, want))
     return sorted(differences, key=lambda d: (d.what, tuple(str(part) for part in d.key)))

@@ -17,9 +17,12 @@ from django.db import connection
 
 from jaring.rules.coverage import Run
 from jaring.rules.months import Month
-from jaring.tallies.models import CoverageDelta, Tally
+from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
 
 REGISTERED, FIRST_PAID, PAID = Tally.Kind.REGISTERED.value, Tally.Kind.FIRST_PAID.value, Tally.Kind.PAID.value
+COVERED = OfficeMonth.COVERED
+OFFICE_MONTH_KEY = ("kind", "month", "office_id", "channel", "segment")
+OUTLET_MONTH_KEY = ("kind", "month", "outlet_id", "office_id", "channel", "segment")
 
 
 class Who(NamedTuple):
@@ -45,7 +48,8 @@ class Who(NamedTuple):
 
 
 class TallyBatch:
-    """Collects tally and coverage-delta changes of one transaction, then writes them in two statements."""
+    """Collects tally and coverage-delta changes of one transaction, then writes them with their monthly
+    roll-ups in four statements."""
 
     def __init__(self) -> None:
         self.tallies: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
@@ -95,6 +99,7 @@ class TallyBatch:
             for (month, who), delta in self.deltas.items()
             if delta
         ]
+        offices, outlets = self.rollups()
         _upsert(
             Tally._meta.db_table,
             ("kind", "day", "outlet_id", "agent_id", "office_id", "channel", "segment"),
@@ -107,8 +112,36 @@ class TallyBatch:
             ("delta",),
             deltas,
         )
+        _upsert(OfficeMonth._meta.db_table, OFFICE_MONTH_KEY, ("count", "amount"), offices)
+        _upsert(OutletMonth._meta.db_table, OUTLET_MONTH_KEY, ("count", "amount"), outlets)
         self.tallies.clear()
         self.deltas.clear()
+
+    def rollups(self) -> tuple[list[tuple], list[tuple]]:
+        """The batch summed by month: ``OfficeMonth`` rows (``OFFICE_MONTH_KEY``, count, amount; the
+        coverage deltas as the kind ``covered``) and ``OutletMonth`` rows (``OUTLET_MONTH_KEY``, count,
+        amount), rows that add up to nothing left out."""
+        offices: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        outlets: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        months: dict[date, int] = {}
+        for (kind, day, outlet_id, _agent, office_id, channel, segment), (
+            count,
+            amount,
+        ) in self.tallies.items():
+            if (month := months.get(day)) is None:
+                month = months[day] = Month.from_date(_as_date(day)).index
+            office = offices[kind, month, office_id, channel, segment]
+            office[0] += count
+            office[1] += amount
+            outlet = outlets[kind, month, outlet_id, office_id, channel, segment]
+            outlet[0] += count
+            outlet[1] += amount
+        for (month, who), delta in self.deltas.items():
+            offices[COVERED, month.index, who.office_id, who.channel, who.segment][0] += delta
+        return (
+            [(*key, count, amount) for key, (count, amount) in offices.items() if count or amount],
+            [(*key, count, amount) for key, (count, amount) in outlets.items() if count or amount],
+        )
 
 
 def _run_changes(old: tuple[Run, ...], new: tuple[Run, ...]) -> tuple[tuple[Month, int], ...]:
@@ -135,6 +168,10 @@ def run_deltas(runs: Iterable[Run]) -> dict[Month, int]:
 
 def _day(value: date):
     return value if connection.vendor == "postgresql" else value.isoformat()
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _upsert(table: str, keys: tuple[str, ...], sums: tuple[str, ...], rows: list[tuple]) -> None:

@@ -1,0 +1,183 @@
+"""The monthly roll-ups of the tallies: written beside the daily rows, read for whole months, checked by
+``tallies verify``."""
+
+from collections import Counter
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.conftest import jakarta
+
+from jaring.contributions.services import payment_record
+from jaring.monitoring import readings
+from jaring.monitoring.readings import NEW_REGISTRATIONS, Window
+from jaring.rules.months import Month
+from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
+from jaring.tallies.verify import tallies_verify
+from jaring.tallies.writer import COVERED, TallyBatch, Who
+
+days = st.dates(date(2023, 1, 1), date(2026, 12, 31))
+
+
+def _each_day(first: date, last: date):
+    while first <= last:
+        yield first
+        first += timedelta(days=1)
+
+
+@given(start=st.one_of(st.none(), days), through=days)
+def test_a_window_holds_each_of_its_days_once_in_a_whole_month_or_a_day_range(start, through):
+    window = Window.of(start, through)
+    lowest = start or date(2022, 1, 1)  # "since the beginning", looked at from a day well before
+    held: Counter = Counter()
+    if window.last is not None:
+        month = window.first or Month.from_date(lowest)
+        assert window.first is None or window.first.first_day() >= lowest
+        while month <= window.last:
+            held.update(_each_day(month.first_day(), month.last_day()))
+            month += 1
+    for first, last in window.days:
+        held.update(_each_day(first, last))
+    assert held == Counter(_each_day(lowest, through))
+    assert len(window.days) <= 2
+
+
+tally_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["registered", "paid", "first_paid"]),
+        days,
+        st.integers(0, 3),  # outlet
+        st.integers(0, 3),  # agent
+        st.integers(0, 2),  # office
+        st.integers(-3, 5),
+        st.integers(-50_000, 90_000),
+    ),
+    max_size=40,
+)
+
+
+@given(rows=tally_rows, deltas=st.lists(st.tuples(days, st.integers(0, 2), st.integers(-2, 2)), max_size=20))
+def test_the_rollups_of_a_batch_sum_its_days_by_month(rows, deltas):
+    batch = TallyBatch()
+    for kind, day, outlet, agent, office, count, amount in rows:
+        batch.add(kind, day, Who(office, outlet, agent, "pos", "BPU"), count=count, amount=amount)
+    for day, office, delta in deltas:
+        batch.deltas[(Month.from_date(day), Who(office, 1, 0, "pos", "BPU"))] += delta
+    offices, outlets = batch.rollups()
+    by_office: Counter = Counter()
+    by_outlet: Counter = Counter()
+    for (kind, day, outlet, _agent, office, _channel, _segment), (count, amount) in batch.tallies.items():
+        month = Month.from_date(day).index
+        by_office[kind, month, office, "n"] += count
+        by_office[kind, month, office, "rp"] += amount
+        by_outlet[kind, month, outlet, office, "n"] += count
+        by_outlet[kind, month, outlet, office, "rp"] += amount
+    for (month, who), delta in batch.deltas.items():
+        by_office[COVERED, month.index, who.office_id, "n"] += delta
+    written_office: Counter = Counter()
+    for kind, month, office, _channel, _segment, count, amount in offices:
+        assert count or amount
+        written_office[kind, month, office, "n"] += count
+        written_office[kind, month, office, "rp"] += amount
+    written_outlet: Counter = Counter()
+    for kind, month, outlet, office, _channel, _segment, count, amount in outlets:
+        written_outlet[kind, month, outlet, office, "n"] += count
+        written_outlet[kind, month, outlet, office, "rp"] += amount
+    assert +written_office == +by_office and -written_office == -by_office
+    assert +written_outlet == +by_outlet and -written_outlet == -by_outlet
+
+
+@pytest.fixture
+def history(world, register):
+    """Registrations and payments spread over three months, at two outlets and by an agent."""
+    for day, outlet, agent in (
+        (jakarta(2024, 1, 3), world.pos_karawang, None),
+        (jakarta(2024, 1, 20), world.bank_karawang, None),
+        (jakarta(2024, 2, 14), world.pos_karawang, world.agent),
+        (jakarta(2024, 3, 1), world.bank_karawang, None),
+        (jakarta(2024, 3, 28), world.pos_karawang, None),
+    ):
+        worker = register(registered_at=day, outlet=outlet, **({"agent": agent} if agent else {}))
+        payment_record(
+            history_allowed=True,
+            participant=worker,
+            months=1,
+            amount=16_800,
+            source="t",
+            idempotency_key=f"{worker.nik}",
+            paid_at=day + timedelta(days=2),
+            outlet=outlet,
+        )
+    return world
+
+
+def _daily(kind: str, field: str, by: str, first: date | None, last: date) -> dict:
+    rows = Tally.objects.filter(kind=kind, day__lte=last)
+    if first is not None:
+        rows = rows.filter(day__gte=first)
+    return {k: v for k, v in rows.values_list(by).annotate(Sum(field)).order_by() if v}
+
+
+WINDOWS = [
+    (date(2024, 1, 1), date(2024, 3, 31)),  # whole months only
+    (date(2024, 1, 15), date(2024, 3, 10)),  # a month between two part months
+    (date(2024, 1, 4), date(2024, 1, 25)),  # inside one month
+    (date(2024, 2, 1), date(2024, 3, 29)),
+]
+
+
+@pytest.mark.parametrize("start, through", WINDOWS)
+@pytest.mark.parametrize("by", ["office_id", "outlet_id", "agent_id"])
+def test_the_reads_through_the_rollups_sum_what_the_days_sum(history, start, through, by):
+    flows = readings.flows_by(start, through, by=by)
+    registered = _daily("registered", "count", by, None, through)
+    new = _daily("registered", "count", by, start, through)
+    collected = _daily("paid", "amount", by, start, through)
+    assert {k: f.registered for k, f in flows.items() if f.registered} == registered
+    assert {k: f.new for k, f in flows.items() if f.new} == new
+    assert {k: f.collected for k, f in flows.items() if f.collected} == collected
+    offices = readings.totals_by_office(NEW_REGISTRATIONS, start, through, office_ids=None)
+    by_office = _daily("registered", "count", "office_id", start, through)
+    assert {k: v for k, v in offices.items() if v} == by_office
+    trend = readings.registrations_by_month_and_channel(start, through)
+    assert sum(value for _month, _channel, value in trend) == sum(new.values())
+
+
+def test_active_participants_by_office_come_from_the_office_rollup(history):
+    for month in (Month.of(2024, m) for m in (1, 2, 3, 4, 5)):
+        from_deltas = {
+            k: v
+            for k, v in CoverageDelta.objects.filter(month__lte=month)
+            .values_list("office_id")
+            .annotate(Sum("delta"))
+            .order_by()
+            if v
+        }
+        assert {k: v for k, v in readings.active_by(month, by="office_id").items() if v} == from_deltas
+
+
+def test_a_read_of_whole_months_by_office_never_touches_the_daily_tallies(history):
+    with CaptureQueriesContext(connection) as queries:
+        flows = readings.flows_by(date(2024, 1, 1), date(2024, 3, 31), by="office_id")
+    assert sum(f.new for f in flows.values()) == 5
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "tallies_officemonth" in tables and "monitoring_tally" not in tables
+
+
+def test_verify_finds_a_rollup_that_drifted_and_rebuild_restores_it(history):
+    assert tallies_verify() == []
+    OutletMonth.objects.filter(kind="registered").update(count=9)
+    OfficeMonth.objects.filter(kind=COVERED).delete()
+    found = {difference.what for difference in tallies_verify()}
+    assert found == {"outlet_month", "office_month"}
+    with pytest.raises(CommandError):
+        call_command("tallies", "verify", stdout=StringIO())
+    call_command("tallies", "rebuild", stdout=StringIO())
+    assert tallies_verify() == []
