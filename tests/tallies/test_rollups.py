@@ -69,7 +69,7 @@ def test_the_rollups_of_a_batch_sum_its_days_by_month(rows, deltas):
     for kind, day, outlet, agent, office, count, amount in rows:
         batch.add(kind, day, Who(office, outlet, agent, "pos", "BPU"), count=count, amount=amount)
     for day, office, delta in deltas:
-        batch.deltas[(Month.from_date(day), Who(office, 1, 0, "pos", "BPU"))] += delta
+        batch.deltas[(Month.from_date(day), Who(office, office + 1, 0, "pos", "BPU"))] += delta
     offices, outlets = batch.rollups()
     by_office: Counter = Counter()
     by_outlet: Counter = Counter()
@@ -81,6 +81,7 @@ def test_the_rollups_of_a_batch_sum_its_days_by_month(rows, deltas):
         by_outlet[kind, month, outlet, office, "rp"] += amount
     for (month, who), delta in batch.deltas.items():
         by_office[COVERED, month.index, who.office_id, "n"] += delta
+        by_outlet[COVERED, month.index, who.outlet_id, who.office_id, "n"] += delta
     written_office: Counter = Counter()
     for kind, month, office, _channel, _segment, count, amount in offices:
         assert count or amount
@@ -150,17 +151,15 @@ def test_the_reads_through_the_rollups_sum_what_the_days_sum(history, start, thr
     assert sum(value for _month, _channel, value in trend) == sum(new.values())
 
 
-def test_active_participants_by_office_come_from_the_office_rollup(history):
+@pytest.mark.parametrize("by", ["office_id", "outlet_id", "agent_id"])
+def test_active_participants_from_the_rollups_are_the_coverage_deltas_summed(history, by):
     for month in (Month.of(2024, m) for m in (1, 2, 3, 4, 5)):
-        from_deltas = {
-            k: v
-            for k, v in CoverageDelta.objects.filter(month__lte=month)
-            .values_list("office_id")
-            .annotate(Sum("delta"))
-            .order_by()
-            if v
-        }
-        assert {k: v for k, v in readings.active_by(month, by="office_id").items() if v} == from_deltas
+        deltas = CoverageDelta.objects.filter(month__lte=month).values_list(by).annotate(Sum("delta"))
+        from_deltas = {k: v for k, v in deltas.order_by() if v}
+        assert {k: v for k, v in readings.active_by(month, by=by).items() if v} == from_deltas
+        if by != "office_id":  # one outlet's or one agent's
+            for key, value in from_deltas.items():
+                assert key == 0 or readings.active_for(month, **{by: key}) == value
 
 
 def test_a_read_of_whole_months_by_office_never_touches_the_daily_tallies(history):

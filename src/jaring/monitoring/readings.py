@@ -210,9 +210,8 @@ def active_by_office(month: Month, *, office_ids: list[int] | None, segment: str
 
 def active_for(month: Month, *, outlet_id: int = 0, agent_id: int = 0, segment: str = "") -> int:
     """Participants covered in ``month`` that one outlet or agent acquired."""
-    rows = _deltas(month, segment)
-    rows = rows.filter(outlet_id=outlet_id) if outlet_id else rows.filter(agent_id=agent_id)
-    return rows.aggregate(n=Sum("delta"))["n"] or 0
+    by, key = ("outlet_id", outlet_id) if outlet_id else ("agent_id", agent_id)
+    return active_by(month, by=by, segment=segment, **{by: key}).get(key, 0)
 
 
 def _as_date(value) -> date:
@@ -253,11 +252,10 @@ def flows_by(start: date, through: date, *, by: str, segment: str = "", **where)
 
 def active_by(month: Month, *, by: str, segment: str = "", **where) -> dict[int, int]:
     """``by`` (``office_id``, ``outlet_id`` or ``agent_id``) -> participants covered in ``month``, for the
-    coverage deltas ``where`` selects: from the office roll-up when it holds ``by`` and ``where``'s
+    coverage deltas ``where`` selects: from a monthly roll-up when one holds ``by`` and ``where``'s
     columns, else from the deltas. One query whatever the number of keys."""
-    columns = {by, *map(_column, where), *(["segment"] if segment else [])}
-    if _rollup(columns) is OfficeMonth:
-        rows = OfficeMonth.objects.filter(kind=COVERED, month__lte=month, **where)
+    if (rollup := _rollup({by, *map(_column, where)})) is not None:
+        rows = rollup.objects.filter(kind=COVERED, month__lte=month, **where)
         return _summed(rows.filter(segment=segment) if segment else rows, by, "count")
     return _summed(_deltas(month, segment).filter(**where), by, "delta")
 

@@ -118,9 +118,11 @@ class OfficeMonth(models.Model):
 
 
 class OutletMonth(models.Model):
-    """The tallies summed per month and outlet (office, channel, segment; agents left out): what the
-    leaderboards and the dashboards by outlet sum over whole months, one row per outlet and month where
-    the daily tallies hold one per day and agent. Written by ``TallyBatch`` beside the daily rows."""
+    """The tallies summed per month and outlet (office, channel, segment; agents left out), with the
+    coverage deltas of the participants the outlet acquired as the kind ``covered``: what the
+    leaderboards, an outlet's targets and the dashboards by outlet sum over whole months, one row per
+    outlet and month where the daily tallies hold one per day and agent. Written by ``TallyBatch`` beside
+    the daily rows."""
 
     kind = models.CharField(max_length=12)
     month = MonthField()

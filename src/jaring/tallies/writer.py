@@ -118,9 +118,9 @@ class TallyBatch:
         self.deltas.clear()
 
     def rollups(self) -> tuple[list[tuple], list[tuple]]:
-        """The batch summed by month: ``OfficeMonth`` rows (``OFFICE_MONTH_KEY``, count, amount; the
-        coverage deltas as the kind ``covered``) and ``OutletMonth`` rows (``OUTLET_MONTH_KEY``, count,
-        amount), rows that add up to nothing left out."""
+        """The batch summed by month: ``OfficeMonth`` rows (``OFFICE_MONTH_KEY``, count, amount) and
+        ``OutletMonth`` rows (``OUTLET_MONTH_KEY``, count, amount), the coverage deltas in both as the kind
+        ``covered``; rows that add up to nothing left out."""
         offices: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
         outlets: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
         months: dict[date, int] = {}
@@ -138,6 +138,7 @@ class TallyBatch:
             outlet[1] += amount
         for (month, who), delta in self.deltas.items():
             offices[COVERED, month.index, who.office_id, who.channel, who.segment][0] += delta
+            outlets[COVERED, month.index, who.outlet_id, who.office_id, who.channel, who.segment][0] += delta
         return (
             [(*key, count, amount) for key, (count, amount) in offices.items() if count or amount],
             [(*key, count, amount) for key, (count, amount) in outlets.items() if count or amount],

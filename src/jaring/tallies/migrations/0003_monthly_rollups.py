@@ -23,9 +23,10 @@ def rollups_fill(apps, schema_editor):
         ):
             rollup[key][0] += count
             rollup[key][1] += amount
-    deltas = delta.objects.values_list("month", "office_id", "channel", "segment", "delta")
-    for month, office_id, channel, segment, value in deltas.iterator(chunk_size=10_000):
+    deltas = delta.objects.values_list("month", "outlet_id", "office_id", "channel", "segment", "delta")
+    for month, outlet_id, office_id, channel, segment, value in deltas.iterator(chunk_size=10_000):
         offices["covered", month.index, office_id, channel, segment][0] += value
+        outlets["covered", month.index, outlet_id, office_id, channel, segment][0] += value
     office_month, outlet_month = (
         apps.get_model("tallies", "OfficeMonth"),
         apps.get_model("tallies", "OutletMonth"),
