@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.test.utils import CaptureQueriesContext
 from hypothesis import given
 from hypothesis import strategies as st
@@ -180,3 +180,12 @@ def test_verify_finds_a_rollup_that_drifted_and_rebuild_restores_it(history):
         call_command("tallies", "verify", stdout=StringIO())
     call_command("tallies", "rebuild", stdout=StringIO())
     assert tallies_verify() == []
+
+
+@pytest.mark.parametrize("start, through", [*WINDOWS, (date(2024, 1, 1), date(2024, 3, 15))])
+def test_the_day_each_outlet_reached_its_registrations_is_its_last_registration_day(history, start, through):
+    totals = _daily("registered", "count", "outlet_id", start, through)
+    rows = Tally.objects.filter(kind="registered", day__gte=start, day__lte=through, count__gt=0)
+    last = {pk: day for pk, day in rows.values_list("outlet_id").annotate(Max("day")).order_by()}
+    reached = readings.reached_by_outlet(NEW_REGISTRATIONS, start, through, totals={**totals, 999: 0})
+    assert reached == {**last, 999: None}

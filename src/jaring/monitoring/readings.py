@@ -168,14 +168,24 @@ def reached_by_outlet(
     """Outlet id -> the first day its running total over ``start..end`` reached its total, for the outlets
     of ``totals`` (outlet id -> total).
 
-    Registrations never go down, so that day is simply the last day with a registration: one row per
-    outlet. Collected amounts can (a reversal is negative), so they are summed day by day."""
+    Registrations never go down, so that day is simply the last day with a registration: looked for month
+    by month from the end, so that outlets registering to the last days are found in those days' rows
+    alone. Collected amounts can go down (a reversal is negative), so they are summed day by day."""
     if measure.kind in (REGISTERED, FIRST_PAID):
-        rows = _flows(measure, start, end, segment).filter(
-            outlet_id__in=list(totals), **{f"{measure.field}__gt": 0}
-        )
-        last = dict(rows.values_list("outlet_id").annotate(Max("day")).order_by())
-        return {pk: _as_date(last[pk]) if pk in last else None for pk in totals}
+        last: dict[int, date] = {}
+        missing = {pk for pk, total in totals.items() if total > 0}
+        month = Month.from_date(end)
+        while missing and month.last_day() >= start:
+            rows = _flows(measure, max(start, month.first_day()), min(end, month.last_day()), segment).filter(
+                outlet_id__in=list(missing), **{f"{measure.field}__gt": 0}
+            )
+            found = {
+                pk: _as_date(day) for pk, day in rows.values_list("outlet_id").annotate(Max("day")).order_by()
+            }
+            last.update(found)
+            missing -= found.keys()
+            month -= 1
+        return {pk: last.get(pk) for pk in totals}
     daily = daily_by_outlet(measure, start, end, outlet_ids=list(totals), segment=segment)
     return {pk: first_reached(daily.get(pk, []), total) for pk, total in totals.items()}
 

@@ -89,22 +89,34 @@ class CoverageDelta(models.Model):
         return f"{self.month} outlet {self.outlet_id}: {self.delta:+d}"
 
 
-class OfficeMonth(models.Model):
+class MonthRollup(models.Model):
+    """What both monthly roll-ups hold besides their place: the kind, the month, channel and segment, and
+    the count and amount summed."""
+
+    COVERED = "covered"
+
+    kind = models.CharField(max_length=12)
+    month = MonthField()
+    channel = models.CharField(max_length=20, default="")
+    segment = models.CharField(max_length=5, default="")
+    count = models.BigIntegerField(default=0)
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.month}: {self.count}"
+
+
+class OfficeMonth(MonthRollup):
     """The tallies summed per month, branch office, channel and segment, with the coverage deltas as the
     kind ``covered`` (``count`` holds the delta): what the national and regional reads sum (targets, the
     dashboards by office, monev). A few hundred rows a month whatever the number of participants,
     outlets and agents, where the daily tallies hold every day x outlet x agent. Written by
     ``TallyBatch`` beside the daily rows, checked by ``jaring tallies verify``."""
 
-    COVERED = "covered"
-
-    kind = models.CharField(max_length=12)
-    month = MonthField()
     office_id = models.BigIntegerField(default=0)
-    channel = models.CharField(max_length=20, default="")
-    segment = models.CharField(max_length=5, default="")
-    count = models.BigIntegerField(default=0)
-    amount = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -113,25 +125,16 @@ class OfficeMonth(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.kind} {self.month} office {self.office_id}: {self.count}"
 
-
-class OutletMonth(models.Model):
+class OutletMonth(MonthRollup):
     """The tallies summed per month and outlet (office, channel, segment; agents left out), with the
     coverage deltas of the participants the outlet acquired as the kind ``covered``: what the
     leaderboards, an outlet's targets and the dashboards by outlet sum over whole months, one row per
     outlet and month where the daily tallies hold one per day and agent. Written by ``TallyBatch`` beside
     the daily rows."""
 
-    kind = models.CharField(max_length=12)
-    month = MonthField()
     outlet_id = models.BigIntegerField(default=0)
     office_id = models.BigIntegerField(default=0)
-    channel = models.CharField(max_length=20, default="")
-    segment = models.CharField(max_length=5, default="")
-    count = models.BigIntegerField(default=0)
-    amount = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -141,6 +144,3 @@ class OutletMonth(models.Model):
             )
         ]
         indexes = [models.Index(fields=["kind", "outlet_id", "month"], name="outlet_month_outlet")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.month} outlet {self.outlet_id}: {self.count}"
