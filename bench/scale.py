@@ -761,6 +761,8 @@ def monitoring_measure(figures: Figures, as_of: date) -> None:
 
 
 def statements_measure(figures: Figures, as_of: date) -> None:
+    from django.db import transaction
+
     from jaring.channels.models import Agent
     from jaring.perisai.services import statements_compute
     from jaring.perisai.statements import month_start
@@ -773,11 +775,20 @@ def statements_measure(figures: Figures, as_of: date) -> None:
         "JOIN members_participant pt ON pt.id = p.participant_id WHERE p.paid_at >= %s AND p.paid_at < %s "
     )
     agent = Agent.objects.order_by("code").first()
-    ms, _result = median_ms(lambda: statements_compute(month=month, agents=[agent]), runs=5)
+
+    def rolled_back(**options):
+        """The drafts computed and rolled back, so that a measure run leaves the world as it found it
+        and the next one measures the same work."""
+        with transaction.atomic():
+            result = statements_compute(month=month, **options)
+            transaction.set_rollback(True)
+        return result
+
+    ms, _result = median_ms(lambda: rolled_back(agents=[agent]), runs=5)
     ref, _rows = median_ms(lambda: scalar(bare + "AND COALESCE(pt.agent_id, p.agent_id) = %s GROUP BY 1",
                                           [start, end, agent.pk]), runs=5)  # fmt: skip
     figures.add("agent monthly statement", ms, ref, "ms", "bare scan of the agent's entries")
-    ms, result = once_ms(lambda: statements_compute(month=month, summary="bench/scale.py"))
+    ms, result = once_ms(lambda: rolled_back(summary="bench/scale.py"))
     ref, _rows = once_ms(lambda: scalar(bare + "GROUP BY 1", [start, end]))
     figures.add("month's statement job", ms, ref, "ms", "bare scan of the month's entries")
     print(f"  ({result.statements:,} statements, {result.lines:,} lines for {month})", flush=True)
