@@ -6,7 +6,7 @@ without anyone adding it here. Patterns with arguments need objects to point at:
 URL name to a function ``(world, user) -> (kwargs in the user's scope or None, kwargs outside it or
 None)``; a pattern with arguments missing from it fails ``test_every_url_with_arguments_is_in_the_registry``.
 Left out: the Django admin (not scoped, admins only), ``i18n/``, the API (key-based scope, tested in
-tests/api), static files and the health check.
+tests/api), static files, the icon and the health check.
 
 For each user (a visitor, one user per role inside the ``network`` world, and a user without a profile):
 
@@ -53,7 +53,7 @@ from jaring.org.models import Office
 from jaring.perisai.models import Statement
 from jaring.rules.months import Month
 
-SKIPPED_PREFIXES = ("admin/", "i18n/", "api/", "static/", "media/", "healthz")
+SKIPPED_PREFIXES = ("admin/", "i18n/", "api/", "static/", "media/", "healthz", "favicon.ico")
 # Pages a visitor may see (they show no participant); every other page sends a visitor to sign in or 404.
 PUBLIC = {"accounts:login", "imports:template", "web:home"}
 SIGN_IN_PATHS = ("/accounts/login/", "/admin/login/")

@@ -2,12 +2,14 @@
 
 import re
 
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from jaring.accounts.models import AuditEntry
 from jaring.common.clock import month_of
 from jaring.contributions.models import Deposit, Payment
 from jaring.contributions.services import payment_quote
+from jaring.web.templatetags.jaring import bulan
 
 
 def form_fields(html: str) -> dict:
@@ -148,3 +150,17 @@ def test_a_deposit_that_is_not_an_amount_is_refused(people, network, as_user):
     assert response.status_code == 400
     assert "amount" in response.context["form"].errors
     assert not Deposit.objects.exists()
+
+
+def test_the_payment_message_names_a_single_month_once(people, network, as_user):
+    client = as_user(people.outlet_teller)
+    participant = network.karawang
+    said = []
+    for months in ("1", "3"):
+        fields = form_fields(client.get(reverse("desk:pay"), {"q": participant.number}).content.decode())
+        response = client.post(reverse("desk:pay"), {**fields, "months": months})
+        said += [str(message) for message in get_messages(response.wsgi_request)]
+    one, three = said
+    first = month_of()
+    assert one.endswith(f" untuk {bulan(first)}.") and "s.d." not in one
+    assert three.endswith(f" untuk {bulan(first + 1)} s.d. {bulan(first + 3)}.")

@@ -29,7 +29,7 @@ from jaring.desk.access import (
 )
 from jaring.desk.forms import DepositForm, PaymentForm, rupiah_amount
 from jaring.desk.queries import deposit_preview, desk_standing
-from jaring.web.templatetags.jaring import bulan, rupiah
+from jaring.web.templatetags.jaring import bulan_span, rupiah
 
 REFERENCE_USED = gettext_lazy(
     "This form's payment reference was already used for a different payment; nothing was recorded. "
@@ -124,8 +124,8 @@ def _pay(request, scope, participant, form):
     if result.created:
         messages.success(
             request,
-            _("Payment recorded: %(amount)s for %(first)s to %(last)s.")
-            % {"amount": rupiah(payment.amount), "first": bulan(covered[0]), "last": bulan(covered[-1])},
+            _("Payment recorded: %(amount)s for %(months)s.")
+            % {"amount": rupiah(payment.amount), "months": bulan_span(covered[0], covered[-1])},
         )
     else:
         messages.info(request, _("This payment was already recorded; nothing was added."))
@@ -211,11 +211,10 @@ def _deposit(request, scope, participant, form):
     elif result.purchases:
         messages.success(
             request,
-            _("Deposit of %(amount)s recorded; it bought %(first)s to %(last)s. Balance: %(balance)s.")
+            _("Deposit of %(amount)s recorded; it bought %(months)s. Balance: %(balance)s.")
             % {
                 "amount": rupiah(amount),
-                "first": bulan(result.purchases[0].first_month),
-                "last": bulan(result.purchases[-1].first_month),
+                "months": bulan_span(result.purchases[0].first_month, result.purchases[-1].first_month),
                 "balance": rupiah(result.deposit.balance_after),
             },
         )

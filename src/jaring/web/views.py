@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from django.db.models import Count, Q, Sum
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from jaring.accounts.models import STAFF_ROLES, Action, AuditEntry, Role
 from jaring.accounts.scope import ACTING_ROLES, Scope, scope_for
@@ -86,3 +87,8 @@ def audit_today() -> dict[str, int]:
 
 def healthz(request):
     return JsonResponse({"ok": True})
+
+
+def favicon(request):
+    """``/favicon.ico``, which some browsers and tools ask for whatever the page names: jaring's icon."""
+    return redirect(static("web/favicon.svg"))

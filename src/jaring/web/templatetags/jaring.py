@@ -14,6 +14,7 @@ from datetime import date, datetime
 from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from jaring.monitoring.formatting import MONTHS, Style
 
@@ -68,3 +69,10 @@ def bulan(value) -> str:
     else:
         year, month = value.year, value.month
     return f"{MONTHS[page_style().lang][month - 1]} {year}"
+
+
+def bulan_span(first, last) -> str:
+    """Months ``first`` to ``last`` as Juni 2027 s.d. Agustus 2027, or Juni 2027 when they are one."""
+    if last in (None, "") or bulan(first) == bulan(last):
+        return bulan(first)
+    return _("%(first)s to %(last)s") % {"first": bulan(first), "last": bulan(last)}
