@@ -291,10 +291,7 @@ def references_taken(
     *, payment_keys: Collection[tuple[str, str]] = (), deposit_keys: Collection[tuple[str, str]] = ()
 ) -> bool:
     """True when any of the (source, reference) keys names a ledger entry or deposit recorded before."""
-    return bool(
-        _priors(LedgerKey, payment_keys, columns=_LEDGER_KEY)
-        or _priors(Deposit, deposit_keys)
-    )
+    return bool(_priors(LedgerKey, payment_keys, columns=_LEDGER_KEY) or _priors(Deposit, deposit_keys))
 
 
 def _runs(people: dict[int, Person]) -> dict[int, tuple[Run, ...]]:
