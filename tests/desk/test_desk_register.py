@@ -88,6 +88,14 @@ def test_bad_input_shows_a_per_field_error_and_saves_nothing(change, field, peop
     assert f'data-testid="error-{field}"'.encode() in response.content
 
 
+def test_a_missing_sex_is_asked_for_by_the_buttons_names_not_by_codes(people, network, as_user):
+    response = in_english(as_user(people.outlet_teller)).post(
+        reverse("desk:register"), worker(network.pos_karawang, sex="")
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["sex"] == ["Choose male or female."]
+
+
 def test_every_bad_field_is_named_at_once(people, network, as_user):
     data = worker(network.pos_karawang, name="", occupation="", declared_income="10")
     response = as_user(people.outlet_teller).post(reverse("desk:register"), data)

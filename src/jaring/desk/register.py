@@ -108,8 +108,23 @@ def _register(request, scope, data):
             message = _duplicate_message(existing, served=_serves(scope, existing))
             return None, ValidationError({"nik": [ValidationError(message, code="duplicate")]})
         except ValidationError as error:
-            return None, error
+            return None, _in_desk_words(error)
     return registration, None
+
+
+def _in_desk_words(error: ValidationError) -> ValidationError:
+    """The service's errors as the desk's form shows them: the sex is chosen with two buttons, so a missing
+    one is asked for by their names, not by the codes files and the API send."""
+    if not hasattr(error, "error_dict") or "sex" not in error.error_dict:
+        return error
+    fields = dict(error.error_dict)
+    fields["sex"] = [
+        ValidationError(_("Choose male or female."), code="required")
+        if problem.code == "required"
+        else problem
+        for problem in fields["sex"]
+    ]
+    return ValidationError(fields)
 
 
 @login_required
