@@ -207,6 +207,18 @@ def test_a_file_holding_recorded_references_is_judged_again_with_them_read(tmp_p
     assert tallies_verify() == []
 
 
+def test_a_large_chunk_holding_a_recorded_reference_is_judged_again(tmp_path, register, world):
+    # More rows than a statement carries: the chunk's ledger keys go in one COPY, which refuses the key.
+    workers = [register(district="64.71.01") for _ in range(8)]
+    lines = [f"{worker.nik},1,16800,,POS-BPN,L-{i}" for i, worker in enumerate(workers)]
+    run(write_csv(tmp_path / "one.csv", PAY_HEADER, lines[3:4]), "payments")
+    again = run(write_csv(tmp_path / "all.csv", PAY_HEADER, lines), "payments", chunk_rows=100)
+    assert [row["status"] for row in results_of(again)].count("accepted") == 7
+    assert again.reasons == {"reference:duplicate": 1}
+    assert Payment.objects.count() == 8
+    assert tallies_verify() == []
+
+
 def test_a_refused_row_under_a_recorded_reference_is_a_conflict_as_over_the_api(tmp_path, register, world):
     worker = register(district="64.71.01")
     run(write_csv(tmp_path / "first.csv", PAY_HEADER, [f"{worker.nik},1,16800,,POS-BPN,R-1"]), "payments")

@@ -72,7 +72,8 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) ->
     name = connection.ops.quote_name(table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
+            # Django's exceptions, as for every other statement (a taken unique key is an IntegrityError).
+            with connection.wrap_database_errors, cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
