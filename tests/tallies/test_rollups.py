@@ -189,3 +189,48 @@ def test_the_day_each_outlet_reached_its_registrations_is_its_last_registration_
     last = {pk: day for pk, day in rows.values_list("outlet_id").annotate(Max("day")).order_by()}
     reached = readings.reached_by_outlet(NEW_REGISTRATIONS, start, through, totals={**totals, 999: 0})
     assert reached == {**last, 999: None}
+
+
+def _stored(model, *place: str) -> set[tuple]:
+    """A roll-up's rows as ``TallyBatch.rollups`` gives them (the month as its index)."""
+    rows = model.objects.values_list("kind", "month", *place, "channel", "segment", "count", "amount")
+    return {(row[0], row[1].index, *row[2:]) for row in rows}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_the_rollups_from_the_tallies_kept():
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("tallies", "0002_tallies_partitioned")], [("tallies", "0003_monthly_rollups")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    batch = TallyBatch()
+    try:
+        for kind, day, outlet, agent, office, count, amount in (
+            ("registered", date(2024, 1, 3), 1, 0, 2, 2, 0),
+            ("registered", date(2024, 1, 30), 1, 7, 2, 1, 0),
+            ("paid", date(2024, 2, 1), 3, 0, 2, 1, 16_800),
+            ("paid", date(2024, 2, 9), 3, 0, 5, -1, -16_800),
+        ):
+            old.get_model("tallies", "Tally").objects.create(
+                kind=kind, day=day, outlet_id=outlet, agent_id=agent, office_id=office, channel="pos",
+                segment="BPU", count=count, amount=amount,
+            )  # fmt: skip
+            batch.add(kind, day, Who(office, outlet, agent, "pos", "BPU"), count=count, amount=amount)
+        for month, outlet, office, delta in ((Month.of(2024, 1), 1, 2, 1), (Month.of(2024, 4), 1, 2, -1)):
+            old.get_model("tallies", "CoverageDelta").objects.create(
+                month=month, outlet_id=outlet, agent_id=0, office_id=office, channel="pos", segment="BPU",
+                delta=delta,
+            )  # fmt: skip
+            batch.deltas[(month, Who(office, outlet, 0, "pos", "BPU"))] += delta
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        offices, outlets = batch.rollups()
+        stored_offices = _stored(OfficeMonth, "office_id")
+        stored_outlets = _stored(OutletMonth, "outlet_id", "office_id")
+        assert stored_offices == set(offices) and stored_outlets == set(outlets)
+        assert ("covered", Month.of(2024, 4).index, 1, 2, "pos", "BPU", -1, 0) in stored_outlets
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
