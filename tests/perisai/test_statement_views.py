@@ -92,3 +92,14 @@ def test_branch_staff_pay_their_approved_statements_into_a_payout_file(client, s
     assert [(row["agent_code"], row["amount"]) for row in rows] == [("PRS-1", "569300")]
     assert Statement.objects.get(agent=statements.prs_agent, month=MARCH).state == "paid"
     assert Statement.objects.get(agent=statements.prs_other, month=MARCH).state == "draft"
+
+
+def test_a_month_not_computed_yet_says_so_instead_of_answering_404(client, staff, statements):
+    client.force_login(staff("branch_staff", office=statements.karawang_branch))
+    april = reverse("perisai:statement-detail", kwargs={"code": "PRS-1", "month": "2025-04"})
+    page = client.get(april)
+    assert page.status_code == 200
+    assert 'data-testid="statement-pending"' in page.content.decode()
+    assert "April 2025" in page.content.decode()
+    client.force_login(staff("branch_staff", office=statements.balikpapan))
+    assert client.get(april).status_code == 404  # the scope comes first

@@ -165,7 +165,8 @@ def statement_detail(request, code: str, month: str):
     # month's whole ledger, which a page view should not do).
     statement = statement_for(agent, month, refresh=False)
     if statement is None:
-        raise Http404
+        # The agent's page links this month's statement before the monthly job has made it: say so.
+        return render(request, "perisai/statement_pending.html", {"agent": agent, "month": month})
     lines = [
         (line, participant_number(line.participant_id) if line.participant_id else "")
         for line in statement_lines(statement)
