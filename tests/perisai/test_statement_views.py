@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -103,3 +104,12 @@ def test_a_month_not_computed_yet_says_so_instead_of_answering_404(client, staff
     assert "April 2025" in page.content.decode()
     client.force_login(staff("branch_staff", office=statements.balikpapan))
     assert client.get(april).status_code == 404  # the scope comes first
+
+
+def test_only_a_perisai_agents_page_links_a_statement_and_the_link_answers(client, staff, statements):
+    client.force_login(staff("branch_staff", office=statements.karawang_branch))
+    perisai_page = client.get(reverse("perisai:agent", args=["PRS-1"])).content.decode()
+    link = re.search(r'<a class="button light" href="([^"]+)" data-testid="statement"', perisai_page)[1]
+    assert client.get(link).status_code == 200
+    pos_page = client.get(reverse("perisai:agent", args=[statements.agent.code]))
+    assert pos_page.status_code == 200 and 'data-testid="statement"' not in pos_page.content.decode()

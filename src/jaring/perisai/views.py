@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from jaring.accounts.models import STAFF_ROLES, Role
 from jaring.accounts.scope import Scope, get_in_scope_or_404, scope_for
-from jaring.channels.models import Agent
+from jaring.channels.models import Agent, Partner
 from jaring.common.clock import day_asked, local_date
 from jaring.common.privacy import mask_nik, mask_phone
 from jaring.common.replica import reads_from_replica
@@ -322,6 +322,8 @@ def _agent_page(request, scope: Scope, found: Agent):
             "is_staff_view": is_staff_view,
             "is_own_page": scope.role == Role.AGENT,
             "month": str(Month.from_date(as_of)),
+            # Commission statements are Perisai's: a Pos or bank agent has none to link to.
+            "has_statements": found.partner.kind == Partner.Kind.AGENT_NETWORK,
             "as_of": as_of,
             "formats": EXPORT_FORMATS,
         },
