@@ -88,6 +88,13 @@ def test_a_running_period_refreshes_itself_every_30_seconds(analyst):
     assert "hx-trigger" not in closed
 
 
+def test_the_leaderboard_opened_directly_is_the_whole_contest_page(analyst):
+    whole = analyst.get(f"{PAGE}board/?period=P3&as_of={REPORT_DAY}")
+    assert whole.status_code == 200
+    assert "<html" in whole.content.decode() and whole.context["board"].period == "P3"
+    assert board_rows(whole) == board_rows(analyst.get(f"{PAGE}?period=P3&as_of={REPORT_DAY}"))
+
+
 def test_monev_shows_the_totals_and_growth_the_cli_prints(analyst):
     response = analyst.get(f"{PAGE}?as_of={REPORT_DAY}")
     cli = command_json("contest", "monev", CONTEST, "--as-of", REPORT_DAY)

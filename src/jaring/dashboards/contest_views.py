@@ -199,8 +199,11 @@ def contest_close(request, code: str):
 @login_required
 @reads_from_replica
 def contest_board(request, code: str):
-    """The leaderboard alone, for the page to refresh every 30 seconds (htmx)."""
+    """The leaderboard alone, for the page to refresh every 30 seconds (htmx); opened directly (a bookmark,
+    an address copied from the browser), the whole contest page."""
     scope = staff_scope(request)
+    if not request.headers.get("HX-Request"):
+        return contest_detail(request, code)
     contest = get_object_or_404(Contest, code=code)
     as_of, _error = _as_of(request)
     if not contest.periods.exists():
