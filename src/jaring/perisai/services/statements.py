@@ -71,12 +71,11 @@ def _entries_sql(*, late: bool, agents: int | None = None) -> str:
     the month, or (``late``) paid earlier but arrived after that month's statement was approved. With
     ``agents``, only the drafts of the agents in parameters %(agent0)s .. %(agent<agents - 1>)s."""
     t = _tables()
-    when = (
-        "p.paid_at >= %(lookback)s AND p.paid_at < %(start)s AND EXISTS ("
-        f"SELECT 1 FROM {t['statement']} c WHERE c.agent_id = s.agent_id AND c.month < %(month)s "
-        "AND c.state <> 'draft' AND c.ends_at > p.paid_at)"
+    when = _window_sql("p", late=late) + (
+        f" AND EXISTS (SELECT 1 FROM {t['statement']} c WHERE c.agent_id = s.agent_id"
+        " AND c.month < %(month)s AND c.state <> 'draft' AND c.ends_at > p.paid_at)"
         if late
-        else "p.paid_at >= %(start)s AND p.paid_at < %(end)s"
+        else ""
     )
     chosen = "" if agents is None else _agent_marks(agents)
     return (
@@ -90,6 +89,13 @@ def _entries_sql(*, late: bool, agents: int | None = None) -> str:
         f" AND NOT EXISTS (SELECT 1 FROM {t['line']} l WHERE l.payment_id = p.id)"
         + ("" if agents is None else _agents_entries_sql(chosen, late=late))
     )
+
+
+def _window_sql(alias: str, *, late: bool) -> str:
+    """The entries of ``alias`` paid in the month (%(start)s to %(end)s) or, ``late``, in the look-back
+    before it (%(lookback)s to %(start)s)."""
+    first, end = ("lookback", "start") if late else ("start", "end")
+    return f"{alias}.paid_at >= %({first})s AND {alias}.paid_at < %({end})s"
 
 
 def _agent_marks(count: int) -> str:
@@ -107,11 +113,7 @@ def _agents_entries_sql(chosen: str, *, late: bool) -> str:
     of reading every entry of the window: one agent's statement would otherwise cost the month's job.
     ``chosen``: the agents' parameter marks."""
     t = _tables()
-    window = (
-        "q.paid_at >= %(lookback)s AND q.paid_at < %(start)s"
-        if late
-        else "q.paid_at >= %(start)s AND q.paid_at < %(end)s"
-    )
+    window = _window_sql("q", late=late)
     return (
         f" AND p.id IN (SELECT q.id FROM {t['payment']} q"
         f" JOIN {t['participant']} r ON r.id = q.participant_id WHERE r.agent_id IN ({chosen}) AND {window}"
@@ -219,7 +221,7 @@ def _agents_with_entries(month: Month, agent_ids: list[int] | None = None) -> se
     sql = (
         f"SELECT DISTINCT {_credited_agent_sql()} FROM {t['payment']} p "
         f"JOIN {t['participant']} pt ON pt.id = p.participant_id "
-        f"WHERE p.paid_at >= %(start)s AND p.paid_at < %(end)s AND {_credited_agent_sql()} IS NOT NULL"
+        f"WHERE {_window_sql('p', late=False)} AND {_credited_agent_sql()} IS NOT NULL"
     )
     if agent_ids is not None:
         if not agent_ids:
