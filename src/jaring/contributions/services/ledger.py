@@ -297,8 +297,7 @@ def ledger_record(
     references of the refused requests are looked up after the checks (a taken reference decides their
     reason); either way ``ReferencesTaken`` is raised with nothing written, and the caller sends the list
     again with the references read, to the outcomes it would have had."""
-    payment_keys = [(r.source, r.reference) for r in requests if not isinstance(r, DepositRequest)]
-    deposit_keys = [(r.source, r.reference) for r in requests if isinstance(r, DepositRequest)]
+    payment_keys, deposit_keys = _reference_keys(requests)
     try:
         with transaction.atomic():
             book = LedgerBook.load(
@@ -324,14 +323,18 @@ def ledger_record(
     return outcomes
 
 
+def _reference_keys(requests) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The (source, reference) keys of the ledger requests and of the deposit requests."""
+    payments = [(r.source, r.reference) for r in requests if not isinstance(r, DepositRequest)]
+    return payments, [(r.source, r.reference) for r in requests if isinstance(r, DepositRequest)]
+
+
 def _refused_references_taken(requests, outcomes) -> bool:
     refused = [
         request for request, outcome in zip(requests, outcomes, strict=True) if isinstance(outcome, list)
     ]
-    return references_taken(
-        payment_keys=[(r.source, r.reference) for r in refused if not isinstance(r, DepositRequest)],
-        deposit_keys=[(r.source, r.reference) for r in refused if isinstance(r, DepositRequest)],
-    )
+    payment_keys, deposit_keys = _reference_keys(refused)
+    return references_taken(payment_keys=payment_keys, deposit_keys=deposit_keys)
 
 
 def payment_reverse(
