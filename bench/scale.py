@@ -432,23 +432,7 @@ def ids_reserve(table: str, count: int) -> list[int]:
 def tallies_add(batch) -> None:
     """The chunk's tallies, deltas and their monthly roll-ups: ``COPY`` into a scratch table each, then
     the writers' additive upsert."""
-    from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
-    from jaring.tallies.writer import OFFICE_MONTH_KEY, OUTLET_MONTH_KEY
-
-    tallies = [(*key, count, amount) for key, (count, amount) in batch.tallies.items() if count or amount]
-    deltas = [
-        (month.index, who.outlet_id, who.agent_id, who.office_id, who.channel, who.segment, delta)
-        for (month, who), delta in batch.deltas.items()
-        if delta
-    ]
-    offices, outlets = batch.rollups()
-    who = ("outlet_id", "agent_id", "office_id", "channel", "segment")
-    for model, keys, sums, rows in (
-        (Tally, ("kind", "day", *who), ("count", "amount"), tallies),
-        (CoverageDelta, ("month", *who), ("delta",), deltas),
-        (OfficeMonth, OFFICE_MONTH_KEY, ("count", "amount"), offices),
-        (OutletMonth, OUTLET_MONTH_KEY, ("count", "amount"), outlets),
-    ):
+    for model, keys, sums, rows in batch.rows():
         copy_upsert(model._meta.db_table, keys, sums, rows)
 
 

@@ -90,10 +90,6 @@ def _stored() -> tuple[dict, dict]:
     return tallies, deltas
 
 
-def _index(month) -> int:
-    return month.index
-
-
 @dataclass(frozen=True)
 class Difference:
     what: str
@@ -125,7 +121,7 @@ def tallies_verify() -> list[Difference]:
     ):
         wanted = {tuple(row[:-2]): tuple(row[-2:]) for row in rows}
         stored = {
-            (row[0], _index(row[1]), *row[2:-2]): tuple(row[-2:])
+            (row[0], row[1].index, *row[2:-2]): tuple(row[-2:])
             for row in model.objects.values_list(*key, "count", "amount")
         }
         for one in set(stored) | set(wanted):

@@ -23,6 +23,7 @@ REGISTERED, FIRST_PAID, PAID = Tally.Kind.REGISTERED.value, Tally.Kind.FIRST_PAI
 COVERED = OfficeMonth.COVERED
 OFFICE_MONTH_KEY = ("kind", "month", "office_id", "channel", "segment")
 OUTLET_MONTH_KEY = ("kind", "month", "outlet_id", "office_id", "channel", "segment")
+_SUMS = ("count", "amount")
 
 
 class Who(NamedTuple):
@@ -93,29 +94,41 @@ class TallyBatch:
             deltas[(month, who)] += delta
 
     def write(self) -> None:
-        tallies = [(*key, count, amount) for key, (count, amount) in self.tallies.items() if count or amount]
+        for model, keys, sums, rows in self.rows():
+            _upsert(model._meta.db_table, keys, sums, rows)
+        self.tallies.clear()
+        self.deltas.clear()
+
+    def rows(self) -> list[tuple]:
+        """What ``write`` adds, table by table: (model, key columns, summed columns, rows), rows that add up
+        to nothing left out."""
+        tallies = [
+            (kind, _day(day), *rest, count, amount)
+            for (kind, day, *rest), (count, amount) in self.tallies.items()
+            if count or amount
+        ]
         deltas = [
             (month.index, who.outlet_id, who.agent_id, who.office_id, who.channel, who.segment, delta)
             for (month, who), delta in self.deltas.items()
             if delta
         ]
         offices, outlets = self.rollups()
-        _upsert(
-            Tally._meta.db_table,
-            ("kind", "day", "outlet_id", "agent_id", "office_id", "channel", "segment"),
-            ("count", "amount"),
-            [(*row[:1], _day(row[1]), *row[2:]) for row in tallies],
-        )
-        _upsert(
-            CoverageDelta._meta.db_table,
-            ("month", "outlet_id", "agent_id", "office_id", "channel", "segment"),
-            ("delta",),
-            deltas,
-        )
-        _upsert(OfficeMonth._meta.db_table, OFFICE_MONTH_KEY, ("count", "amount"), offices)
-        _upsert(OutletMonth._meta.db_table, OUTLET_MONTH_KEY, ("count", "amount"), outlets)
-        self.tallies.clear()
-        self.deltas.clear()
+        return [
+            (
+                Tally,
+                ("kind", "day", "outlet_id", "agent_id", "office_id", "channel", "segment"),
+                _SUMS,
+                tallies,
+            ),
+            (
+                CoverageDelta,
+                ("month", "outlet_id", "agent_id", "office_id", "channel", "segment"),
+                ("delta",),
+                deltas,
+            ),
+            (OfficeMonth, OFFICE_MONTH_KEY, _SUMS, offices),
+            (OutletMonth, OUTLET_MONTH_KEY, _SUMS, outlets),
+        ]
 
     def rollups(self) -> tuple[list[tuple], list[tuple]]:
         """The batch summed by month: ``OfficeMonth`` rows (``OFFICE_MONTH_KEY``, count, amount) and
