@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 
 from django.db.models import Max, Q, QuerySet, Sum
@@ -92,9 +92,14 @@ class Window:
 def _rollup(columns: set[str]):
     """The narrowest monthly roll-up holding every one of ``columns``, or None."""
     for model in (OfficeMonth, OutletMonth):
-        if columns <= {field.name for field in model._meta.fields}:
+        if columns <= _columns_of(model):
             return model
     return None
+
+
+@cache
+def _columns_of(model) -> frozenset[str]:
+    return frozenset(field.name for field in model._meta.fields)
 
 
 def _column(lookup: str) -> str:
