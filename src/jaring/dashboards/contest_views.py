@@ -201,9 +201,9 @@ def contest_close(request, code: str):
 def contest_board(request, code: str):
     """The leaderboard alone, for the page to refresh every 30 seconds (htmx); opened directly (a bookmark,
     an address copied from the browser), the whole contest page."""
-    scope = staff_scope(request)
     if not request.headers.get("HX-Request"):
         return contest_detail(request, code)
+    scope = staff_scope(request)
     contest = get_object_or_404(Contest, code=code)
     as_of, _error = _as_of(request)
     if not contest.periods.exists():
