@@ -125,7 +125,7 @@ def test_apikey_command_refuses_an_agent_of_another_partner(world, capsys):
 
 
 def test_the_rate_limit_slides_over_the_last_minute(world):
-    from jaring.api.ratelimit import rate_limit_hit
+    from jaring.common.ratelimit import rate_limit_hit
 
     key = apikey_create(outlet=world.pos_karawang, scopes="status", rate_limit=2).api_key
     start = 6_000_000.0  # the start of a minute

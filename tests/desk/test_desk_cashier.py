@@ -91,22 +91,6 @@ def test_a_month_count_outside_the_policy_is_refused_and_nothing_recorded(people
     assert Payment.objects.count() == before
 
 
-def test_a_payment_for_someone_outside_the_scope_is_a_404(people, network, as_user):
-    client = as_user(people.teller_balikpapan)
-    before = Payment.objects.count()
-    response = client.post(
-        reverse("desk:pay"),
-        {
-            "participant": network.karawang.number,
-            "idempotency_key": "x" * 32,
-            "months": "1",
-            "outlet": "POS-BPN",
-        },
-    )
-    assert response.status_code == 404
-    assert Payment.objects.count() == before
-
-
 def test_the_deposit_preview_shows_the_whole_months_an_amount_buys(people, network, as_user):
     client = as_user(people.outlet_teller)
     participant = network.karawang

@@ -11,7 +11,7 @@ from ninja.security import HttpBearer
 from jaring.api.models import ApiKey
 from jaring.api.problems import PayloadTooLarge, RateLimited, ScopeMissing
 from jaring.api.queries import apikey_for_token
-from jaring.api.ratelimit import rate_limit_hit
+from jaring.common.ratelimit import rate_limit_hit
 from jaring.api.services import apikey_touch
 
 

@@ -10,6 +10,8 @@ from reportlab.lib.colors import HexColor, white
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from jaring.common.pdf import embedded_fonts
+
 # ID-1 (ISO/IEC 7810), the size of a bank card: fits a wallet and a card printer.
 CARD_SIZE = (85.6 * mm, 53.98 * mm)
 BRAND = HexColor("#0b5cad")
@@ -35,8 +37,9 @@ def participant_card_pdf(text: CardText) -> bytes:
     """One page, card-sized. The number is printed large and encoded in a QR code (drawn as vector
     squares, so it stays sharp on any printer); it is also the document's subject, for search."""
     width, height = CARD_SIZE
+    regular, bold = embedded_fonts()
     out = io.BytesIO()
-    pdf = Canvas(out, pagesize=CARD_SIZE, invariant=1, pageCompression=0)
+    pdf = Canvas(out, pagesize=CARD_SIZE, invariant=1, pageCompression=0, initialFontName=regular)
     pdf.setTitle(f"{text.title} {text.number}")
     pdf.setSubject(text.number)
     pdf.setAuthor("jaring")
@@ -44,15 +47,15 @@ def participant_card_pdf(text: CardText) -> bytes:
     pdf.setFillColor(BRAND)
     pdf.rect(0, height - 11 * mm, width, 11 * mm, stroke=0, fill=1)
     pdf.setFillColor(white)
-    pdf.setFont("Helvetica-Bold", 9)
+    pdf.setFont(bold, 9)
     pdf.drawString(4 * mm, height - 7 * mm, text.title)
 
     pdf.setFillColor(HexColor("#1d2733"))
-    pdf.setFont("Helvetica-Bold", 10)
+    pdf.setFont(bold, 10)
     pdf.drawString(4 * mm, height - 17 * mm, _fit(text.name, 30))
-    pdf.setFont("Helvetica", 6)
+    pdf.setFont(regular, 6)
     pdf.drawString(4 * mm, height - 22 * mm, text.number_label)
-    pdf.setFont("Helvetica-Bold", 12)
+    pdf.setFont(bold, 12)
     pdf.drawString(4 * mm, height - 27 * mm, text.number)
     lines = (
         (text.programmes_label, text.programmes),
@@ -61,9 +64,9 @@ def participant_card_pdf(text: CardText) -> bytes:
     )
     y = height - 33 * mm
     for label, value in lines:
-        pdf.setFont("Helvetica", 6)
+        pdf.setFont(regular, 6)
         pdf.drawString(4 * mm, y, label)
-        pdf.setFont("Helvetica", 7.5)
+        pdf.setFont(regular, 7.5)
         pdf.drawString(4 * mm, y - 3 * mm, value)
         y -= 7 * mm
 

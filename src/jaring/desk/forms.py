@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jaring.members.models import Occupation
+from jaring.rules.months import Month
 
 PROGRAMME_CHOICES = (
     ("JKK+JKM", _("JKK + JKM (work accident and death)")),
@@ -122,6 +123,14 @@ class ReferencedForm(OutletForm):
 
 class PaymentForm(ReferencedForm):
     months = forms.TypedChoiceField(label=_("Months to pay"), coerce=int, widget=forms.RadioSelect)
+    # The first month the form quoted: a payment taken now must start there (``cashier.StaleQuote``).
+    quoted = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_quoted(self) -> Month | None:
+        try:
+            return Month.parse(self.cleaned_data["quoted"]) if self.cleaned_data["quoted"] else None
+        except ValueError:
+            return None
 
     def __init__(self, *args, counts=(1, 3, 6, 12), **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jaring.desk import cashier, register, views
+from jaring.desk import cashier, receipt, register, views
 
 app_name = "desk"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("pay/", cashier.pay, name="pay"),
     path("deposit/", cashier.deposit, name="deposit"),
     path("deposit/preview", cashier.deposit_preview_fragment, name="deposit_preview"),
+    path("receipt/<int:pk>/", receipt.receipt, name="receipt"),
+    path("receipt/<int:pk>.pdf", receipt.receipt_pdf, name="receipt_pdf"),
     path("p/<str:number>/", views.participant, name="participant"),
     path("p/<str:number>/card.pdf", views.card, name="card"),
 ]

@@ -27,6 +27,7 @@ from jaring.desk.access import (
 from jaring.desk.card import CardText, participant_card_pdf
 from jaring.desk.coverage import MARKS, coverage_calendar
 from jaring.desk.queries import desk_standing, payments_today, registrations_today
+from jaring.desk.templatetags.desk import initials
 from jaring.members.models import Participant
 from jaring.rules.participant_number import participant_seq
 from jaring.web.tables import EXPORT_FORMATS, Column, table_response
@@ -51,18 +52,24 @@ def home(request):
         agent = acting_agent(scope)
         registrations = list(registrations_today(scope, outlet=outlet, agent=agent))
         payments = list(payments_today(scope, outlet=outlet, agent=agent))
+    # Payments taken here from workers registered elsewhere: their participant page is not the user's,
+    # their receipt is.
+    paid_by = {entry.participant_id for entry in payments}
+    served = set()
+    if paid_by:
+        served = set(scope.participants().filter(pk__in=paid_by).values_list("pk", flat=True))
     export = request.GET.get("export")
     fmt = request.GET.get("format")
     if fmt in EXPORT_FORMATS and export in ("registrations", "payments") and outlet is not None:
         rows = registrations if export == "registrations" else payments
-        return _today_export(request, outlet, export, rows, fmt)
+        return _today_export(request, outlet, export, rows, fmt, served=served)
     context = {
         "outlet": outlet,
         "outlets": outlets if len(outlets[:2]) > 1 else None,
         "query": query,
         "results": results,
         "registrations": registrations,
-        "payments": payments,
+        "payments": [(entry, entry.participant_id in served) for entry in payments],
         "payments_total": sum(entry.amount for entry in payments),
         "today": local_date(),
         "formats": EXPORT_FORMATS,
@@ -70,8 +77,9 @@ def home(request):
     return render(request, "desk/home.html", context)
 
 
-def _today_export(request, outlet, which, rows, fmt):
-    """Today's registrations or payments at the outlet, the same rows as the page."""
+def _today_export(request, outlet, which, rows, fmt, *, served: set[int]):
+    """Today's registrations or payments at the outlet, the same rows as the page (a worker registered
+    elsewhere named by initials, as on the page)."""
     day = local_date().isoformat()
     if which == "registrations":
         columns = [
@@ -95,7 +103,8 @@ def _today_export(request, outlet, which, rows, fmt):
             Column(_("Reference")),
         ]
         table = [
-            (_clock(e.paid_at), e.participant.number, e.participant.name,
+            (_clock(e.paid_at), e.participant.number,
+             e.participant.name if e.participant_id in served else initials(e.participant.name),
              e.get_kind_display(), str(e.first_month), e.months, e.amount, e.idempotency_key)
             for e in rows
         ]  # fmt: skip

@@ -67,3 +67,9 @@ def month_short(value) -> str:
     if value in (None, ""):
         return ""
     return MONTHS[page_style().lang][value.month - 1][:3]
+
+
+@register.filter
+def initials(name) -> str:
+    """A name shown to someone who does not serve its bearer: "Siti Wahyuni" -> "S. W."."""
+    return " ".join(f"{word[0].upper()}." for word in str(name or "").split() if word[0].isalpha())

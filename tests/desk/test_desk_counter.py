@@ -1,0 +1,203 @@
+"""Serving a worker at any counter: a teller finds a worker registered elsewhere by the exact NIK or
+number with the birth date, sees them masked, takes their payment and hands over a receipt; a form
+that went stale is refused with the new quote."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jaring.accounts.models import AuditEntry
+from jaring.common.clock import month_of
+from jaring.contributions.models import Deposit, Payment
+from jaring.desk.receipt import receipt_pdf_bytes, receipt_of
+from jaring.desk.templatetags.desk import initials
+from jaring.rules.nik import Sex, make_nik
+from tests.desk.test_desk_cashier import form_fields
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    """The lookup limit counts per user in the cache; each test starts with none counted."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def lookups(**filters):
+    return AuditEntry.objects.filter(
+        action="view_personal_data", summary__startswith="counter lookup", **filters
+    )
+
+
+def found_elsewhere(client, worker, page="desk:pay"):
+    return client.get(reverse(page), {"q": worker.number, "born": worker.birth_date.isoformat()})
+
+
+def test_a_worker_registered_elsewhere_is_asked_for_the_birth_date_whether_or_not_registered(
+    people, network, as_user
+):
+    client = as_user(people.teller_balikpapan)
+    registered = client.get(reverse("desk:pay"), {"q": network.karawang.nik})
+    unknown_nik = make_nik("64.71.01", network.karawang.birth_date, Sex.MALE, 9999)
+    unknown = client.get(reverse("desk:pay"), {"q": unknown_nik})
+    for page in (registered, unknown):
+        assert page.status_code == 200 and page.context["participant"] is None
+        assert page.context["found"].ask_birth_date
+        assert 'data-testid="find-born"' in page.content.decode()
+    # nothing on the page tells a registered NIK from an unknown one
+    strip = lambda page, nik: page.content.decode().replace(nik, "").split("csrfmiddlewaretoken")[0]  # noqa: E731
+    assert strip(registered, network.karawang.nik) == strip(unknown, unknown_nik)
+    assert not lookups().exists()  # asking costs nothing and reads nothing
+
+
+def test_a_wrong_birth_date_finds_nobody_and_is_audited(people, network, as_user):
+    client = as_user(people.teller_balikpapan)
+    with translation.override("en"):
+        page = client.get(reverse("desk:pay"), {"q": network.karawang.number, "born": "1970-01-01"})
+    assert page.context["participant"] is None
+    assert "No participant has this NIK or participant number with this birth date" in page.content.decode()
+    miss = lookups().get()
+    assert miss.username == "teller-bpn" and miss.object_id == "" and "no match" in miss.summary
+
+
+def test_the_birth_date_finds_a_worker_registered_elsewhere_shown_masked(people, network, as_user):
+    client = as_user(people.teller_balikpapan)
+    worker = network.karawang
+    page = found_elsewhere(client, worker)
+    html = page.content.decode()
+    assert page.context["participant"] == worker and page.context["found"].elsewhere
+    assert page.context["owed"] == (month_of(),)
+    assert 'data-testid="pay-submit"' in html
+    # masked: initials, no NIK, no phone, no link to the participant page (which stays scoped)
+    assert f'data-testid="participant-name">{initials(worker.name)}<' in html
+    assert worker.name not in html and worker.nik not in html
+    assert reverse("desk:participant", args=[worker.number]) not in html
+    assert client.get(reverse("desk:participant", args=[worker.number])).status_code == 404
+    assert lookups(object_id=str(worker.pk)).count() == 1
+
+
+def test_a_teller_takes_a_payment_from_a_worker_registered_elsewhere_and_hands_a_receipt(
+    people, network, as_user
+):
+    client = as_user(people.teller_balikpapan)
+    worker = network.karawang
+    fields = form_fields(found_elsewhere(client, worker).content.decode())
+    response = client.post(reverse("desk:pay"), {**fields, "months": "3"})
+
+    payment = Payment.objects.get(participant=worker, idempotency_key=fields["idempotency_key"])
+    assert payment.outlet == network.pos_balikpapan and payment.months == 3
+    assert response.status_code == 302 and response.url == reverse("desk:receipt", args=[payment.pk])
+    receipt = client.get(response.url)
+    html = receipt.content.decode()
+    assert f'data-testid="receipt-amount" data-amount="{payment.amount}"' in html
+    assert f'data-testid="receipt-name">{initials(worker.name)}<' in html
+    assert client.get(reverse("desk:receipt_pdf", args=[payment.pk]))["Content-Type"] == "application/pdf"
+
+    # the day's list at the counter: the payment with its receipt, every link it shows answers
+    home = client.get(reverse("desk:home")).content.decode()
+    assert reverse("desk:receipt", args=[payment.pk]) in home
+    assert reverse("desk:participant", args=[worker.number]) not in home
+    assert worker.name not in home
+    for link in set(re.findall(r'href="(/desk/[^"?]*)"', home)):
+        assert client.get(link).status_code == 200, link
+
+
+def test_a_receipt_is_shown_only_to_whoever_may_see_its_entry(people, network, as_user):
+    client = as_user(people.teller_balikpapan)
+    fields = form_fields(found_elsewhere(client, network.karawang).content.decode())
+    client.post(reverse("desk:pay"), {**fields, "months": "1"})
+    payment = Payment.objects.get(idempotency_key=fields["idempotency_key"])
+
+    # the worker's own outlet sees the receipt with the full name; an outlet that neither took it nor
+    # serves the worker does not see it at all
+    home_outlet = as_user(people.outlet_teller).get(reverse("desk:receipt", args=[payment.pk]))
+    assert f'data-testid="receipt-name">{network.karawang.name}<' in home_outlet.content.decode()
+    other = people.agent  # an agent of Karawang who neither took the payment nor acquired the worker
+    assert as_user(other).get(reverse("desk:receipt", args=[payment.pk])).status_code == 404
+
+
+def test_a_posted_payment_without_a_lookup_goes_back_to_the_search(people, network, as_user):
+    client = as_user(people.teller_balikpapan)
+    before = Payment.objects.count()
+    post = {"participant": network.karawang.number, "idempotency_key": "x" * 32, "months": "1"}
+    response = client.post(reverse("desk:pay"), {**post, "outlet": "POS-BPN"})
+    assert response.status_code == 302 and response.url == f"/desk/pay/?q={network.karawang.number}"
+    assert Payment.objects.count() == before
+
+
+def test_a_deposit_from_a_worker_registered_elsewhere_returns_to_their_masked_summary(
+    people, network, as_user
+):
+    client = as_user(people.teller_balikpapan)
+    worker = network.karawang
+    fields = form_fields(found_elsewhere(client, worker, "desk:deposit").content.decode())
+    preview = client.get(reverse("desk:deposit_preview"), {"participant": worker.number, "amount": "20000"})
+    assert preview.status_code == 200
+    response = client.post(reverse("desk:deposit"), {**fields, "amount": "20.000"})
+    assert Deposit.objects.get(participant=worker).amount == 20_000
+    again = client.get(response.url)
+    assert again.context["participant"] == worker and again.context["found"].elsewhere
+
+
+def test_lookups_of_workers_registered_elsewhere_are_limited_per_user(people, network, as_user, settings):
+    settings.JARING_COUNTER_LOOKUPS_PER_HOUR = 2
+    client = as_user(people.teller_balikpapan)
+    for born in ("1970-01-01", "1970-01-02"):
+        client.get(reverse("desk:pay"), {"q": network.karawang.number, "born": born})
+    with translation.override("en"):
+        refused = found_elsewhere(client, network.karawang)
+    assert refused.context["participant"] is None
+    assert "Too many lookups" in refused.content.decode()
+    assert lookups().count() == 2  # the refused one looked nobody up
+    # another teller has a limit of their own
+    assert found_elsewhere(as_user(people.outlet_teller), network.balikpapan_worker).status_code == 200
+
+
+def test_a_stale_payment_form_is_refused_with_the_new_quote(people, network, as_user):
+    client = as_user(people.outlet_teller)
+    worker = network.karawang
+    first_tab = form_fields(client.get(reverse("desk:pay"), {"q": worker.number}).content.decode())
+    second_tab = form_fields(client.get(reverse("desk:pay"), {"q": worker.number}).content.decode())
+    assert first_tab["quoted"] == second_tab["quoted"] == str(month_of())
+    assert client.post(reverse("desk:pay"), {**first_tab, "months": "1"}).status_code == 302
+
+    with translation.override("en"):
+        stale = client.post(reverse("desk:pay"), {**second_tab, "months": "1"})
+    assert stale.status_code == 400
+    assert "a payment changed what this worker owes; nothing was recorded" in stale.content.decode()
+    assert Payment.objects.filter(participant=worker, first_month=month_of() + 1).count() == 0
+    # the page quotes again from the next month, under a new reference, and that form records
+    fresh = form_fields(stale.content.decode())
+    assert (
+        fresh["quoted"] == str(month_of() + 1) and fresh["idempotency_key"] != second_tab["idempotency_key"]
+    )
+    assert client.post(reverse("desk:pay"), {**fresh, "months": "1"}).status_code == 302
+    assert Payment.objects.filter(participant=worker, first_month=month_of() + 1).count() == 1
+
+
+def test_receipt_and_card_pdfs_embed_their_font(people, network, as_user, rf):
+    client = as_user(people.outlet_teller)
+    fields = form_fields(client.get(reverse("desk:pay"), {"q": network.karawang.number}).content.decode())
+    client.post(reverse("desk:pay"), {**fields, "months": "1"})
+    payment = Payment.objects.get(idempotency_key=fields["idempotency_key"])
+    request = rf.get("/")
+    request.user = people.outlet_teller
+    receipt = receipt_of(request, payment.pk)
+    body = receipt_pdf_bytes(receipt)
+    assert b"/FontFile2" in body  # a TrueType font, embedded
+    card = client.get(reverse("desk:card", args=[network.karawang.number])).content
+    assert b"/FontFile2" in card and b"Helvetica" not in card
+
+
+@given(st.lists(st.text(alphabet="abcdefghij XYZ", min_size=1, max_size=8), min_size=1, max_size=4))
+def test_initials_show_one_capital_per_word_and_nothing_else(words):
+    name = " ".join(words)
+    shown = initials(name)
+    expected = [word[0].upper() for word in name.split()]
+    assert shown.replace(".", "").split() == expected
+    assert all(len(part) == 2 for part in shown.split())
