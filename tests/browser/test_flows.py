@@ -70,7 +70,7 @@ def register_the_worker(page) -> str:
     from jaring.rules.programmes import parse_programmes
 
     page.goto("/desk/register/")
-    page.get_by_test_id("nik").fill(NIK)
+    page.get_by_test_id("nik").fill(" ".join(NIK[i : i + 4] for i in range(0, 16, 4)))  # as read off a card
     preview = page.get_by_test_id("nik-preview")
     expect(preview.get_by_test_id("nik-birth-date")).to_have_attribute("data-value", BIRTH_DATE.isoformat())
     expect(preview.get_by_test_id("nik-sex")).to_have_attribute("data-value", "F")
@@ -79,9 +79,10 @@ def register_the_worker(page) -> str:
     assert preview.get_by_test_id("nik-duplicate").count() == 0
     screenshot(page, "flow-register-nik")
 
+    # what the NIK says is filled in for the teller
+    expect(page.get_by_test_id("birth_date")).to_have_value(BIRTH_DATE.isoformat())
+    expect(page.locator("[data-testid=sex][value=F]")).to_be_checked()
     page.get_by_test_id("name").fill("Sri Wahyuni")
-    page.get_by_test_id("birth_date").fill(BIRTH_DATE.isoformat())
-    page.locator("[data-testid=sex][value=F]").check()
     page.get_by_test_id("phone").fill("081298765432")
 
     # The outlet's own district is preset (Karawang); the NIK's button moves the address to Cikampek.

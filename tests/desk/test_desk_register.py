@@ -74,6 +74,9 @@ def test_branch_staff_register_at_a_chosen_outlet_of_the_branch(people, network,
         ({"declared_income": "lots"}, "declared_income"),
         ({"programmes": "JKK+JKM+JP"}, "programmes"),
         ({"phone": "12"}, "phone"),
+        ({"name": "12345"}, "name"),  # a name contains letters
+        ({"birth": date(2015, 3, 4)}, "birth_date"),  # 11 years old
+        ({"birth": date(1930, 3, 4)}, "birth_date"),  # 96 years old
     ],
 )
 def test_bad_input_shows_a_per_field_error_and_saves_nothing(change, field, people, network, as_user):
@@ -131,6 +134,26 @@ def test_a_duplicate_nik_says_who_registered_it_and_when_and_is_reported(people,
     attempt = DuplicateAttempt.objects.get(nik=first.nik)
     assert attempt.outlet == network.bank_karawang
     assert Participant.objects.filter(nik=first.nik).count() == 1
+    # said once, by the field; the preview beside it keeps only the button to open the participant
+    assert response.content.decode().count(first.number + ",") <= 1
+    assert response.content.decode().count("KCU Karawang (POS-KRW)") == 1
+
+
+def test_an_age_outside_the_policy_is_refused_in_words(people, network, as_user):
+    young = worker(network.pos_karawang, birth=date(2015, 3, 4))
+    response = in_english(as_user(people.outlet_teller)).post(reverse("desk:register"), young)
+    assert response.context["form"].errors["birth_date"] == [
+        "A worker registers from the age of 15; this one is 11."
+    ]
+
+
+def test_a_nik_typed_with_spaces_or_dots_registers_as_its_digits(people, network, as_user):
+    data = worker(network.pos_karawang)
+    digits = data["nik"]
+    data["nik"] = f"{digits[:4]} {digits[4:8]}.{digits[8:12]}-{digits[12:]}"
+    response = as_user(people.outlet_teller).post(reverse("desk:register"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Participant.objects.filter(nik=digits).exists()
 
 
 def preview(client, nik, *, english=False):

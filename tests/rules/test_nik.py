@@ -68,8 +68,16 @@ def test_letters_are_not_digits():
     assert not result.valid
 
 
-def test_inner_spaces_are_not_allowed():
-    assert codes(parse_nik("6471 011705900001")) == {"not_digits", "length"}
+@given(st.lists(st.sampled_from(["", " ", ".", "-", "  ", ". "]), min_size=17, max_size=17))
+def test_spaces_dots_and_hyphens_between_the_digits_are_taken_out(separators):
+    digits = "6471011705900001"
+    typed = "".join(separator + digit for separator, digit in zip(separators, digits + " ")).strip()
+    result = parse_nik(typed, today=TODAY)
+    assert result.nik == digits and result.valid
+
+
+def test_other_marks_between_the_digits_are_not_digits():
+    assert "not_digits" in codes(parse_nik("6471/011705900001"))
 
 
 @pytest.mark.parametrize("text", ["647101170590001", "64710117059000011", ""])

@@ -11,8 +11,8 @@ from ninja.security import HttpBearer
 from jaring.api.models import ApiKey
 from jaring.api.problems import PayloadTooLarge, RateLimited, ScopeMissing
 from jaring.api.queries import apikey_for_token
-from jaring.common.ratelimit import rate_limit_hit
 from jaring.api.services import apikey_touch
+from jaring.common.ratelimit import rate_limit_hit
 
 
 class ApiKeyAuth(HttpBearer):

@@ -77,7 +77,7 @@ class RegistrationForm(OutletForm):
             {
                 "inputmode": "numeric",
                 "autocomplete": "off",
-                "maxlength": "16",
+                "maxlength": "24",  # 16 digits, and the spaces or dots of a NIK read off a card
                 "hx-get": reverse("desk:nik"),
                 "hx-trigger": "input changed delay:300ms",
                 "hx-target": "#nik-preview",

@@ -72,7 +72,7 @@ def register(request):
         "form": form,
         "outlet": outlet,
         "area": area,
-        "preview": _nik_context(scope, form["nik"].value() or "") if form.is_bound else None,
+        "preview": _preview_beside(form, scope) if form.is_bound else None,
         "pricing": _price_context(form["declared_income"].value(), form["programmes"].value()),
         "income_range": _income_range(),
     }
@@ -134,8 +134,16 @@ def nik_preview(request):
     return render(request, "desk/_nik.html", {"preview": _nik_context(scope, request.GET.get("nik", ""))})
 
 
+def _preview_beside(form, scope) -> dict:
+    """The NIK preview under a sent form: a duplicate the form's NIK error already names is not said
+    twice (the button to open the participant stays)."""
+    preview = _nik_context(scope, form["nik"].value() or "")
+    preview["duplicate_said"] = any(error.code == "duplicate" for error in form.errors.as_data().get("nik", ()))
+    return preview
+
+
 def _nik_context(scope, text: str) -> dict:
-    nik = "".join((text or "").split())
+    nik = (text or "").strip()
     if not nik:
         return {"empty": True}
     result = parse_nik(nik, regions=region_index(), today=local_date())

@@ -7,8 +7,6 @@ never runs a ``LIKE`` over millions of rows. Participants are registered through
 a correction of their details is ``participant_correct``, an occupation is saved with ``occupation_save``.
 """
 
-import re
-
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -20,9 +18,8 @@ from jaring.members.models import DuplicateAttempt, Occupation, Participant
 from jaring.members.queries import identifier_parse
 from jaring.members.services import CORRECTABLE, occupation_save, participant_correct
 from jaring.regions.models import Region
+from jaring.rules.nik import NIK_SEPARATORS
 from jaring.rules.programmes import format_programmes, parse_programmes
-
-_SEPARATORS = re.compile(r"[\s.\-]+")
 
 
 class ParticipantSearch:
@@ -40,7 +37,7 @@ class ParticipantSearch:
         parsed = identifier_parse(search_term)
         if parsed is not None:
             return queryset.filter(**{f"{self.participant_path}{parsed[0]}": parsed[1]}), False
-        if _SEPARATORS.sub("", search_term or "").isdigit():
+        if NIK_SEPARATORS.sub("", search_term or "").isdigit():
             return queryset.none(), False  # a mistyped number or NIK names nobody
         return super().get_search_results(request, queryset, search_term)
 

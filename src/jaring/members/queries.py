@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from jaring.members.models import Participant
+from jaring.rules.nik import NIK_SEPARATORS
 from jaring.rules.participant_number import participant_seq
 
 # What people type inside a NIK or a participant number copied from a card: spaces, dots, dashes.
-_SEPARATORS = re.compile(r"[\s.\-]+")
 
 
 def identifier_parse(text: str | None) -> tuple[str, str | int] | None:
@@ -18,7 +16,7 @@ def identifier_parse(text: str | None) -> tuple[str, str | int] | None:
     text = text or ""
     if len(text) == 16 and text.isascii() and text.isdigit():
         return "nik", text  # the usual case, read for every row of every file: no separators to take out
-    text = _SEPARATORS.sub("", text)
+    text = NIK_SEPARATORS.sub("", text)
     if not (text.isascii() and text.isdigit()):
         return None
     if len(text) == 16:

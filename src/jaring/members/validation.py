@@ -26,7 +26,7 @@ from jaring.rules.money import format_rupiah
 from jaring.rules.months import Month
 from jaring.rules.nik import Sex, parse_nik
 from jaring.rules.programmes import MANDATORY, Programme, format_programmes, parse_programmes
-from jaring.rules.rates import RateBook
+from jaring.rules.rates import NoPolicy, RateBook
 
 
 @dataclass
@@ -148,6 +148,28 @@ def programmes_message(text: str, error: ValueError) -> str:
     return str(error)
 
 
+def _age_message(ratebook: RateBook, birth_date: date, today: date) -> str | None:
+    """Why a worker born on ``birth_date`` may not register on ``today`` (the coverage policy's ages), or
+    None."""
+    try:
+        policy = ratebook.policy_for(Month.from_date(today))
+    except NoPolicy:
+        return None
+    age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    problem = policy.registration_age_problem(age)
+    if problem == "young":
+        return _("A worker registers from the age of %(age)s; this one is %(years)s.") % {
+            "age": policy.registration_age_min,
+            "years": age,
+        }
+    if problem == "old":
+        return _("A worker registers up to the age of %(age)s; this one is %(years)s.") % {
+            "age": policy.registration_age_max,
+            "years": age,
+        }
+    return None
+
+
 def income_messages(ratebook: RateBook, month: Month, income: int) -> list[str]:
     """``ratebook.income_problems(month, income)`` in the user's language: below the schedule's minimum,
     above its maximum. Empty when the income may be declared; raises as ``income_problems`` does."""
@@ -228,11 +250,15 @@ def registration_clean(
             fail("name", _("The name is required."), "required")
         elif len(name) > 120:
             fail("name", _("The name is longer than 120 characters."))
+        elif not any(character.isalpha() for character in name):
+            fail("name", _("A name contains letters."))
     if birth_date is None:
         fail("birth_date", _("The birth date is required."), "required")
     today = local_date(registered_at)
     if birth_date is not None and birth_date > today:
         fail("birth_date", _("The birth date is in the future."))
+    elif birth_date is not None and (message := _age_message(context.ratebook, birth_date, today)):
+        fail("birth_date", message, "age")
     if sex not in _SEXES:
         fail("sex", _("Sex is M (male) or F (female)."), "required")
 
@@ -292,7 +318,7 @@ def registration_clean(
     if errors:
         raise ValidationError(errors)
     return CleanRegistration(
-        nik=nik,
+        nik=result.nik,
         name=name,
         birth_date=birth_date,
         sex=sex,

@@ -15,6 +15,8 @@ from typing import Protocol
 ERROR = "error"
 WARNING = "warning"
 
+# What people put between a NIK's digits: "3215 0112 0485 0001", "3215.0112.0485.0001".
+NIK_SEPARATORS = re.compile(r"[\s.\-]+")
 _DISTRICT_CODE = re.compile(r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}")
 FEMALE_DAY_OFFSET = 40
 
@@ -93,9 +95,10 @@ def parse_nik(
     Errors: ``length``, ``not_digits``, ``birth_date_invalid``, ``serial_zero``, ``province_unknown``,
     ``birth_date_mismatch``, ``sex_mismatch``. Warning: ``district_unknown`` (the province exists, but
     regions split over time, so a district code unknown to the region table may still be genuine).
-    Regions are checked only when ``regions`` is given; declared values only when given.
+    Regions are checked only when ``regions`` is given; declared values only when given. Spaces, dots and
+    hyphens between the digits (a NIK read off a card, pasted from a letter) are taken out.
     """
-    nik = text.strip()
+    nik = text if len(text) == 16 and text.isdigit() else NIK_SEPARATORS.sub("", text)
     problems: list[Problem] = []
     if nik and not (nik.isascii() and nik.isdigit()):
         problems.append(Problem("not_digits", ERROR, "A NIK contains only the digits 0-9."))

@@ -301,10 +301,16 @@ def _policy(entry: Mapping[str, Any]) -> CoveragePolicy:
         clock_skew_seconds=_int(entry.get("clock_skew_seconds", 300), "clock_skew_seconds"),
         late_record_days=_int(entry.get("late_record_days", 7), "late_record_days"),
         months_ahead_max=_int(entry.get("months_ahead_max", 12), "months_ahead_max"),
+        registration_age_min=_optional_int(entry.get("registration_age_min"), "registration_age_min"),
+        registration_age_max=_optional_int(entry.get("registration_age_max"), "registration_age_max"),
         source=str(entry.get("source", "")),
         uncertain=bool(entry.get("uncertain", False)),
         note=str(entry.get("note", "")),
     )
+
+
+def _optional_int(value: Any, what: str) -> int | None:
+    return None if value is None else _int(value, what)
 
 
 def load_ratebook(data: Mapping[str, Any]) -> RateBook:

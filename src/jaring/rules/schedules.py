@@ -130,6 +130,9 @@ class CoveragePolicy:
     # further is refused (a till retrying with fresh references cannot buy months without end), and a
     # deposit stops buying months there and keeps the balance.
     months_ahead_max: int = 12
+    # The ages (in whole years on the day of registration) at which a worker may register; None: no limit.
+    registration_age_min: int | None = None
+    registration_age_max: int | None = None
     source: str = ""
     uncertain: bool = False
     note: str = ""
@@ -144,3 +147,14 @@ class CoveragePolicy:
             raise ValueError("late_record_days cannot be negative")
         if self.months_ahead_max < max(self.payment_month_counts):
             raise ValueError("months_ahead_max must allow the longest payment")
+        low, high = self.registration_age_min, self.registration_age_max
+        if low is not None and high is not None and low > high:
+            raise ValueError("registration_age_min is above registration_age_max")
+
+    def registration_age_problem(self, age: int) -> str | None:
+        """ "young" or "old" when a worker of ``age`` whole years may not register under this policy."""
+        if self.registration_age_min is not None and age < self.registration_age_min:
+            return "young"
+        if self.registration_age_max is not None and age > self.registration_age_max:
+            return "old"
+        return None

@@ -6,9 +6,9 @@ from ninja import Router
 from jaring.api.auth import ApiKeyAuth
 from jaring.api.batch import batch_apply, batch_scopes
 from jaring.api.problems import RateLimited, ScopeMissing
-from jaring.common.ratelimit import rate_limit_hit
 from jaring.api.routers.common import refusals
 from jaring.api.schemas import BatchIn, BatchOut
+from jaring.common.ratelimit import rate_limit_hit
 
 router = Router(tags=["batch"])
 
