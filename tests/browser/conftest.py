@@ -5,7 +5,7 @@
   terminal). When it is still missing every browser test is skipped, with the reason in the skip and a
   line in the terminal summary saying what to install: never silently.
 - ``browser`` (session): one Chromium for the whole session.
-- ``phone_page`` (360x740, mobile, touch) and ``desk_page`` (1366x900): a fresh browser context (no
+- ``phone_page`` (360x740, mobile, touch) and ``desk_page`` (1280x900): a fresh browser context (no
   cookies) on the live server, in Indonesian (``id-ID``). Extra context options can be passed with
   indirect parametrisation: ``@pytest.mark.parametrize("desk_page", [{"locale": "en-US"}], indirect=True)``.
   ``page`` is either of them: a test using it runs once at phone and once at desk width.
@@ -32,7 +32,7 @@ HOW_TO_INSTALL = (
 )
 WIDTHS = {
     "phone": {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True},
-    "desk": {"viewport": {"width": 1366, "height": 900}},
+    "desk": {"viewport": {"width": 1280, "height": 900}},
 }
 
 # Why the browser tests were skipped, for the terminal summary (at most one reason per session).
