@@ -551,8 +551,10 @@ def test_every_url_keeps_to_the_scope_of(username, town, client):
             continue
         if walk.anonymous:
             walk.expect_visitor_kept_out(reverse(name), response)
-        elif response.status_code == 302 and name in BACK_TO_THE_SEARCH and response.url.startswith(
-            f"{reverse(name)}?q="
+        elif (
+            response.status_code == 302
+            and name in BACK_TO_THE_SEARCH
+            and response.url.startswith(f"{reverse(name)}?q=")
         ):
             pass  # a worker registered elsewhere: back to the search, which asks for the birth date
         elif response.status_code != 404:

@@ -30,7 +30,8 @@ CUT = """() => {
   for (const box of document.querySelectorAll(".scroll, .card, table")) {
     if (box.scrollWidth > box.clientWidth + 1) {
       const name = box.dataset.testid || box.querySelector("[data-testid]")?.dataset.testid || "";
-      cut.push(`${box.tagName.toLowerCase()}.${box.className} ${name} (${box.scrollWidth} > ${box.clientWidth})`);
+      const tag = `${box.tagName.toLowerCase()}.${box.className} ${name}`;
+      cut.push(`${tag} (${box.scrollWidth} > ${box.clientWidth})`);
     }
   }
   for (const amount of document.querySelectorAll(".money, td.n, th.n")) {

@@ -10,14 +10,14 @@ from django.urls import reverse
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.desk.test_desk_cashier import form_fields
 
 from jaring.accounts.models import AuditEntry
 from jaring.common.clock import month_of
 from jaring.contributions.models import Deposit, Payment
-from jaring.desk.receipt import receipt_pdf_bytes, receipt_of
+from jaring.desk.receipt import receipt_of, receipt_pdf_bytes
 from jaring.desk.templatetags.desk import initials
 from jaring.rules.nik import Sex, make_nik
-from tests.desk.test_desk_cashier import form_fields
 
 
 @pytest.fixture(autouse=True)

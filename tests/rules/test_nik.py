@@ -71,7 +71,9 @@ def test_letters_are_not_digits():
 @given(st.lists(st.sampled_from(["", " ", ".", "-", "  ", ". "]), min_size=17, max_size=17))
 def test_spaces_dots_and_hyphens_between_the_digits_are_taken_out(separators):
     digits = "6471011705900001"
-    typed = "".join(separator + digit for separator, digit in zip(separators, digits + " ")).strip()
+    typed = "".join(
+        separator + digit for separator, digit in zip(separators, digits + " ", strict=True)
+    ).strip()
     result = parse_nik(typed, today=TODAY)
     assert result.nik == digits and result.valid
 

@@ -138,7 +138,8 @@ def _preview_beside(form, scope) -> dict:
     """The NIK preview under a sent form: a duplicate the form's NIK error already names is not said
     twice (the button to open the participant stays)."""
     preview = _nik_context(scope, form["nik"].value() or "")
-    preview["duplicate_said"] = any(error.code == "duplicate" for error in form.errors.as_data().get("nik", ()))
+    said = form.errors.as_data().get("nik", ())
+    preview["duplicate_said"] = any(error.code == "duplicate" for error in said)
     return preview
 
 
