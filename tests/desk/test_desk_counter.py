@@ -7,10 +7,10 @@ import re
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.desk.test_desk_cashier import form_fields
+from tests.desk.test_desk_register import in_english
 
 from jaring.accounts.models import AuditEntry
 from jaring.common.clock import month_of
@@ -57,8 +57,7 @@ def test_a_worker_registered_elsewhere_is_asked_for_the_birth_date_whether_or_no
 
 def test_a_wrong_birth_date_finds_nobody_and_is_audited(people, network, as_user):
     client = as_user(people.teller_balikpapan)
-    with translation.override("en"):
-        page = client.get(reverse("desk:pay"), {"q": network.karawang.number, "born": "1970-01-01"})
+    page = in_english(client).get(reverse("desk:pay"), {"q": network.karawang.number, "born": "1970-01-01"})
     assert page.context["participant"] is None
     assert "No participant has this NIK or participant number with this birth date" in page.content.decode()
     miss = lookups().get()
@@ -149,8 +148,7 @@ def test_lookups_of_workers_registered_elsewhere_are_limited_per_user(people, ne
     client = as_user(people.teller_balikpapan)
     for born in ("1970-01-01", "1970-01-02"):
         client.get(reverse("desk:pay"), {"q": network.karawang.number, "born": born})
-    with translation.override("en"):
-        refused = found_elsewhere(client, network.karawang)
+    refused = found_elsewhere(in_english(client), network.karawang)
     assert refused.context["participant"] is None
     assert "Too many lookups" in refused.content.decode()
     assert lookups().count() == 2  # the refused one looked nobody up
@@ -166,8 +164,7 @@ def test_a_stale_payment_form_is_refused_with_the_new_quote(people, network, as_
     assert first_tab["quoted"] == second_tab["quoted"] == str(month_of())
     assert client.post(reverse("desk:pay"), {**first_tab, "months": "1"}).status_code == 302
 
-    with translation.override("en"):
-        stale = client.post(reverse("desk:pay"), {**second_tab, "months": "1"})
+    stale = in_english(client).post(reverse("desk:pay"), {**second_tab, "months": "1"})
     assert stale.status_code == 400
     assert "a payment changed what this worker owes; nothing was recorded" in stale.content.decode()
     assert Payment.objects.filter(participant=worker, first_month=month_of() + 1).count() == 0
