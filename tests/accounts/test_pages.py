@@ -133,3 +133,32 @@ def test_an_auditor_reveals_one_participant_with_a_reason(auditor_client, networ
     assert auditor_client.post(url, {"number": nobody, "reason": "a long enough reason"}).status_code == 404
     typo = auditor_client.post(url, {"number": worker.number[:-1] + "x", "reason": "a long enough reason"})
     assert "number" in typo.context["form"].errors
+
+
+def test_the_trail_names_records_as_people_know_them_and_shows_a_change_field_by_field(auditor_client, db):
+    AuditEntry.objects.create(
+        username="budi",
+        action="update",
+        object_type="channels.agent",
+        object_id="3",
+        before={"name": "Siti", "status": "active", "phone": "*********123"},
+        after={"name": "Siti", "status": "idle", "phone": "*********123"},
+    )
+    AuditEntry.objects.create(
+        username="siti", action="view_personal_data", object_type="members.participant", object_id="18"
+    )
+    auditor_client.cookies["django_language"] = "en"
+    page = auditor_client.get(reverse("accounts:audit"))
+    html = page.content.decode()
+    assert f'data-testid="audit-object">participant {participant_number(18)}<' in html
+    assert 'data-testid="audit-object">agent #3<' in html
+    (agent_entry,) = [entry for entry in page.context["page"] if entry.object_type == "channels.agent"]
+    # only what changed, by its label: the status went from active to idle
+    assert [(c.before, c.after) for c in agent_entry.changes] == [("active", "idle")]
+    assert "{'name'" not in html and "idle" in html
+
+
+def test_the_trail_speaks_indonesian_by_default(auditor_client, db):
+    AuditEntry.objects.create(username="siti", action="export", object_type="members.participant")
+    html = auditor_client.get(reverse("accounts:audit")).content.decode()
+    assert 'data-testid="audit-object">peserta<' in html

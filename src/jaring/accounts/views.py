@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jaring.accounts.audit import audit_personal_data
 from jaring.accounts.forms import AuditSearchForm, RevealForm
 from jaring.accounts.models import Action, AuditEntry, Role
+from jaring.accounts.reading import changes, object_label
 from jaring.accounts.scope import get_in_scope_or_404, scope_for
 from jaring.common.sheets import csv_row
 from jaring.members.models import Participant
@@ -54,6 +55,8 @@ def audit_list(request, scope):
     roles = dict(Role.choices)
     for entry in page:
         entry.role_label = roles.get(entry.role, entry.role)
+        entry.object_label = object_label(entry)
+        entry.changes = changes(entry)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
