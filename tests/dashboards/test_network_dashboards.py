@@ -382,3 +382,23 @@ def test_without_any_office_the_dashboards_say_so(client, staff):
     response = signed_in(client, staff("admin")).get("/dashboards/")
     assert response.status_code == 200
     assert "board" not in response.context
+
+
+def test_an_ended_period_without_prizes_says_why_nobody_won(client, staff, network):
+    from jaring.monitoring.services import contest_define
+
+    contest_define(
+        spec={
+            "code": "no-prizes-2024",
+            "name": "Lomba tanpa hadiah",
+            "metric": "new_registrations",
+            "outlets": {"codes": ["POS-KRW", "POS-BPN"]},
+            "periods": [{"code": "M1", "start": "2024-05-01", "end": "2024-05-31"}],
+        }
+    )
+    signed_in(client, staff("head_office_analyst", username="analyst"))
+    client.cookies["django_language"] = "en"
+    response = client.get("/dashboards/contests/no-prizes-2024/")
+    (winners,) = response.context["winners"]
+    assert not winners.rows
+    assert "Period M1 set no prizes: its ranking is the leaderboard above." in html_of(response)

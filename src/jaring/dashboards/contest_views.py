@@ -288,7 +288,13 @@ def _winners_table(board: Leaderboard, linkable: set[str], request) -> Table:
     rows = [_ranking_row(row, request, linkable, carries) for row in board.winners]
     title = _("Winners of %(period)s") % {"period": board.period}
     key = f"winners-{board.period}"
-    return Table(key, title, _ranking_columns(board), rows, f"{board.contest}-{key}", link_column=1)
+    table = Table(key, title, _ranking_columns(board), rows, f"{board.contest}-{key}", link_column=1)
+    if board.rows and not rows:
+        # The period ranked outlets but set no prizes: nobody "won", and the page says why.
+        table.empty = _("Period %(period)s set no prizes: its ranking is the leaderboard above.") % {
+            "period": board.period
+        }
+    return table
 
 
 def _board_context(request, board: Leaderboard, table: Table) -> dict:
