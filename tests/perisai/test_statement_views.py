@@ -113,3 +113,20 @@ def test_only_a_perisai_agents_page_links_a_statement_and_the_link_answers(clien
     assert client.get(link).status_code == 200
     pos_page = client.get(reverse("perisai:agent", args=[statements.agent.code]))
     assert pos_page.status_code == 200 and 'data-testid="statement"' not in pos_page.content.decode()
+
+
+def test_statement_lines_name_each_participant_on_the_page_and_in_the_workbook(client, staff, statements):
+    from openpyxl import load_workbook
+
+    from jaring.members.models import Participant
+
+    client.force_login(staff("branch_staff", office=statements.karawang_branch))
+    lines = client.get(detail("PRS-1")).context["lines"]
+    named = [(line.participant_id, name) for line, _number, name in lines if line.participant_id]
+    assert named
+    names = dict(Participant.objects.filter(pk__in=[pk for pk, _ in named]).values_list("pk", "name"))
+    assert all(name == names[pk] for pk, name in named)
+    url = reverse("perisai:statement-export", kwargs={"code": "PRS-1", "month": "2025-03", "fmt": "xlsx"})
+    sheet = load_workbook(io.BytesIO(client.get(url).content)).active
+    cells = {cell.value for row in sheet.iter_rows() for cell in row}
+    assert set(names.values()) <= cells

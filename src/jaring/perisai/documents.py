@@ -14,10 +14,9 @@ from django.utils.translation import gettext as _
 from jaring.common.clock import local_date
 from jaring.common.sheets import csv_row, xlsx_append
 from jaring.perisai.models import Payout, Statement
-from jaring.perisai.queries import statement_lines
+from jaring.perisai.queries import statement_named_lines
 from jaring.perisai.statements import statement_reference_code
 from jaring.rules.money import format_rupiah
-from jaring.rules.participant_number import participant_number
 
 PAYOUT_COLUMNS = (
     "reference", "agent_code", "agent_name", "bank", "account_number", "account_name", "amount", "month",
@@ -70,22 +69,21 @@ def _summary(statement: Statement) -> list[tuple[str, object]]:
 
 
 def _line_rows(statement: Statement) -> list[list]:
-    rows = []
-    for line in statement_lines(statement):
-        rows.append(
-            [
-                line.get_kind_display(),
-                participant_number(line.participant_id) if line.participant_id else "",
-                local_date(line.paid_at).isoformat() if line.paid_at else "",
-                line.amount,
-                line.commission,
-            ]
-        )
-    return rows
+    return [
+        [
+            line.get_kind_display(),
+            number,
+            name,
+            local_date(line.paid_at).isoformat() if line.paid_at else "",
+            line.amount,
+            line.commission,
+        ]
+        for line, number, name in statement_named_lines(statement)
+    ]
 
 
 def _line_header() -> list[str]:
-    return [_("Line"), _("Participant number"), _("Paid on"), _("Amount"), _("Commission")]
+    return [_("Line"), _("Participant number"), _("Name"), _("Paid on"), _("Amount"), _("Commission")]
 
 
 def statement_xlsx(statement: Statement, *, language: str | None = None) -> bytes:
@@ -108,7 +106,7 @@ def statement_xlsx(statement: Statement, *, language: str | None = None) -> byte
             cell.font = Font(bold=True)
         for row in _line_rows(statement):
             number = xlsx_append(sheet, row)
-            for column in (4, 5):
+            for column in (5, 6):
                 sheet.cell(number, column).number_format = '"Rp"#,##0'
         sheet.column_dimensions["A"].width = 36
         sheet.column_dimensions["B"].width = 28
@@ -136,15 +134,15 @@ def statement_pdf(statement: Statement, *, language: str | None = None) -> bytes
             for label, value in _summary(statement)
         ]
         lines = [_line_header()] + [
-            [kind, number, day, format_rupiah(amount), format_rupiah(commission)]
-            for kind, number, day, amount, commission in _line_rows(statement)
+            [kind, number, name, day, format_rupiah(amount), format_rupiah(commission)]
+            for kind, number, name, day, amount, commission in _line_rows(statement)
         ]
         grid = TableStyle(
             [
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("FONTSIZE", (0, 0), (-1, -1), 8),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                ("ALIGN", (3, 1), (-1, -1), "RIGHT"),
+                ("ALIGN", (4, 1), (-1, -1), "RIGHT"),
             ]
         )
         story = [

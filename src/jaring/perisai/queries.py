@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from jaring.channels.models import Agent
 from jaring.common.clock import local_date
+from jaring.members.models import Participant
 from jaring.perisai.models import Statement, StatementLine
 from jaring.perisai.services import statements_compute
 from jaring.rules.months import Month
@@ -24,6 +25,22 @@ def statement_for(agent: Agent, month: Month, *, refresh: bool = True) -> Statem
 
 def statement_lines(statement: Statement) -> QuerySet[StatementLine]:
     return statement.lines.order_by("kind", "paid_at", "id")
+
+
+def statement_named_lines(statement: Statement) -> list[tuple[StatementLine, str, str]]:
+    """The statement's lines with each participant's number and name (both empty for a line of no
+    participant), the names read in one statement."""
+    lines = list(statement_lines(statement))
+    ids = {line.participant_id for line in lines if line.participant_id}
+    names = dict(Participant.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    return [
+        (
+            line,
+            participant_number(line.participant_id) if line.participant_id else "",
+            names.get(line.participant_id, ""),
+        )
+        for line in lines
+    ]
 
 
 def statement_json(agent: Agent, month: Month, statement: Statement | None) -> dict:

@@ -23,10 +23,9 @@ from jaring.channels.models import Agent, Partner
 from jaring.common.clock import month_asked, month_of
 from jaring.perisai.documents import payout_csv, statement_pdf, statement_xlsx
 from jaring.perisai.models import Statement
-from jaring.perisai.queries import statement_for, statement_lines
+from jaring.perisai.queries import statement_for, statement_named_lines
 from jaring.perisai.services import payout_create, statement_approve, statements_compute
 from jaring.rules.months import Month
-from jaring.rules.participant_number import participant_number
 from jaring.web.tables import EXPORT_FORMATS, Column, table_response
 
 
@@ -167,10 +166,7 @@ def statement_detail(request, code: str, month: str):
     if statement is None:
         # The agent's page links this month's statement before the monthly job has made it: say so.
         return render(request, "perisai/statement_pending.html", {"agent": agent, "month": month})
-    lines = [
-        (line, participant_number(line.participant_id) if line.participant_id else "")
-        for line in statement_lines(statement)
-    ]
+    lines = statement_named_lines(statement)
     return render(
         request,
         "perisai/statement_detail.html",
