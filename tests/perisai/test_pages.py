@@ -226,3 +226,19 @@ def test_the_staff_agent_page_lists_the_agents_signals_with_a_link_to_the_eviden
     page = get(client, users.krw, "/agents/AG-1/").content.decode()
     assert 'data-testid="agent-signals"' in page
     assert "/agents/AG-1/participants/?signal=shared_phone" in page
+
+
+def test_the_retention_chart_keeps_every_month_on_its_time_axis():
+    from types import SimpleNamespace
+
+    from jaring.perisai.views import _retention_chart
+    from jaring.rules.months import Month
+
+    def cohort(month):
+        return SimpleNamespace(month=month, reading=lambda horizon: SimpleNamespace(pct=50))
+
+    chart = _retention_chart([cohort(Month.of(2025, 4)), cohort(Month.of(2025, 1))])
+    assert chart["labels"] == ["2025-01", "2025-02", "2025-03", "2025-04"]
+    for series in chart["series"]:
+        assert series["data"] == [50.0, None, None, 50.0]  # no sign-ups in February and March: gaps
+    assert _retention_chart([]) == {"labels": [], "series": [s | {"data": []} for s in chart["series"]]}

@@ -27,7 +27,7 @@ from jaring.common.privacy import mask_nik, mask_phone
 from jaring.common.replica import reads_from_replica
 from jaring.members.models import Participant
 from jaring.perisai import quality
-from jaring.rules.months import Month
+from jaring.rules.months import Month, months_between
 from jaring.web.tables import EXPORT_FORMATS, Column, export_format, table_response
 
 # Who sees the agent list, the ranking and the signals: staff of an office or of the whole country, and
@@ -272,6 +272,26 @@ def participants(request, code: str):
 # -- the agent page -------------------------------------------------------------------------------------
 
 
+def _retention_chart(cohorts: list[quality.Cohort]) -> dict:
+    """The cohorts' retention over a time axis of every month from the first sign-up to the last: a
+    month without sign-ups is a gap (null), not a month left out."""
+    by_month = {cohort.month: cohort for cohort in cohorts}
+    months = months_between(min(by_month), max(by_month)) if by_month else ()
+    return {
+        "labels": [str(month) for month in months],
+        "series": [
+            {
+                "label": _("Active %(months)s months later (%%)") % {"months": horizon},
+                "data": [
+                    _number(by_month[month].reading(horizon).pct) if month in by_month else None
+                    for month in months
+                ],
+            }
+            for horizon in quality.HORIZONS
+        ],
+    }
+
+
 def _agent_page(request, scope: Scope, found: Agent):
     """One agent: figures, retention cohorts (a table and a chart) and, for staff, the agent's signals.
     ``?format=`` exports the cohort table."""
@@ -299,16 +319,6 @@ def _agent_page(request, scope: Scope, found: Agent):
         )
     is_staff_view = scope.role in AGENT_LIST_ROLES
     found_signals = quality.agent_signals(only, as_of=as_of) if is_staff_view else []
-    chart = {
-        "labels": [str(cohort.month) for cohort in reversed(cohorts)],
-        "series": [
-            {
-                "label": _("Active %(months)s months later (%%)") % {"months": horizon},
-                "data": [_number(cohort.reading(horizon).pct) for cohort in reversed(cohorts)],
-            }
-            for horizon in quality.HORIZONS
-        ],
-    }
     return render(
         request,
         "perisai/agent.html",
@@ -317,7 +327,7 @@ def _agent_page(request, scope: Scope, found: Agent):
             "figures": quality.agent_figures(only, as_of=as_of).get(found.pk, quality.Figures()),
             "cohorts": cohorts,
             "horizons": quality.HORIZONS,
-            "chart": chart,
+            "chart": _retention_chart(cohorts),
             "signals": found_signals,
             "is_staff_view": is_staff_view,
             "is_own_page": scope.role == Role.AGENT,
