@@ -323,8 +323,15 @@ def test_every_table_downloads_with_the_rows_of_the_page(client, users, network,
     downloaded = read_csv(client.get(f"/dashboards/{JUNE}&table={key}&format=csv"))
     assert downloaded[0] == [str(c.label) for c in page.context["tables"][key].columns]
     assert downloaded[1:] == [[plain(cell) for cell in row] for row in rows]
-    book = load_workbook(io.BytesIO(client.get(f"/dashboards/{JUNE}&table={key}&format=xlsx").content))
+    workbook = client.get(f"/dashboards/{JUNE}&table={key}&format=xlsx")
+    book = load_workbook(io.BytesIO(workbook.content))
     assert book.active.max_row == len(rows) + 1
+    # the file says which month it holds: in its name, its sheet and its title; its columns fit
+    assert '-2024-06.xlsx"' in workbook["Content-Disposition"]
+    assert book.active.title.startswith("2024-06 ") and len(book.active.title) <= 31
+    assert "(2024-06)" in book.properties.title
+    widths = [book.active.column_dimensions[letter].width for letter in "AB"]
+    assert all(width and width >= 8 for width in widths)
 
 
 def test_an_unknown_table_or_format_is_404(client, users):
@@ -402,3 +409,17 @@ def test_an_ended_period_without_prizes_says_why_nobody_won(client, staff, netwo
     (winners,) = response.context["winners"]
     assert not winners.rows
     assert "Period M1 set no prizes: its ranking is the leaderboard above." in html_of(response)
+
+
+@pytest.mark.parametrize(
+    ("title", "sheet"),
+    [
+        ("2024-06 Offices and outlets below", "2024-06 Offices and outlets…"),
+        ("Payer A/B: members [2024]", "Payer A B members 2024"),
+        ("x" * 40, "x" * 30 + "…"),
+    ],
+)
+def test_a_sheet_name_is_cut_at_a_word_within_31_characters(title, sheet):
+    from jaring.web.tables import _sheet_title
+
+    assert _sheet_title(title) == sheet and len(sheet) <= 31

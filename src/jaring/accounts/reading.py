@@ -84,9 +84,11 @@ def _label(model, key: str) -> str:
     if model is not None:
         for name in (key, key.removesuffix("_id")):
             try:
-                return str(model._meta.get_field(name).verbose_name)
+                label = getattr(model._meta.get_field(name), "verbose_name", None)
             except FieldDoesNotExist:
                 continue
+            if label:  # a reverse relation has none
+                return str(label)
     return key.replace("_", " ")
 
 

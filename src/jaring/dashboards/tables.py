@@ -66,6 +66,7 @@ class Table:
     exports: list[tuple[str, str]] = field(default_factory=list)  # (format, address), set by the view
     empty: str = ""  # what to say when there are no rows
     link_column: int = 0  # the cell that carries a row's link
+    period: str = ""  # what the rows cover (a month), for the file's name and sheet
 
     def shown_rows(self) -> list[dict]:
         """Rows for the template: each cell with the kind it is shown as."""
@@ -91,6 +92,7 @@ class Table:
             rows=[[_plain(value) for value in row.cells] for row in self.rows],
             fmt=fmt,
             filename=self.filename or self.key,
+            period=self.period,
         )
 
 

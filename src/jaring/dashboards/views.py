@@ -284,6 +284,8 @@ def _page(request, board: Dashboard, crumbs, error: str, *, targets: Table, mark
     if market is not None:
         tables.append(market)
     by_key = {table.key: table for table in tables}
+    for table in tables:
+        table.period = f"{board.period.month}"
     fmt = request.GET.get("format")
     if fmt:
         table = by_key.get(request.GET.get("table", ""))

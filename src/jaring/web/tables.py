@@ -43,7 +43,12 @@ class Column:
     kind: str = "text"  # text, count, rupiah, percent, date
 
 
-def table_bytes(*, title: str, columns: Sequence[Column], rows: Iterable[Sequence], fmt: str) -> bytes:
+def table_bytes(
+    *, title: str, columns: Sequence[Column], rows: Iterable[Sequence], fmt: str, period: str = ""
+) -> bytes:
+    """The table as CSV or XLSX. A workbook names its sheet after the period and the title (cut at a
+    word within the 31 characters a sheet name may have), keeps the whole title in its properties, and
+    sizes each column to what it holds."""
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
@@ -54,18 +59,27 @@ def table_bytes(*, title: str, columns: Sequence[Column], rows: Iterable[Sequenc
     if fmt == "xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
 
         book = Workbook(write_only=False)
+        book.properties.title = f"{title} ({period})" if period else str(title)
         sheet = book.active
-        sheet.title = _sheet_title(title)
+        sheet.title = _sheet_title(f"{period} {title}" if period else title)
         xlsx_append(sheet, [str(column.label) for column in columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+        widths = [len(str(column.label)) for column in columns]
         for row in rows:
             number = xlsx_append(sheet, row, dates=False)  # days as the page writes them
             for index, column in enumerate(columns, start=1):
                 if column.kind in _NUMBER_FORMATS:
                     sheet.cell(number, index).number_format = _NUMBER_FORMATS[column.kind]
+            for index, value in enumerate(row[: len(widths)]):
+                # a number shows with its thousands separators (and "Rp"): a third longer
+                shown = len(f"{value:,}") + 3 if isinstance(value, int) else len(str(value or ""))
+                widths[index] = max(widths[index], shown)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
@@ -82,20 +96,28 @@ def table_response(
     filename: str,
     personal: bool = False,
     model=None,
+    period: str = "",
 ) -> HttpResponse:
-    """The table as a download. ``personal`` tables are audited as an export of ``model`` rows."""
+    """The table as a download named after what it holds: ``{filename}-{period}`` (the month, the contest
+    period ...), else ``{filename}-{day of download}``. ``personal`` tables are audited as an export of
+    ``model`` rows."""
     rows = list(rows)
-    body = table_bytes(title=title, columns=columns, rows=rows, fmt=fmt)
+    body = table_bytes(title=title, columns=columns, rows=rows, fmt=fmt, period=period)
     if personal:
         from jaring.accounts.audit import audit_personal_data
 
         audit_personal_data(request, "export", obj=model, summary=f"{title}: {len(rows)} rows ({fmt})")
-    stamp = timezone.localdate().isoformat()
+    stamp = re.sub(r"[^A-Za-z0-9_.-]+", "-", period) if period else timezone.localdate().isoformat()
     response = HttpResponse(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else _XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.{fmt}"'
     return response
 
 
 def _sheet_title(title) -> str:
-    """A sheet's name: at most 31 characters, none of ``[]:*?/\\`` (a payer "A/B" would refuse the file)."""
-    return re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31].strip() or "jaring"
+    """A sheet's name: at most 31 characters (cut at a word, with an ellipsis), none of ``[]:*?/\\`` (a
+    payer "A/B" would refuse the file)."""
+    text = " ".join(re.sub(r"[\[\]:*?/\\]", " ", str(title)).split())
+    if len(text) > 31:
+        cut = text[:30]
+        text = (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,.-·") + "…"
+    return text or "jaring"
