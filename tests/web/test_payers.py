@@ -105,3 +105,16 @@ def test_branch_staff_see_members_masked_too_and_their_export_is_audited(client,
 def test_payers_pages_are_for_signed_in_users(client, network):
     response = client.get(reverse("web:payer", args=["DKI"]))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_payer_finds_a_member_by_name_number_or_nik_and_exports_what_it_found(payer_client, network):
+    member = network.at_bank
+    url = reverse("web:payer", args=["DKI"])
+    everyone = payer_client.get(url).context["members"].paginator.count
+    assert everyone >= 1
+    for text in (member.name[2:8].upper(), member.number, member.nik):
+        found = payer_client.get(url, {"q": text}).context["members"]
+        assert [row[1] for row in found] == [member.number], text
+    assert payer_client.get(url, {"q": "nobody by this name"}).context["members"].paginator.count == 0
+    exported = csv_rows(payer_client.get(url, {"q": member.number, "table": "members", "format": "csv"}))
+    assert [row[1] for row in exported[1:]] == [member.number]

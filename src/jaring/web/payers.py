@@ -23,6 +23,7 @@ from jaring.common.privacy import mask_nik
 from jaring.common.replica import reads_from_replica
 from jaring.contributions.models import Bill, BillLine, GroupMembership, Payer
 from jaring.members.models import Participant
+from jaring.members.queries import identifier_parse
 from jaring.rules.months import Month
 from jaring.web.tables import Column, export_format, table_response
 
@@ -87,14 +88,20 @@ def payer_list(request):
     return render(request, "web/payers.html", {"columns": columns, "rows": rows})
 
 
-def _member_rows(scope: Scope, payer: Payer) -> list[tuple]:
-    """The members of ``payer``'s groups the scope sees, NIK masked."""
+def _member_rows(scope: Scope, payer: Payer, search: str = "") -> list[tuple]:
+    """The members of ``payer``'s groups the scope sees, NIK masked; with ``search``, those with that
+    exact NIK or participant number, or with it in their name."""
     memberships = (
         # staff see a payer's members they serve, not all of them (a payer may pay across branches)
         GroupMembership.objects.filter(group__payer=payer, participant__in=scope.participants().values("pk"))
         .select_related("group", "participant__standing")
         .order_by("group__name", "participant__name", "participant_id")
     )
+    if search := " ".join(search.split()):
+        exact = identifier_parse(search)
+        memberships = memberships.filter(
+            **{f"participant__{exact[0]}": exact[1]} if exact else {"participant__name__icontains": search}
+        )
     return [
         (
             membership.group.name,
@@ -150,7 +157,8 @@ def payer_detail(request, code: str):
     """A payer's groups and members, and its bills; ``?format=csv|xlsx&table=members|bills`` exports."""
     scope = _scope_or_404(request)
     payer = get_in_scope_or_404(scope.payers, Payer.objects.all(), code=code)
-    members = _member_rows(scope, payer)
+    search = request.GET.get("q", "")
+    members = _member_rows(scope, payer, search)
     bills = _bill_rows(payer)
     if fmt := export_format(request):
         if request.GET.get("table") == "bills":
@@ -184,6 +192,7 @@ def payer_detail(request, code: str):
             "groups": groups,
             "member_columns": MEMBER_COLUMNS,
             "members": page,
+            "search": search,
             "bill_columns": BILL_COLUMNS,
             "bills": bills,
             "own": scope.role == Role.PAYER,
