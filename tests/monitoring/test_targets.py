@@ -163,6 +163,25 @@ def test_outlet_and_agent_targets(world, register):
     assert (agent.achievement, agent.status) == (1, "on_track")
 
 
+def test_an_outlets_target_counts_the_outlets_below_it(world, register):
+    from jaring.channels.services import outlet_create
+
+    kc = outlet_create(
+        code="POS-KC1",
+        name="KC Karawang 1",
+        partner=world.pos,
+        region_code="32.15.01",
+        parent=world.pos_karawang,
+    )
+    register(registered_at=jakarta(2024, 1, 10))  # at the KCU
+    register(registered_at=jakarta(2024, 1, 12), outlet=kc)  # at its KC
+    target_set(metric="new_participants", start=YEAR[0], end=YEAR[1], value=10, outlet=world.pos_karawang)
+    target_set(metric="new_participants", start=YEAR[0], end=YEAR[1], value=10, outlet=kc)
+    (kcu_line,) = owner_status(outlet=world.pos_karawang, as_of=JANUARY_END).lines
+    (kc_line,) = owner_status(outlet=kc, as_of=JANUARY_END).lines
+    assert (kcu_line.achievement, kc_line.achievement) == (2, 1)
+
+
 def test_new_companies_have_no_data_yet(world):
     target_set(
         metric="new_companies", start=YEAR[0], end=YEAR[1], value=3_386, segment="", office=world.kalimantan

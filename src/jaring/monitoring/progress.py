@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Sum
 
+from jaring.accounts.scope import outlet_family
 from jaring.common.clock import local_date
 from jaring.monitoring import readings
 from jaring.monitoring.arithmetic import Calendar, attainment, percent, run_rate, target_verdict
@@ -335,8 +336,8 @@ def target_status(office: Office, as_of: date | None = None, *, year: int | None
 
 
 def target_progress(target: Target, as_of: date | None = None) -> TargetLine:
-    """One target on ``as_of``: an outlet's or agent's from its own tallies; an office's as in
-    ``target_status`` (compared with its subtree)."""
+    """One target on ``as_of``: an agent's from its own tallies, an outlet's from the tallies of the
+    outlet and the outlets below it; an office's as in ``target_status`` (compared with its subtree)."""
     as_of = as_of or local_date()
     key = _Key(target.metric, target.segment, target.start, target.end)
     if target.office_id:
@@ -344,7 +345,8 @@ def target_progress(target: Target, as_of: date | None = None) -> TargetLine:
             if _Key(line.metric, line.segment, line.start, line.end) == key:
                 return line
     owner = target.outlet or target.agent
-    who = {"outlet_id": target.outlet_id} if target.outlet_id else {"agent_id": target.agent_id}
+    # An outlet's target counts what it and the outlets below it did (a KCU's counts its KCs).
+    who = {"outlet_ids": outlet_family(target.outlet)} if target.outlet_id else {"agent_id": target.agent_id}
     calendar = Calendar(target.start, target.end, as_of)
     achievement, baseline = None, 0
     if target.metric == Target.Metric.ACTIVE_PARTICIPANTS:

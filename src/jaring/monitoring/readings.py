@@ -12,6 +12,7 @@ daily tallies (an agent's rows are few, found by their index).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, reduce
@@ -205,11 +206,19 @@ def totals_by_office(
 
 
 def total_for(
-    measure: Measure, start: date, end: date, *, outlet_id: int = 0, agent_id: int = 0, segment: str = ""
+    measure: Measure,
+    start: date,
+    end: date,
+    *,
+    outlet_id: int = 0,
+    agent_id: int = 0,
+    outlet_ids: Collection[int] = (),
+    segment: str = "",
 ) -> int:
-    """The measure summed over ``start..end`` for one outlet or one agent."""
-    by, key = ("outlet_id", outlet_id) if outlet_id else ("agent_id", agent_id)
-    return _measured(measure, start, end, by=by, segment=segment, **{by: key}).get(key, 0)
+    """The measure summed over ``start..end`` for one outlet, one agent, or the outlets ``outlet_ids``
+    together (an outlet and the outlets below it)."""
+    by, where = _one_or_many(outlet_id, agent_id, outlet_ids)
+    return sum(_measured(measure, start, end, by=by, segment=segment, **where).values())
 
 
 def _deltas(month: Month, segment: str) -> QuerySet:
@@ -223,10 +232,26 @@ def active_by_office(month: Month, *, office_ids: list[int] | None, segment: str
     return active_by(month, by="office_id", segment=segment, **where)
 
 
-def active_for(month: Month, *, outlet_id: int = 0, agent_id: int = 0, segment: str = "") -> int:
-    """Participants covered in ``month`` that one outlet or agent acquired."""
-    by, key = ("outlet_id", outlet_id) if outlet_id else ("agent_id", agent_id)
-    return active_by(month, by=by, segment=segment, **{by: key}).get(key, 0)
+def active_for(
+    month: Month,
+    *,
+    outlet_id: int = 0,
+    agent_id: int = 0,
+    outlet_ids: Collection[int] = (),
+    segment: str = "",
+) -> int:
+    """Participants covered in ``month`` that one outlet or agent acquired, or the outlets ``outlet_ids``
+    together."""
+    by, where = _one_or_many(outlet_id, agent_id, outlet_ids)
+    return sum(active_by(month, by=by, segment=segment, **where).values())
+
+
+def _one_or_many(outlet_id: int, agent_id: int, outlet_ids: Collection[int]) -> tuple[str, dict]:
+    if outlet_ids:
+        return "outlet_id", {"outlet_id__in": sorted(outlet_ids)}
+    if outlet_id:
+        return "outlet_id", {"outlet_id": outlet_id}
+    return "agent_id", {"agent_id": agent_id}
 
 
 def _as_date(value) -> date:
