@@ -663,7 +663,7 @@ def template_csv(kind: str) -> str:
             "1985-12-04",
             "F",
             "081234567890",
-            "64.71.05.1001",
+            "64.71.05.1002",
             "PEDAGANG_PASAR",
             "1000000",
             "JKK+JKM+JHT",

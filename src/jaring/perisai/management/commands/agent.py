@@ -21,12 +21,13 @@ class Command(JaringCommand):
     help = (
         "Perisai agents: `jaring agent statement CODE --month YYYY-MM [--json] [--xlsx F] [--pdf F]`, "
         "`jaring agent statements --month YYYY-MM` (every agent, bulk), `jaring agent lifecycle --month "
-        "YYYY-MM` (the monthly run), `jaring agent payout --month YYYY-MM --out payout.csv`."
+        "YYYY-MM` (the monthly run), `jaring agent approve CODE --month YYYY-MM` (a draft statement, as "
+        "its branch would), `jaring agent payout --month YYYY-MM --out payout.csv`."
     )
 
     def add_command_arguments(self, parser):
-        parser.add_argument("action", choices=["statement", "statements", "lifecycle", "payout"])
-        parser.add_argument("code", nargs="?", help="the agent code (statement)")
+        parser.add_argument("action", choices=["statement", "statements", "lifecycle", "approve", "payout"])
+        parser.add_argument("code", nargs="?", help="the agent code (statement, approve)")
         parser.add_argument("--month", required=True, help="YYYY-MM")
         parser.add_argument("--xlsx", help="write the statement as XLSX to this file")
         parser.add_argument("--pdf", help="write the statement as PDF to this file")
@@ -60,6 +61,25 @@ class Command(JaringCommand):
         for key in ("acquisitions", "collected", "commission", "bonus", "total", "carried", "payable"):
             self.stdout.write(f"  {key:<13}{data[key]:>14,}")
         self.stdout.write(f"  {len(data['lines'])} lines")
+
+    def _approve(self, *, month, code, json, **options):
+        from django.db import transaction
+
+        from jaring.perisai.models import Statement
+        from jaring.perisai.services import statement_approve
+
+        statement = Statement.objects.filter(agent__code=(code or "").strip(), month=month).first()
+        if statement is None:
+            raise error_dict("code", f"no statement of agent {code!r} for {month}: compute it first")
+        with transaction.atomic():
+            statement = statement_approve(
+                statement=statement, actor=None, summary=f"jaring agent approve by {getpass.getuser()}"
+            )
+        if json:
+            self.emit({"agent": statement.agent.code, "month": str(month), "state": statement.state,
+                       "payable": statement.payable})  # fmt: skip
+        else:
+            self.stdout.write(f"{statement.agent.code} {month}: approved, Rp{statement.payable:,} payable")
 
     def _statements(self, *, month, json, **options):
         from jaring.perisai.services import statements_compute
