@@ -183,6 +183,7 @@ REGISTRY: dict[str, Callable] = {
     "desk:card": DESK_PARTICIPANT,
     "desk:receipt": DESK_RECEIPT,
     "desk:receipt_pdf": DESK_RECEIPT,
+    "desk:void": DESK_RECEIPT,
     "dashboards:office": scoped("offices", Office, kwargs=lambda o: {"code": o.code}, roles=DASHBOARD_ROLES),
     "dashboards:outlet": scoped("outlets", Outlet, kwargs=lambda o: {"code": o.code}, roles=DASHBOARD_ROLES),
     "dashboards:agent": scoped("agents", Agent, kwargs=lambda a: {"code": a.code}, roles=DASHBOARD_ROLES),

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.conftest import PASSWORD
 from tests.desk.test_desk_cashier import form_fields
 from tests.desk.test_desk_register import in_english
 
@@ -198,3 +199,60 @@ def test_initials_show_one_capital_per_word_and_nothing_else(words):
     expected = [word[0].upper() for word in name.split()]
     assert shown.replace(".", "").split() == expected
     assert all(len(part) == 2 for part in shown.split())
+
+
+def paid_today(client, worker, months="1"):
+    fields = form_fields(client.get(reverse("desk:pay"), {"q": worker.number}).content.decode())
+    client.post(reverse("desk:pay"), {**fields, "months": months})
+    return Payment.objects.get(idempotency_key=fields["idempotency_key"])
+
+
+def test_a_payment_taken_by_mistake_is_voided_the_same_day_with_a_supervisors_approval(
+    people, network, as_user, staff
+):
+    from jaring.members.models import Standing
+
+    staff("branch_staff", username="spv-krw", office=network.karawang_branch)
+    client = as_user(people.outlet_teller)
+    payment = paid_today(client, network.karawang)
+    assert Standing.objects.get(participant=network.karawang).paid_through == month_of()
+    receipt = client.get(reverse("desk:receipt", args=[payment.pk]))
+    assert receipt.context["receipt"].voidable and 'data-testid="void-form"' in receipt.content.decode()
+
+    void = reverse("desk:void", args=[payment.pk])
+    # a wrong password, or the teller approving their own void, changes nothing
+    client.post(void, {"reason": "salah peserta", "supervisor": "spv-krw", "supervisor_password": "nope"})
+    client.post(void, {"reason": "salah peserta", "supervisor": "teller-krw", "supervisor_password": "x"})
+    assert not Payment.objects.filter(reverses=payment).exists()
+
+    client.post(void, {"reason": "salah peserta", "supervisor": "spv-krw", "supervisor_password": PASSWORD})
+    reversal = Payment.objects.get(reverses=payment)
+    assert (
+        reversal.amount == -payment.amount
+        and "spv-krw" in reversal.reason
+        and "salah peserta" in reversal.reason
+    )
+    assert Standing.objects.get(participant=network.karawang).paid_through != month_of()
+    again = client.get(reverse("desk:receipt", args=[payment.pk]))
+    assert again.context["receipt"].voided_by and not again.context["receipt"].voidable
+    assert AuditEntry.objects.filter(
+        action="create", summary__contains=f"reversal of payment {payment.pk}"
+    ).exists()
+    # voided once: a second approval is refused
+    assert (
+        client.post(
+            void, {"reason": "lagi", "supervisor": "spv-krw", "supervisor_password": PASSWORD}
+        ).status_code
+        == 404
+    )
+
+
+def test_a_supervisor_of_another_branch_does_not_approve_a_void(people, network, as_user, staff):
+    staff("branch_staff", username="spv-bpn", office=network.balikpapan)
+    client = as_user(people.outlet_teller)
+    payment = paid_today(client, network.karawang)
+    client.post(
+        reverse("desk:void", args=[payment.pk]),
+        {"reason": "salah", "supervisor": "spv-bpn", "supervisor_password": PASSWORD},
+    )
+    assert not Payment.objects.filter(reverses=payment).exists()

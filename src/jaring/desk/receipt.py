@@ -22,6 +22,7 @@ from jaring.common.pdf import embedded_fonts
 from jaring.contributions.models import Payment
 from jaring.desk.access import desk_scope
 from jaring.desk.templatetags.desk import initials, kind_label
+from jaring.desk.void import voidable
 from jaring.web.templatetags.jaring import bulan_span, rupiah, tanggal
 
 
@@ -31,6 +32,8 @@ class Receipt:
 
     pk: int
     number: str
+    voided_by: str  # the reversal's reason, once voided
+    voidable: bool
     at: str
     outlet: str
     participant_number: str
@@ -48,12 +51,15 @@ def receipt_of(request, pk: int) -> Receipt:
     entries = Payment.objects.select_related("participant", "outlet", "agent")
     entry = get_in_scope_or_404(scope.payments, entries, pk=pk)
     person = entry.participant
+    reversal = Payment.objects.filter(reverses_id=entry.pk).only("reason").first()
     serves = scope.participants().filter(pk=person.pk).exists()
     taken_by = entry.outlet or entry.agent
     moment = timezone.localtime(entry.paid_at)
     return Receipt(
         pk=entry.pk,
         number=f"{entry.pk:010d}",
+        voided_by=reversal.reason if reversal else "",
+        voidable=reversal is None and voidable(scope, entry),
         at=f"{tanggal(moment)} {moment:%H:%M}",
         outlet=f"{taken_by.name} ({taken_by.code})" if taken_by else "",
         participant_number=person.number,

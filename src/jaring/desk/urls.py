@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jaring.desk import cashier, receipt, register, views
+from jaring.desk import cashier, receipt, register, views, void
 
 app_name = "desk"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("deposit/preview", cashier.deposit_preview_fragment, name="deposit_preview"),
     path("receipt/<int:pk>/", receipt.receipt, name="receipt"),
     path("receipt/<int:pk>.pdf", receipt.receipt_pdf, name="receipt_pdf"),
+    path("receipt/<int:pk>/void", void.void, name="void"),
     path("p/<str:number>/", views.participant, name="participant"),
     path("p/<str:number>/card.pdf", views.card, name="card"),
 ]
