@@ -256,3 +256,34 @@ def test_a_supervisor_of_another_branch_does_not_approve_a_void(people, network,
         {"reason": "salah", "supervisor": "spv-bpn", "supervisor_password": PASSWORD},
     )
     assert not Payment.objects.filter(reverses=payment).exists()
+
+
+def test_a_teller_closes_the_till_against_what_was_recorded_and_a_difference_is_explained(
+    people, network, as_user, staff
+):
+    from jaring.desk.models import TillClosing
+
+    client = as_user(people.outlet_teller)
+    kept = paid_today(client, network.karawang, months="3")
+    voided = paid_today(client, network.by_agent)
+    staff("branch_staff", username="spv-krw", office=network.karawang_branch)
+    approval = {"reason": "salah", "supervisor": "spv-krw", "supervisor_password": PASSWORD}
+    client.post(reverse("desk:void", args=[voided.pk]), approval)
+    page = client.get(reverse("desk:till"))
+    figures = page.context["figures"]
+    assert (figures.payments, figures.voids) == (2, 1)
+    assert figures.expected == kept.amount  # the voided payment is taken back out
+
+    # a count that differs needs a note; nothing is kept without one
+    refused = in_english(client).post(reverse("desk:till"), {"counted": f"{kept.amount + 5000}"})
+    assert refused.status_code == 400 and "note" in refused.context["errors"]
+    assert not TillClosing.objects.exists()
+    client.post(
+        reverse("desk:till"), {"counted": f"Rp {kept.amount + 5000:,}".replace(",", "."), "note": "kembalian"}
+    )
+    closing = TillClosing.objects.get()
+    assert (closing.counted, closing.recorded, closing.difference) == (kept.amount + 5000, kept.amount, 5000)
+    assert closing.outlet == network.pos_karawang and closing.closed_by == people.outlet_teller
+    assert AuditEntry.objects.filter(action="create", object_type="desk.tillclosing").exists()
+    english = in_english(client).get(reverse("desk:till")).content.decode()
+    assert "more than recorded" in english

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jaring.desk import cashier, receipt, register, views, void
+from jaring.desk import cashier, receipt, register, till, views, void
 
 app_name = "desk"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("register/price", register.price, name="price"),
     path("pay/", cashier.pay, name="pay"),
     path("deposit/", cashier.deposit, name="deposit"),
+    path("till/", till.till, name="till"),
     path("deposit/preview", cashier.deposit_preview_fragment, name="deposit_preview"),
     path("receipt/<int:pk>/", receipt.receipt, name="receipt"),
     path("receipt/<int:pk>.pdf", receipt.receipt_pdf, name="receipt_pdf"),
