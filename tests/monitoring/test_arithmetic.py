@@ -124,3 +124,21 @@ def test_indonesian_formats():
     assert ID.word("rank") == "Peringkat"
     assert Style("en").day(date(2023, 10, 24)) == "24 October 2023"
     assert JSON.rupiah(20_000_000) == "Rp20,000,000"
+
+
+@given(st.integers(1, 10**6), st.integers(1, 10**9))
+def test_a_small_share_keeps_two_significant_digits_and_never_reads_zero(part, whole):
+    from decimal import Decimal
+    from fractions import Fraction
+
+    from jaring.monitoring.arithmetic import percent, small_percent
+
+    fraction = Fraction(part, whole)
+    shown = small_percent(fraction)
+    if fraction * 100 >= 1:
+        assert shown == percent(fraction)
+    else:
+        exact = Decimal(part * 100) / Decimal(whole)
+        assert shown > 0
+        assert len(shown.normalize().as_tuple().digits) <= 2
+        assert abs(shown - exact) <= exact * Decimal("0.05")

@@ -199,21 +199,23 @@ def test_a_target_needs_one_owner_and_a_known_metric(world):
     assert set(error.value.message_dict) == {"owner", "metric", "end", "value"}
 
 
-def test_potential_is_population_times_the_informal_share_until_staff_load_a_figure(world, register):
+def test_potential_is_the_informal_workforce_of_the_population_until_staff_load_a_figure(world, register):
     balikpapan = Region.objects.get(code="64.71")
     worker = register(district="64.71.01", outlet=world.pos_balikpapan, registered_at=jakarta(2024, 1, 5))
     pay(worker, "a", jakarta(2024, 1, 5), months=3)
     market = office_market(world.balikpapan, date(2024, 2, 1))
     assert market.share == Decimal("0.5795")  # seeded, in force from August 2024: the earliest applies
-    assert market.potential == market.estimated_workers == round(balikpapan.population * 0.5795)
+    assert market.employed == Decimal("0.5076")  # 144.64 M employed of the region table's 284.97 M
+    expected = round(Decimal(balikpapan.population) * Decimal("0.5076") * Decimal("0.5795"))
+    assert market.potential == market.estimated_workers == expected
     assert market.active == 1
     potential_set(region=balikpapan, workers=5_000, effective_from=date(2024, 1, 15), source="survei")
     assert office_market(world.balikpapan, date(2024, 1, 14)).potential == market.potential
     market = office_market(world.balikpapan, date(2024, 2, 1))
     assert (market.potential, market.staff_regencies, market.estimated_regencies) == (5_000, 1, 0)
-    assert market.penetration_pct == Decimal("0.0")  # 1 / 5,000 = 0.02 %
+    assert market.penetration_pct == Decimal("0.020")  # 1 / 5,000 = 0.02 %: a small share keeps its digits
     status = target_status(world.kalimantan, date(2024, 2, 1))
-    assert status.market.as_json()["arithmetic"]["penetration"] == "1 / 5,000 = 0 %"
+    assert status.market.as_json()["arithmetic"]["penetration"] == "1 / 5,000 = 0.02 %"
 
 
 def test_an_office_figure_is_spread_by_population_and_adds_up(world):
@@ -226,12 +228,14 @@ def test_an_office_figure_is_spread_by_population_and_adds_up(world):
 
 
 def test_a_new_informal_share_applies_from_its_day(world):
-    informal_share_set(share="0.6", effective_from=date(2025, 8, 1), source="Sakernas 2025")
+    informal_share_set(share="0.6", employed="0.5", effective_from=date(2025, 8, 1), source="Sakernas 2025")
     population = Region.objects.get(code="64.71").population
-    assert office_market(world.balikpapan, date(2025, 9, 1)).estimated_workers == round(population * 0.6)
+    assert office_market(world.balikpapan, date(2025, 9, 1)).estimated_workers == round(population * 0.3)
     assert office_market(world.balikpapan, date(2025, 7, 1)).share == Decimal("0.5795")
     with pytest.raises(ValidationError):
         informal_share_set(share="1.5", effective_from=date(2025, 9, 1))
+    with pytest.raises(ValidationError):
+        informal_share_set(share="0.5", employed="0", effective_from=date(2025, 9, 1))
     assert InformalShare.objects.count() == 2
 
 

@@ -244,7 +244,9 @@ def _market_table(market) -> Table:
     made_of = _("staff figures %(workers)s (%(n)s regencies/cities) + estimate %(estimate)s") % {
         "workers": style.count(market.staff_workers),
         "n": market.staff_regencies,
-        "estimate": estimate_sum(style, market.estimated_population, market.share, market.estimated_workers),
+        "estimate": estimate_sum(
+            style, market.estimated_population, market.share, market.estimated_workers, market.employed
+        ),
     }
     row = Row(
         [

@@ -28,6 +28,16 @@ def percent(fraction: Fraction) -> Decimal:
     )
 
 
+def small_percent(fraction: Fraction) -> Decimal:
+    """As ``percent``, but a share under 1 % keeps two significant digits (Fraction(1381, 165142226) ->
+    0.00084), so a small penetration does not read 0 %."""
+    scaled = fraction * 100
+    if scaled == 0 or abs(scaled) >= 1:
+        return percent(fraction)
+    value = Decimal(scaled.numerator) / Decimal(scaled.denominator)
+    return value.quantize(Decimal(1).scaleb(value.adjusted() - 1), rounding=ROUND_HALF_UP)
+
+
 @dataclass(frozen=True)
 class Growth:
     """``current / previous - 1``; ``pct`` is None when the previous value is 0 (growth is undefined)."""

@@ -189,7 +189,12 @@ class Style:
     def percent(self, value: Decimal | None) -> str:
         if value is None:
             return self.word("n/a")
-        text = str(int(value)) if value == value.to_integral() else f"{value:.1f}"
+        if value == value.to_integral():
+            text = str(int(value))
+        elif abs(value) < 1:  # a small share keeps its digits (small_percent): 0.00084 %, not 0.0 %
+            text = f"{value.normalize():f}"
+        else:
+            text = f"{value:.1f}"
         if self.lang == "id":
             text = text.replace(".", ",")
         return f"{text} %"
@@ -255,10 +260,14 @@ def penetration_sum(style: Style, active: int, potential: int, pct) -> str:
     return f"{style.count(active)} / {style.count(potential)} = {style.percent(pct)}"
 
 
-def estimate_sum(style: Style, population: int, share, estimated: int) -> str:
-    """``2,130,000 x 57.95 % = 1,234,335``."""
+def estimate_sum(style: Style, population: int, share, estimated: int, employed=None) -> str:
+    """``2,130,000 x 50.76 % x 57.95 % = 626,575``: population x employed per resident x informal share."""
     if share is None:
         return style.word("n/a")
-    pct = (share * 100).normalize()
-    pct_text = f"{pct:f}".replace(".", ",") if style.lang == "id" else f"{pct:f}"
-    return f"{style.count(population)} x {pct_text} % = {style.count(estimated)}"
+
+    def pct(value) -> str:
+        text = f"{(value * 100).normalize():f}"
+        return text.replace(".", ",") if style.lang == "id" else text
+
+    employed_text = f" x {pct(employed)} %" if employed is not None and employed != 1 else ""
+    return f"{style.count(population)}{employed_text} x {pct(share)} % = {style.count(estimated)}"

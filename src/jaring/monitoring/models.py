@@ -9,16 +9,20 @@ from django.utils.translation import gettext_lazy as _
 
 
 class InformalShare(models.Model):
-    """The share of a region's population taken as its informal workers, in force from a date.
+    """How a region's population becomes its informal workers, in force from a date: population x
+    ``employed`` (the employed per resident) x ``share`` (the informal share of the employed).
 
-    It turns population into a rough potential market when staff have loaded no figure. The source ratio
-    (BPS Sakernas, August 2024: 57.95 % of the *employed* are informal) is a share of the employed, not of
-    the whole population, so population x share overstates the market: that is why it is data, visible
-    and replaceable, and why a staff figure always wins over it.
+    It turns population into a rough potential market when staff have loaded no figure. The seed is BPS
+    Sakernas, August 2024: 144.64 M employed, 57.95 % of them informal (83.8 M); the employed per
+    resident is 144.64 M over the 284.97 M people of the region table jaring ships (0.5076). It is data,
+    visible and replaceable, and a staff figure always wins over it.
     """
 
     effective_from = models.DateField(unique=True)
     share = models.DecimalField(max_digits=5, decimal_places=4)
+    employed = models.DecimalField(
+        max_digits=5, decimal_places=4, default=1, help_text="The employed per resident (0..1)."
+    )
     source = models.CharField(max_length=255, blank=True)
 
     class Meta:
@@ -26,7 +30,10 @@ class InformalShare(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(share__gte=0) & models.Q(share__lte=1), name="informal_share_is_a_share"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(employed__gt=0) & models.Q(employed__lte=1), name="employed_is_a_share"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,13 @@ from django.db.models import Count, Sum
 from jaring.accounts.scope import outlet_family
 from jaring.common.clock import local_date
 from jaring.monitoring import readings
-from jaring.monitoring.arithmetic import Calendar, attainment, percent, run_rate, target_verdict
+from jaring.monitoring.arithmetic import (
+    Calendar,
+    attainment,
+    run_rate,
+    small_percent,
+    target_verdict,
+)
 from jaring.monitoring.formatting import (
     JSON,
     Style,
@@ -144,7 +150,7 @@ class TargetLine:
 class Market:
     """Penetration: active informal (BPU) participants over the potential market of the regencies/cities
     an office's branches serve. The potential of a regency/city is the staff figure in force where one is
-    loaded, else its population x the informal share in force."""
+    loaded, else its population x the employed per resident x the informal share in force."""
 
     active: int
     staff_regencies: int
@@ -153,6 +159,7 @@ class Market:
     estimated_population: int
     share: Decimal | None
     estimated_workers: int
+    employed: Decimal | None = None
 
     @property
     def potential(self) -> int:
@@ -160,7 +167,7 @@ class Market:
 
     @property
     def penetration_pct(self) -> Decimal | None:
-        return percent(Fraction(self.active, self.potential)) if self.potential else None
+        return small_percent(Fraction(self.active, self.potential)) if self.potential else None
 
     def as_json(self) -> dict:
         pct = self.penetration_pct
@@ -173,11 +180,14 @@ class Market:
                 "regencies": self.estimated_regencies,
                 "population": self.estimated_population,
                 "share": None if self.share is None else str(self.share),
+                "employed": None if self.employed is None else str(self.employed),
                 "workers": self.estimated_workers,
             },
             "arithmetic": {
                 "penetration": penetration_sum(JSON, self.active, self.potential, pct),
-                "estimate": estimate_sum(JSON, self.estimated_population, self.share, self.estimated_workers),
+                "estimate": estimate_sum(
+                    JSON, self.estimated_population, self.share, self.estimated_workers, self.employed
+                ),
             },
         }
 
@@ -423,5 +433,6 @@ def office_market(office: Office, as_of: date | None = None) -> Market:
         estimated_regencies=estimated["regencies"],
         estimated_population=population,
         share=share.share if share else None,
-        estimated_workers=round_half_up(share.share * population) if share else 0,
+        employed=share.employed if share else None,
+        estimated_workers=round_half_up(share.share * share.employed * population) if share else 0,
     )

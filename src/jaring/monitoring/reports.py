@@ -192,7 +192,9 @@ def _target_row(line: TargetLine, style: Style, indent: str = "") -> list[Cell]:
 
 def _potential_sum(style: Style, market) -> str:
     """``staff figures 58,500 (14 regencies/cities) + estimate 1,000 x 57.95 % = 580 (2)``."""
-    estimate = estimate_sum(style, market.estimated_population, market.share, market.estimated_workers)
+    estimate = estimate_sum(
+        style, market.estimated_population, market.share, market.estimated_workers, market.employed
+    )
     return (
         f"{style.word('staff_figures')} {style.count(market.staff_workers)} ({market.staff_regencies} "
         f"{style.word('regencies')}) + {style.word('estimate')} {estimate} ({market.estimated_regencies} "

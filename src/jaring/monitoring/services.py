@@ -19,6 +19,7 @@ from jaring.accounts.audit import audit, snapshot, user_of
 from jaring.accounts.models import Action
 from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import local_date
+from jaring.common.errors import error_dict
 from jaring.monitoring.closing import close_refusal
 from jaring.monitoring.contests import SELECTOR_KEYS, SPEC_KEYS, contest_periods
 from jaring.monitoring.models import (
@@ -159,13 +160,22 @@ def potential_set(
 
 @transaction.atomic
 def informal_share_set(
-    *, share: Decimal, effective_from: date, source: str = "", actor=None, summary: str = ""
+    *,
+    share: Decimal,
+    effective_from: date,
+    employed: Decimal | str = "1",
+    source: str = "",
+    actor=None,
+    summary: str = "",
 ) -> InformalShare:
-    """Sets the informal-worker share of the population in force from ``effective_from``."""
-    share = parse_share(share)
+    """Sets, from ``effective_from``, the informal share of the employed (``share``) and the employed per
+    resident (``employed``; 1 when the share is already one of the whole population)."""
+    share, employed = parse_share(share), parse_share(employed)
+    if employed == 0:
+        raise error_dict("employed", _("The employed per resident is above 0."))
     before = snapshot(InformalShare.objects.filter(effective_from=effective_from).first())
     row, created = InformalShare.objects.update_or_create(
-        effective_from=effective_from, defaults={"share": share, "source": source}
+        effective_from=effective_from, defaults={"share": share, "employed": employed, "source": source}
     )
     audit(
         actor,
@@ -173,7 +183,7 @@ def informal_share_set(
         obj=row,
         before=before,
         after=row,
-        summary=_said(f"informal share {share} from {effective_from}", summary),
+        summary=_said(f"informal share {share}, employed {employed}, from {effective_from}", summary),
     )
     return row
 

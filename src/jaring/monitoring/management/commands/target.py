@@ -61,7 +61,10 @@ class Command(JaringCommand):
         market.add_argument("--effective", required=True, help="YYYY-MM-DD: in force from this day")
         market.add_argument("--source", default="")
         share = sub.add_parser("share", help="set the informal share of the population (e.g. 0.5795)")
-        share.add_argument("--share", required=True)
+        share.add_argument("--share", required=True, help="the informal share of the employed (0.5795)")
+        share.add_argument(
+            "--employed", default="1", help="the employed per resident (0.5076); 1: the share is of residents"
+        )
         share.add_argument("--effective", required=True, help="YYYY-MM-DD: in force from this day")
         share.add_argument("--source", default="")
         for p in (put, status, market, share):
@@ -149,15 +152,19 @@ class Command(JaringCommand):
             for row in rows:
                 self.stdout.write(f"{row.region_id}: {row.workers:,} from {row.effective_from}")
 
-    def do_share(self, *, share, effective, source, json, **options):
+    def do_share(self, *, share, effective, source, json, employed="1", **options):
         row = informal_share_set(
             share=share,
+            employed=employed,
             effective_from=parse_date(effective),
             source=source,
             actor=None,
             summary=f"jaring target share by {getpass.getuser()}",
         )
         if json:
-            self.emit({"ok": True, "share": str(row.share), "effective_from": row.effective_from.isoformat()})
+            self.emit({"ok": True, "share": str(row.share), "employed": str(row.employed),
+                       "effective_from": row.effective_from.isoformat()})  # fmt: skip
         else:
-            self.stdout.write(f"informal share {row.share} from {row.effective_from}")
+            self.stdout.write(
+                f"informal share {row.share} of {row.employed} employed from {row.effective_from}"
+            )
