@@ -35,6 +35,7 @@ CUT = """() => {
     }
   }
   for (const amount of document.querySelectorAll(".money, td.n, th.n")) {
+    if (amount.querySelector("br")) continue;  // a figure with its share on a line of its own, by design
     const text = document.createRange();
     text.selectNodeContents(amount);
     const tops = [...text.getClientRects()].map((rect) => rect.top).sort((a, b) => a - b);

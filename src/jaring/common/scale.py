@@ -58,6 +58,7 @@ COORDINATOR: frozenset[str] = frozenset(
     {
         "accounts.StaffProfile",
         "accounts.AuditEntry",
+        "desk.TillClosing",
         "api.ApiKey",
         "imports.ImportJob",
         "imports.ImportChunk",
