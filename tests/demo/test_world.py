@@ -145,3 +145,15 @@ def test_loading_again_adds_nothing(demo):
 def test_a_day_in_the_future_is_refused():
     with pytest.raises(ValueError, match="future"):
         demo_world_load(participants=1, today=local_date() + timedelta(days=1))
+
+
+@pytest.mark.django_db
+def test_the_demo_world_has_targets_on_track_and_at_risk(demo):
+    from jaring.monitoring.progress import target_status
+    from jaring.org.models import Office
+
+    verdicts = set()
+    for office in Office.objects.filter(kind=Office.Kind.REGIONAL):
+        for line in target_status(office, TODAY).lines:
+            verdicts.add(line.status)
+    assert {"on_track", "at_risk"} <= verdicts

@@ -47,6 +47,7 @@ from jaring.demo.names import mobile_number, person_name
 from jaring.members.models import Participant, Standing
 from jaring.members.services import participant_register
 from jaring.members.validation import RegistrationContext
+from jaring.monitoring.services import target_set
 from jaring.org.models import Office
 from jaring.org.services import branch_areas_assign, office_create
 from jaring.regions.models import Region
@@ -160,6 +161,7 @@ def demo_world_load(
         perisai_demo.lifecycle_apply(loader.special_agents, today)
         statuses_refresh(today=today)
         perisai_demo.statements_make(today)
+        loader.targets_set()
     report(total, total)
     return demo_summary(already_loaded=False)
 
@@ -193,6 +195,26 @@ class _Loader:
         self.agents: dict[str, list[Agent]] = defaultdict(list)
         self.serials: dict[tuple[str, date, str], int] = defaultdict(int)
         self.keys: dict[int, int] = defaultdict(int)
+
+    # -- targets ---------------------------------------------------------------------------------------
+
+    def targets_set(self) -> None:
+        """This year's new-participant targets of the regional offices, set from what each has registered
+        so far so the dashboards show both verdicts: the larger half on track (a target 80 % of the
+        year's run rate), the others at risk (150 % of it)."""
+        start, end = date(self.today.year, 1, 1), date(self.today.year, 12, 31)
+        elapsed = (self.today - start).days + 1
+        offices = Office.objects.filter(kind=Office.Kind.REGIONAL).order_by("code")
+        for index, office in enumerate(offices):
+            so_far = Participant.objects.filter(
+                office__path__startswith=office.path, registered_at__date__gte=start
+            ).count()
+            run_rate = so_far * ((end - start).days + 1) / elapsed
+            value = max(10, round(run_rate * (0.8 if index % 2 == 0 else 1.5)))
+            target_set(
+                office=office, metric="new_participants", start=start, end=end, value=value,
+                note="demo", summary="demo world",
+            )  # fmt: skip
 
     # -- offices, partners, outlets, agents ------------------------------------------------------------
 
