@@ -461,6 +461,8 @@ def tallies_merge() -> int:
 
     merged = 0
     with connection.cursor() as cursor:
+        # tens of millions of staged rows: group them in memory, not in sorted runs on disk
+        cursor.execute("SET LOCAL work_mem = '2GB'")
         for model, keys, sums, _rows in TallyBatch().rows():
             table = model._meta.db_table
             cursor.execute("SELECT to_regclass(%s)", [f"{STAGED}{table}"])
