@@ -15,6 +15,7 @@ from tests.desk.test_desk_register import in_english
 
 from jaring.accounts.models import AuditEntry
 from jaring.common.clock import month_of
+from jaring.common.privacy import mask_nik
 from jaring.contributions.models import Deposit, Payment
 from jaring.desk.receipt import receipt_of, receipt_pdf_bytes
 from jaring.desk.templatetags.desk import initials
@@ -287,3 +288,11 @@ def test_a_teller_closes_the_till_against_what_was_recorded_and_a_difference_is_
     assert AuditEntry.objects.filter(action="create", object_type="desk.tillclosing").exists()
     english = in_english(client).get(reverse("desk:till")).content.decode()
     assert "more than recorded" in english
+
+
+def test_a_lookup_by_a_nik_typed_with_spaces_is_audited_with_the_nik_masked(people, network, as_user):
+    nik = network.karawang.nik
+    spaced = " ".join(nik[i : i + 4] for i in range(0, 16, 4))
+    as_user(people.teller_balikpapan).get(reverse("desk:pay"), {"q": spaced, "born": "1970-01-01"})
+    summary = lookups().get().summary
+    assert mask_nik(nik) in summary and nik[6:12] not in summary.replace(" ", "")

@@ -51,10 +51,15 @@ def _found(request, scope) -> tuple[DeskFind, str]:
     return desk_find(request, scope, query, request.GET.get("born")), query
 
 
+def _search(page: str, text: str):
+    """The redirect to ``page``'s search for ``text`` (a NIK or participant number)."""
+    return redirect(f"{reverse(page)}?{urlencode({'q': text})}")
+
+
 def _look_up_again(request, page: str):
     """A form for a worker the user may no longer act for (a lookup of a worker registered elsewhere has
     lapsed) goes back to the search, which asks for the birth date again."""
-    return redirect(f"{reverse(page)}?{urlencode({'q': request.POST.get('participant', '')})}")
+    return _search(page, request.POST.get("participant", ""))
 
 
 @login_required
@@ -267,7 +272,7 @@ def _deposit(request, scope, found: DeskFind, form):
 def _after_deposit(found: DeskFind):
     """The participant page, or the deposit page again for a worker registered elsewhere."""
     if found.elsewhere:
-        return redirect(f"{reverse('desk:deposit')}?{urlencode({'q': found.participant.number})}")
+        return _search("desk:deposit", found.participant.number)
     return redirect("desk:participant", number=found.participant.number)
 
 

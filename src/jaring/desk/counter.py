@@ -60,7 +60,7 @@ def desk_find(request: HttpRequest, scope: Scope, identifier: str, born: str | N
         return DeskFind()
     if (participant := participant_lookup(scope, identifier)) is not None:
         return DeskFind(participant=participant)
-    if identifier_parse(identifier) is None:
+    if (parsed := identifier_parse(identifier)) is None:
         return DeskFind(error=_("Type the NIK (16 digits) or the participant number (11 digits)."))
     participant = participant_find(identifier, queryset=Participant.objects.select_related("standing"))
     if participant is not None and counter_granted(request, participant):
@@ -79,7 +79,8 @@ def desk_find(request: HttpRequest, scope: Scope, identifier: str, born: str | N
             % {"minutes": math.ceil(wait / 60)},
         )
     matched = participant is not None and participant.birth_date == born_on
-    named = mask_nik(identifier) if len(identifier) == 16 else identifier
+    # the NIK as read (without the spaces or dots typed), masked; a participant number as typed
+    named = mask_nik(parsed[1]) if parsed[0] == "nik" else identifier
     audit_personal_data(
         request,
         Action.VIEW_PERSONAL_DATA,

@@ -40,7 +40,6 @@ class Receipt:
     name: str
     kind: str
     months: str
-    month_count: int
     amount: int
     programmes: str
 
@@ -66,7 +65,6 @@ def receipt_of(request, pk: int) -> Receipt:
         name=person.name if serves else initials(person.name),
         kind=str(kind_label(entry.kind)),
         months=bulan_span(entry.first_month, entry.first_month + (entry.months - 1)),
-        month_count=entry.months,
         amount=entry.amount,
         programmes=person.programmes.replace("+", " + "),
     )

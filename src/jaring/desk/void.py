@@ -37,13 +37,13 @@ SUPERVISORS = frozenset({Role.BRANCH_STAFF, Role.ADMIN})
 
 def voidable(scope, entry: Payment) -> bool:
     """Whether the user may void ``entry`` at the counter now: a payment (not a month bought from
-    deposits, a payer's bill or a reversal) taken today at an outlet where the user acts, not reversed."""
+    deposits, a payer's bill or a reversal) taken today at an outlet where the user acts. Whether it is
+    reversed already is the caller's to read (the receipt reads the reversal anyway)."""
     return (
         entry.kind == Payment.Kind.CONTRIBUTION
         and entry.outlet is not None
         and scope.can_act_at(entry.outlet)
         and local_date(entry.paid_at) == local_date()
-        and not Payment.objects.filter(reverses_id=entry.pk).exists()
     )
 
 
@@ -54,7 +54,7 @@ def void(request, pk: int):
     entry = get_in_scope_or_404(
         scope.payments, Payment.objects.select_related("outlet", "participant"), pk=pk
     )
-    if not voidable(scope, entry):
+    if not voidable(scope, entry) or Payment.objects.filter(reverses_id=entry.pk).exists():
         raise Http404
     reason = " ".join(request.POST.get("reason", "").split())
     supervisor, refusal = _supervisor(request, entry)
