@@ -454,15 +454,22 @@ def tallies_add(batch) -> None:
 
 def tallies_merge() -> int:
     """Adds the staged rows of every tally table into it, grouped (the writers' additive upsert, once),
-    and drops the staging tables; returns the rows merged."""
+    and drops the staging tables; returns the rows merged.
+
+    An empty tally table (the build's case) is loaded as a bulk load is: its indexes and unique
+    constraints set aside, the grouped rows inserted in key order, then the indexes built again from
+    their own definitions, each in one sorted pass. Inserting some 24 M daily rows into five live
+    indexes at random places ran past 15 minutes at 10 M participants. A table that already holds rows
+    takes the additive upsert."""
     from django.db import connection
 
     from jaring.tallies.writer import TallyBatch
 
     merged = 0
     with connection.cursor() as cursor:
-        # tens of millions of staged rows: group them in memory, not in sorted runs on disk
-        cursor.execute("SET LOCAL work_mem = '2GB'")
+        # tens of millions of staged rows: group them in memory, build the indexes in memory
+        cursor.execute("SET LOCAL work_mem = '1GB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '2GB'")
         for model, keys, sums, _rows in TallyBatch().rows():
             table = model._meta.db_table
             cursor.execute("SELECT to_regclass(%s)", [f"{STAGED}{table}"])
@@ -470,15 +477,51 @@ def tallies_merge() -> int:
                 continue
             key_list = ", ".join(keys)
             totals = ", ".join(f"sum({name})" for name in sums)
-            additions = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in sums)
-            cursor.execute(
-                f"INSERT INTO {table} ({key_list}, {', '.join(sums)}) "
-                f"SELECT {key_list}, {totals} FROM {STAGED}{table} GROUP BY {key_list} "
-                f"ON CONFLICT ({key_list}) DO UPDATE SET {additions}"
-            )
-            merged += cursor.rowcount
+            grouped = f"SELECT {key_list}, {totals} FROM {STAGED}{table} GROUP BY {key_list}"
+            cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
+            if cursor.fetchone()[0]:
+                restore = indexes_set_aside(cursor, table)
+                cursor.execute(
+                    f"INSERT INTO {table} ({key_list}, {', '.join(sums)}) {grouped} ORDER BY {key_list}"
+                )
+                merged += cursor.rowcount
+                for statement in restore:
+                    cursor.execute(statement)
+            else:
+                additions = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in sums)
+                cursor.execute(
+                    f"INSERT INTO {table} ({key_list}, {', '.join(sums)}) {grouped} "
+                    f"ON CONFLICT ({key_list}) DO UPDATE SET {additions}"
+                )
+                merged += cursor.rowcount
             cursor.execute(f"DROP TABLE {STAGED}{table}")
+            cursor.execute(f"ANALYZE {table}")
     return merged
+
+
+def indexes_set_aside(cursor, table: str) -> list[str]:
+    """Drops the table's constraints that own an index (primary and unique keys) and its other indexes;
+    returns the statements that make them again, as they were (same names, same definitions; on a
+    partitioned table each is built on every partition)."""
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('p', 'u') ORDER BY contype, conname",
+        [table],
+    )
+    constraints = cursor.fetchall()
+    cursor.execute(
+        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+        "WHERE x.indrelid = %s::regclass "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid) ORDER BY i.relname",
+        [table],
+    )
+    indexes = cursor.fetchall()
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    for name, _definition in constraints:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    remake = [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for name, definition in constraints]
+    return remake + [definition for _name, definition in indexes]
 
 
 def chunk_write(maker: Maker, first: int, count: int) -> tuple[int, int]:
