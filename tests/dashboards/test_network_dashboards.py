@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
+from tests.conftest import jakarta
 
 from jaring.channels.services import outlet_create
 from jaring.monitoring import readings
@@ -424,3 +425,104 @@ def test_a_sheet_name_is_cut_at_a_word_within_31_characters(title, sheet):
     from jaring.web.tables import _sheet_title
 
     assert _sheet_title(title) == sheet and len(sheet) <= 31
+
+
+# --- comparisons, progress and search ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def spread(world, register):
+    """Registrations on 2 and 31 May 2024, 1 and 12 June 2024, 5 June 2023; a payment on 3 June 2024."""
+    from jaring.contributions.services import payment_record
+
+    made = {
+        day: register(outlet=world.pos_karawang, registered_at=jakarta(*day))
+        for day in [(2024, 5, 2), (2024, 5, 31), (2024, 6, 1), (2024, 6, 12), (2023, 6, 5)]
+    }
+    payment_record(
+        history_allowed=True, participant=made[2024, 5, 2], months=1, amount=16_800, source="test",
+        idempotency_key="spread-1", paid_at=jakarta(2024, 6, 3), outlet=world.pos_karawang,
+    )  # fmt: skip
+    return world
+
+
+def compared(lines, measure: str, against: str, year_to_date: bool = False):
+    (line,) = [x for x in lines if (x.measure, x.against, x.year_to_date) == (measure, against, year_to_date)]
+    return line
+
+
+def test_a_whole_month_is_compared_with_whole_months_and_the_year_to_date(client, spread, staff):
+    response = signed_in(client, staff("admin")).get("/dashboards/" + JUNE)
+    lines = response.context["board"].compared
+    month = compared(lines, "new", "previous_month")
+    assert (month.value, month.before, month.change) == (2, 2, 0)  # 31 May counts in the whole of May
+    assert (month.before_start, month.before_through) == (date(2024, 5, 1), date(2024, 5, 31))
+    year = compared(lines, "new", "last_year")
+    assert (year.value, year.before, year.change) == (2, 1, 100)
+    to_date = compared(lines, "new", "last_year", year_to_date=True)
+    assert (to_date.start, to_date.through, to_date.value, to_date.before) == (
+        date(2024, 1, 1), date(2024, 6, 30), 4, 1,
+    )  # fmt: skip
+    assert to_date.change == 300
+    collected = compared(lines, "collected", "previous_month")
+    assert (collected.value, collected.before, collected.change) == (16_800, 0, None)
+    rows = {row[0]: row for row in table_rows(response, "compared")}
+    assert rows["Pendaftaran baru, sejak awal tahun"][2:] == [4, None, None, 1, 300]
+    assert 'data-testid="change-new"' in html_of(response)
+
+
+def test_a_running_month_is_compared_with_the_same_days_before(spread):
+    from jaring.dashboards import queries
+
+    period = queries.Period(Month.of(2024, 6), date(2024, 6, 10))  # counted up to 10 June
+    board = queries.office_dashboard(spread.karawang_branch, period)
+    month = compared(board.compared, "new", "previous_month")
+    # 1-10 June holds one registration (the 12th is after), 1-10 May one (the 31st is after)
+    assert (month.value, month.before) == (1, 1)
+    assert (month.before_start, month.before_through) == (date(2024, 5, 1), date(2024, 5, 10))
+    year = compared(board.compared, "new", "last_year")
+    assert (year.value, year.before, year.before_through) == (1, 1, date(2023, 6, 10))
+
+
+def test_the_comparison_downloads_with_its_signed_changes(client, spread, staff):
+    client = signed_in(client, staff("admin"))
+    downloaded = read_csv(client.get(f"/dashboards/{JUNE}&table=compared&format=csv"))
+    assert downloaded[1][0] == "Pendaftaran baru" and downloaded[1][2:] == ["2", "2", "0.0", "1", "100.0"]
+    book = load_workbook(io.BytesIO(client.get(f"/dashboards/{JUNE}&table=compared&format=xlsx").content))
+    assert book.active.cell(2, 5).number_format.startswith("+0.0")
+
+
+def test_a_target_shows_its_attainment_as_a_bar(client, users, network):
+    target_set(office=network.karawang_branch, metric="new_participants", start=date(2024, 1, 1),
+               end=date(2024, 12, 31), value=10, segment="")  # fmt: skip
+    response = signed_in(client, users["branch_staff"]).get("/dashboards/" + JUNE)
+    (row,) = response.context["tables"]["targets"].rows
+    assert row.cells[5] == 50  # 5 of 10
+    assert '50 %<progress class="attainment" max="100" value="50.0"' in html_of(response)
+    assert row.cells[2] == "2024"  # the whole year, said short
+
+
+@pytest.mark.parametrize(
+    ("role", "query", "codes"),
+    [
+        ("admin", "karawang", {"KC-KRW", "POS-KRW", "BNI-KRW"}),
+        ("admin", "pos kar", {"POS-KRW"}),  # every word, in the name or the code
+        ("admin", "ag-1", {"AG-1"}),
+        ("branch_staff", "pos", {"POS-KRW", "POS-CKP"}),  # not the Pos in Balikpapan
+        ("regional_staff", "balikpapan", set()),
+    ],
+)
+def test_search_finds_offices_outlets_and_agents_in_the_scope_only(client, users, role, query, codes):
+    response = signed_in(client, users[role]).get("/dashboards/search/", {"q": query})
+    assert response.status_code == 200
+    rows = response.context["table"].rows
+    assert {row.cells[1] for row in rows} == codes
+    for row in rows:
+        assert signed_in(client, users[role]).get(row.link).status_code == 200
+
+
+def test_search_asks_for_two_letters_and_is_for_staff_only(client, users):
+    short = signed_in(client, users["admin"]).get("/dashboards/search/?q=k")
+    assert short.status_code == 200 and 'data-testid="search-error"' in html_of(short)
+    assert not short.context["table"].rows
+    assert signed_in(client, users["outlet_teller"]).get("/dashboards/search/?q=pos").status_code == 404

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -92,6 +92,120 @@ class Dashboard:
     trend: tuple[tuple[Month, int], ...]  # registrations per month, the last 12 months up to the period
     channels: tuple[tuple[str, int], ...]  # registrations per channel over the same months, largest first
     children: tuple[Child, ...]
+    compared: tuple[Compared, ...] = ()
+
+
+NEW, COLLECTED, ACTIVE = "new", "collected", "active"
+PREVIOUS_MONTH, LAST_YEAR = "previous_month", "last_year"
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One figure of the period beside the same figure of an earlier, comparable period: the same days of
+    the month before or of the same month a year before, or the year to date beside the same days of the
+    year before. ``active`` compares whole months (a participant is covered for a month)."""
+
+    measure: str  # new, collected or active
+    against: str  # previous_month or last_year
+    start: date
+    through: date
+    value: int
+    before_start: date
+    before_through: date
+    before: int
+
+    @property
+    def year_to_date(self) -> bool:
+        return self.start.month == 1 and self.start.day == 1 and self.through.month != 1
+
+    @property
+    def change(self) -> Decimal | None:
+        """The change from ``before`` as a percentage (one decimal), None when there was nothing before."""
+        return percent(Fraction(self.value - self.before, self.before)) if self.before else None
+
+
+def same_days(first: date, days: int) -> date:
+    """``first`` + ``days``, kept inside ``first``'s month (1-31 January beside 1-28 February)."""
+    return min(first + timedelta(days=days), Month.from_date(first).last_day())
+
+
+def year_before(day: date) -> date:
+    """The same day a year before (28 February for the 29th)."""
+    month = Month.of(day.year - 1, day.month)
+    return min(month.first_day() + timedelta(days=day.day - 1), month.last_day())
+
+
+def _compared(period: Period, *, by: str, keys=None, **where) -> tuple[Compared, ...]:
+    """The period's new registrations and collections beside the same days of the month before and of
+    the same month last year (whole months when the period is a whole month); the year to date beside last year's; the month's active participants
+    beside both months. ``keys`` (None: all) are the ``by`` values summed."""
+    previous, last_year = period.month - 1, period.month - 12
+    if period.through == period.month.last_day():  # a whole month beside whole months
+        days = 31
+    else:
+        days = (period.through - period.start).days
+    spans = {
+        "month": (period.start, period.through),
+        PREVIOUS_MONTH: (previous.first_day(), same_days(previous.first_day(), days)),
+        LAST_YEAR: (last_year.first_day(), same_days(last_year.first_day(), days)),
+        "ytd": (date(period.through.year, 1, 1), period.through),
+        "ytd_before": (date(period.through.year - 1, 1, 1), year_before(period.through)),
+    }
+    measures = {NEW: readings.NEW_REGISTRATIONS, COLLECTED: readings.AMOUNT_COLLECTED}
+    windows = {
+        f"{name}:{span}": (measure, start, through)
+        for name, measure in measures.items()
+        for span, (start, through) in spans.items()
+    }
+    found = readings.sums_over(windows, by=by, **where)
+
+    def total(name: str) -> int:
+        return sum(v[name] for key, v in found.items() if keys is None or key in keys)
+
+    def active(month: Month) -> int:
+        counted = readings.active_by(month, by=by, **where)
+        return sum(v for key, v in counted.items() if keys is None or key in keys)
+
+    lines = []
+    for name in measures:
+        for against in (PREVIOUS_MONTH, LAST_YEAR):
+            lines.append(
+                Compared(
+                    name,
+                    against,
+                    *spans["month"],
+                    total(f"{name}:month"),
+                    *spans[against],
+                    total(f"{name}:{against}"),
+                )
+            )
+    now = active(period.month)
+    for against, month in ((PREVIOUS_MONTH, previous), (LAST_YEAR, last_year)):
+        lines.append(
+            Compared(
+                ACTIVE,
+                against,
+                period.month.first_day(),
+                period.month.last_day(),
+                now,
+                month.first_day(),
+                month.last_day(),
+                active(month),
+            )
+        )
+    if period.month.month != 1:  # in January the year to date is the month
+        for name in measures:
+            lines.append(
+                Compared(
+                    name,
+                    LAST_YEAR,
+                    *spans["ytd"],
+                    total(f"{name}:ytd"),
+                    *spans["ytd_before"],
+                    total(f"{name}:ytd_before"),
+                )
+            )
+    return tuple(lines)
 
 
 def _trend_and_channels(period: Period, **where) -> tuple[tuple, tuple]:
@@ -134,7 +248,11 @@ def office_dashboard(office: Office, period: Period, *, outlets=None) -> Dashboa
     own_outlets = (outlets if outlets is not None else Outlet.objects).filter(office=office)
     children += _outlet_children(period, own_outlets)
     trend, channels = _trend_and_channels(period, **where)
-    return Dashboard(OFFICE, office.code, office.name, period, total, trend, channels, tuple(children))
+    keys = None if national else set(tree.below(office.pk))
+    compared = _compared(period, by="office_id", keys=keys, **where)
+    return Dashboard(
+        OFFICE, office.code, office.name, period, total, trend, channels, tuple(children), compared
+    )
 
 
 def _outlet_children(period: Period, outlets) -> list[Child]:
@@ -175,7 +293,10 @@ def outlet_dashboard(outlet: Outlet, period: Period, *, outlets=None, agents=Non
         period, (outlets if outlets is not None else Outlet.objects).filter(parent=outlet)
     )
     trend, channels = _trend_and_channels(period, outlet_id=outlet.pk)
-    return Dashboard(OUTLET, outlet.code, outlet.name, period, figures, trend, channels, tuple(children))
+    compared = _compared(period, by="outlet_id", outlet_id=outlet.pk)
+    return Dashboard(
+        OUTLET, outlet.code, outlet.name, period, figures, trend, channels, tuple(children), compared
+    )
 
 
 def agent_dashboard(agent: Agent, period: Period) -> Dashboard:
@@ -184,7 +305,8 @@ def agent_dashboard(agent: Agent, period: Period) -> Dashboard:
     active = readings.active_by(period.month, by="agent_id", agent_id=agent.pk)
     figures = Figures.of(flows.get(agent.pk), active.get(agent.pk, 0))
     trend, channels = _trend_and_channels(period, agent_id=agent.pk)
-    return Dashboard(AGENT, agent.code, agent.name, period, figures, trend, channels, ())
+    compared = _compared(period, by="agent_id", agent_id=agent.pk)
+    return Dashboard(AGENT, agent.code, agent.name, period, figures, trend, channels, (), compared)
 
 
 def outlet_ancestors(outlet: Outlet, limit: int = 5) -> list[Outlet]:

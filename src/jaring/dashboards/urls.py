@@ -5,6 +5,7 @@ from jaring.dashboards import contest_views, views
 app_name = "dashboards"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("office/<str:code>/", views.office, name="office"),
     path("outlet/<str:code>/", views.outlet, name="outlet"),
     path("agent/<str:code>/", views.agent, name="agent"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,7 +22,18 @@ from jaring.channels.models import Agent, Outlet
 from jaring.common.replica import reads_from_replica
 from jaring.dashboards import queries
 from jaring.dashboards.access import period_asked, query_with, scope_root, staff_scope
-from jaring.dashboards.queries import AGENT, OFFICE, OUTLET, UNASSIGNED, Dashboard
+from jaring.dashboards.queries import (
+    ACTIVE,
+    AGENT,
+    COLLECTED,
+    LAST_YEAR,
+    NEW,
+    OFFICE,
+    OUTLET,
+    PREVIOUS_MONTH,
+    UNASSIGNED,
+    Dashboard,
+)
 from jaring.dashboards.tables import OFFICE_KINDS, Row, Table, amount_kind, channel_label
 from jaring.monitoring.arithmetic import percent
 from jaring.monitoring.formatting import MONTHS, estimate_sum, penetration_sum
@@ -77,6 +89,71 @@ def agent(request, code: str):
     crumbs.append((f"{found.code} {found.name}", ""))
     status = owner_status(agent=found, as_of=period.through)
     return _page(request, board, crumbs, error, targets=_targets_table(request, status.lines))
+
+
+SEARCH_LIMIT = 50
+
+
+@login_required
+@reads_from_replica
+def search(request):
+    """``?q=``: the offices, outlets and agents in the viewer's scope whose name or code holds every word
+    asked, each linking to its dashboard (at most ``SEARCH_LIMIT`` of each)."""
+    scope = staff_scope(request)
+    text = " ".join((request.GET.get("q") or "").split())[:80]
+    error = _("Type at least two letters of a name or a code.") if 0 < len(text) < 2 else ""
+    rows, more = [], False
+    if len(text) >= 2:
+        kinds = [
+            (OFFICE, scope.offices(), _("Office"), "path"),
+            (OUTLET, scope.outlets(Outlet.objects.select_related("office")), _("Outlet"), "code"),
+            (AGENT, scope.agents(Agent.objects.select_related("outlet")), _("Agent"), "code"),
+        ]
+        for kind, qs, label, order in kinds:
+            found = list(qs.filter(_matching(text)).order_by(order)[: SEARCH_LIMIT + 1])
+            more = more or len(found) > SEARCH_LIMIT
+            for item in found[:SEARCH_LIMIT]:
+                rows.append(
+                    Row([label, item.code, item.name, _where(item)], link=_link(request, kind, item.code))
+                )
+    columns = [
+        Column(_("Kind"), "text"),
+        Column(_("Code"), "text"),
+        Column(_("Name"), "text"),
+        Column(_("Under"), "text"),
+    ]
+    table = Table(
+        "results",
+        "",
+        columns,
+        rows,
+        "dashboard-search",
+        empty=_("Nothing in your scope matches.") if text and not error else _("Type a name or a code."),
+        link_column=2,
+    )
+    return render(
+        request,
+        "dashboards/search.html",
+        {"table": table, "q": text, "error": error, "more": more, "limit": SEARCH_LIMIT},
+    )
+
+
+def _matching(text: str) -> Q:
+    """Every word of the text in the name or the code ("pos kar" finds POS-KRW KCU Karawang)."""
+    words = Q()
+    for word in text.split():
+        words &= Q(name__icontains=word) | Q(code__icontains=word)
+    return words
+
+
+def _where(item) -> str:
+    """What an office, outlet or agent belongs to: the parent office, the outlet's office, the agent's
+    outlet."""
+    if isinstance(item, Office):
+        return ""
+    if isinstance(item, Outlet):
+        return item.office.name if item.office_id else ""
+    return f"{item.outlet.code} {item.outlet.name}" if item.outlet_id else ""
 
 
 def _office_page(request, scope, office: Office):
@@ -192,7 +269,7 @@ def _targets_table(request, lines) -> Table:
         Column(_("Period"), "text"),
         Column(_("Target"), "count"),
         Column(_("Achievement"), "count"),
-        Column(_("Attainment"), "percent"),
+        Column(_("Attainment"), "attainment"),
         Column(_("Projection"), "count"),
         Column(_("Status"), "text"),
         Column(_("Calculation"), "text"),
@@ -207,7 +284,7 @@ def _targets_table(request, lines) -> Table:
                 [
                     f"{line.owner} {line.owner_name}",
                     style.word(line.metric) + (f" ({line.segment})" if line.segment else ""),
-                    f"{style.day(line.start)} {style.word('through')} {style.day(line.end)}",
+                    style.span(line.start, line.end),
                     line.target,
                     line.achievement,
                     line.attainment_pct,
@@ -279,8 +356,72 @@ def _chart_data(board: Dashboard) -> dict:
     }
 
 
+def _compared_table(board: Dashboard) -> Table:
+    """One row per figure (the month's, then the year to date): its value beside the same days of the
+    month before and of the year before, and the change from each."""
+    style = page_style()
+    figures = {NEW: _("New registrations"), COLLECTED: _("Collected"), ACTIVE: _("Active participants")}
+    columns = [
+        Column(_("Figure"), "text"),
+        Column(_("Period"), "text"),
+        Column(_("Value"), "count"),
+        Column(_("The month before"), "count"),
+        Column(_("Change"), "change"),
+        Column(_("A year before"), "count"),
+        Column(_("Change"), "change"),
+    ]
+    grouped: dict[tuple[str, bool], dict[str, object]] = {}
+    for line in board.compared:
+        grouped.setdefault((line.measure, line.year_to_date), {})[line.against] = line
+    rows = []
+    for (measure, year_to_date), lines in grouped.items():
+        first = next(iter(lines.values()))
+        month, year = lines.get(PREVIOUS_MONTH), lines.get(LAST_YEAR)
+        name = str(figures[measure])
+        if year_to_date:
+            name = _("%(figure)s, year to date") % {"figure": name}
+        kind = "rupiah" if measure == COLLECTED else "count"
+        rows.append(
+            Row(
+                [
+                    name,
+                    style.span(first.start, first.through),
+                    first.value,
+                    month.before if month else None,
+                    month.change if month else None,
+                    year.before if year else None,
+                    year.change if year else None,
+                ],
+                kinds={2: kind, 3: kind, 5: kind},
+            )
+        )
+    title = _("Compared with earlier periods")
+    return Table("compared", title, columns, rows, f"dashboard-{board.code}-compared")
+
+
+def _compared_note(board: Dashboard) -> str:
+    """Which days the month before and the year before are counted over."""
+    style = page_style()
+    spans = {
+        line.against: style.span(line.before_start, line.before_through)
+        for line in board.compared
+        if line.measure == NEW and not line.year_to_date
+    }
+    if not spans:
+        return ""
+    return _(
+        "Counted over the same days: %(month)s for the month before, %(year)s for the year before; active "
+        "participants over whole months."
+    ) % {"month": spans[PREVIOUS_MONTH], "year": spans[LAST_YEAR]}
+
+
+def _card_changes(board: Dashboard) -> dict[str, object]:
+    """measure -> its change from the month before, for the cards."""
+    return {line.measure: line for line in board.compared if line.against == PREVIOUS_MONTH}
+
+
 def _page(request, board: Dashboard, crumbs, error: str, *, targets: Table, market: Table | None = None):
-    tables = [_months_table(board), _channels_table(board), targets]
+    tables = [_compared_table(board), _months_table(board), _channels_table(board), targets]
     if board.kind != AGENT:
         tables.insert(0, _children_table(request, board))
     if market is not None:
@@ -307,6 +448,8 @@ def _page(request, board: Dashboard, crumbs, error: str, *, targets: Table, mark
             "error": error,
             "tables": by_key,
             "charts": _chart_data(board),
+            "changes": _card_changes(board),
+            "compared_note": _compared_note(board),
             "month_value": str(period.month),
             "max_month": str(current.month),
             "previous": query_with(request, month=str(period.month - 1), table=None, format=None),

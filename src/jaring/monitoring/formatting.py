@@ -9,7 +9,7 @@ are kept here as one small vocabulary per language, beside the number formats th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from jaring.monitoring.arithmetic import Growth
@@ -158,6 +158,9 @@ WORDS = {
 MONEY_METRICS = frozenset({"amount_collected", "contributions"})
 
 
+DASH = "\u2013"  # between the first and last day of a span
+
+
 @dataclass(frozen=True)
 class Style:
     """Number, money, date and word formats of one language (``id`` or ``en``)."""
@@ -203,6 +206,22 @@ class Style:
         if value is None:
             return self.word("n/a")
         return f"{value.day} {MONTHS[self.lang][value.month - 1]} {value.year}"
+
+    def span(self, start: date, through: date) -> str:
+        """``Desember 2026`` (a whole month), ``1-7 Desember 2026``, ``1 Januari-7 Desember 2026`` (with an
+        en dash), ``2026`` (a whole year)."""
+        names = MONTHS[self.lang]
+        whole_month = start.day == 1 and (through + timedelta(days=1)).day == 1
+        if (start.year, start.month) == (through.year, through.month):
+            month = f"{names[through.month - 1]} {through.year}"
+            if whole_month:
+                return month
+            return self.day(through) if start == through else f"{start.day}{DASH}{through.day} {month}"
+        if start.year == through.year:
+            if (start.month, start.day, through.month, through.day) == (1, 1, 12, 31):
+                return str(start.year)
+            return f"{start.day} {names[start.month - 1]}{DASH}{self.day(through)}"
+        return f"{self.day(start)}{DASH}{self.day(through)}"
 
     def growth(self, growth: Growth, metric: str = "") -> str:
         """The sum done: ``16,000 / 2,500 - 1 = 540 %`` (or why there is none)."""

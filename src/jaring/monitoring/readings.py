@@ -290,6 +290,19 @@ def flows_by(start: date, through: date, *, by: str, segment: str = "", **where)
     return {key: Flows(v["registered"], v["new"], v["collected"]) for key, v in found.items()}
 
 
+def sums_over(
+    windows: dict[str, tuple[Measure, date | None, date]], *, by: str, segment: str = "", **where
+) -> dict[int, dict[str, int]]:
+    """``by`` -> {name: value} for each of ``windows`` (name -> (measure, start or None for "since the
+    beginning", through)), for the tally rows ``where`` selects: several periods of several measures (a
+    month, the month before, the same month a year ago, the year to date) in at most two queries."""
+    sums = {
+        name: (measure.kind, measure.field, Window.of(start, through))
+        for name, (measure, start, through) in windows.items()
+    }
+    return _windowed_sums(by, sums, segment, where)
+
+
 def active_by(month: Month, *, by: str, segment: str = "", **where) -> dict[int, int]:
     """``by`` (``office_id``, ``outlet_id`` or ``agent_id``) -> participants covered in ``month``, for the
     coverage deltas ``where`` selects: from a monthly roll-up when one holds ``by`` and ``where``'s

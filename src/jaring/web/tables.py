@@ -28,7 +28,13 @@ from jaring.common.sheets import csv_row, xlsx_append
 
 EXPORT_FORMATS = ("csv", "xlsx")
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_NUMBER_FORMATS = {"count": "#,##0", "rupiah": '"Rp"#,##0', "percent": '0.0" %"'}
+_NUMBER_FORMATS = {
+    "count": "#,##0",
+    "rupiah": '"Rp"#,##0',
+    "percent": '0.0" %"',
+    "attainment": '0.0" %"',
+    "change": '+0.0" %";-0.0" %";0" %"',
+}
 
 
 def export_format(request) -> str | None:
@@ -40,7 +46,9 @@ def export_format(request) -> str | None:
 @dataclass(frozen=True)
 class Column:
     label: str
-    kind: str = "text"  # text, count, rupiah, percent, date
+    kind: str = (
+        "text"  # text, count, rupiah, percent (change: a signed percent; attainment: with a bar), date
+    )
 
 
 def table_bytes(
