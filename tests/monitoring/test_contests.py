@@ -148,3 +148,43 @@ def test_a_bad_declaration_is_refused_field_by_field(bri, change, field):
     with pytest.raises(ValidationError) as error:
         contest_define(spec={**SPRINT, **change})
     assert field in error.value.message_dict
+
+
+def test_registrations_that_have_paid_as_of_a_past_day_count_the_payments_made_by_then(sprint, files):
+    from jaring.common.clock import at_ten
+    from jaring.contributions.models import Payment
+    from jaring.contributions.services import payment_reverse
+    from jaring.monitoring import readings
+    from jaring.monitoring.closing import paid_by_outlet
+
+    medan, jayapura = files.niks["BRI-MDN"], files.niks["BRI-JYP"]
+    files.payments(
+        [
+            (medan[0], "2024-02-10", "BRI-MDN"),
+            (medan[1], "2024-03-05", "BRI-MDN"),  # registered in W1, paid after it ended
+            (jayapura[0], "2024-02-12", "BRI-JYP"),
+        ]
+    )
+    paid = contest_define(spec={**SPRINT, "code": "bayar-asof", "metric": "first_paid_registrations"})
+
+    def values(as_of):
+        board = contest_leaderboard(paid, "W1", as_of=as_of)
+        return {r.outlet: r.value for r in board.rows if r.value}
+
+    assert values(date(2024, 2, 11)) == {"BRI-MDN": 1}  # Jayapura's worker paid on the 12th
+    assert values(date(2024, 3, 1)) == {"BRI-MDN": 1, "BRI-JYP": 1}
+    assert values(date(2024, 3, 6)) == {"BRI-MDN": 2, "BRI-JYP": 1}
+    first = Payment.objects.get(participant__nik=jayapura[0])
+    payment_reverse(payment=first, reason="salah input", source="test", idempotency_key="rev-1",
+                    reversed_at=at_ten(date(2024, 3, 8)), history_allowed=True)  # fmt: skip
+    assert values(date(2024, 3, 7)) == {"BRI-MDN": 2, "BRI-JYP": 1}  # not reversed yet on the 7th
+    assert values(date(2024, 3, 9)) == {"BRI-MDN": 2}
+    # today the ledger's answer and the tally's agree
+    outlets = contest_outlets(paid)
+    today = paid_by_outlet(date(2024, 2, 1), date(2024, 2, 14), paid_by=date.today(), outlets=outlets,
+                           segment="BPU")  # fmt: skip
+    tally = readings.totals_by_outlet(
+        readings.FIRST_PAID_REGISTRATIONS, date(2024, 2, 1), date(2024, 2, 14), outlets=outlets, segment="BPU"
+    )
+    assert today == {pk: n for pk, n in tally.items() if n} and sum(today.values()) == 2
+    assert values(None) == {"BRI-MDN": 2}

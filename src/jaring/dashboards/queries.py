@@ -137,13 +137,12 @@ def year_before(day: date) -> date:
 
 def _compared(period: Period, *, by: str, keys=None, **where) -> tuple[Compared, ...]:
     """The period's new registrations and collections beside the same days of the month before and of
-    the same month last year (whole months when the period is a whole month); the year to date beside last year's; the month's active participants
-    beside both months. ``keys`` (None: all) are the ``by`` values summed."""
+    the same month last year (whole months when the period is a whole month); the year to date beside
+    last year's; the month's active participants beside both months. ``keys`` (None: all) are the
+    ``by`` values summed."""
     previous, last_year = period.month - 1, period.month - 12
-    if period.through == period.month.last_day():  # a whole month beside whole months
-        days = 31
-    else:
-        days = (period.through - period.start).days
+    whole = period.through == period.month.last_day()  # a whole month beside whole months
+    days = 31 if whole else (period.through - period.start).days
     spans = {
         "month": (period.start, period.through),
         PREVIOUS_MONTH: (previous.first_day(), same_days(previous.first_day(), days)),

@@ -20,9 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from jaring.common.clock import end_of_day, local_date, start_of_day
 from jaring.monitoring import readings
 from jaring.monitoring.models import Contest, ContestPeriod, ContestStanding
 
@@ -86,9 +87,11 @@ def period_figures(
     periods: Sequence[ContestPeriod],
     outlets: QuerySet,
     through: date | None,
+    as_of: date | None = None,
 ) -> PeriodFigures:
     """The figures of ``period`` counted up to ``through`` (None: nothing counted yet), for the
-    eligible ``outlets``; ``periods`` are all the contest's periods."""
+    eligible ``outlets``, as they stood on ``as_of`` (default today); ``periods`` are all the contest's
+    periods."""
     if period.closed_at is not None:
         standings = tuple(period.standings.select_related("outlet").order_by("rank", "outlet__code"))
         return PeriodFigures(
@@ -99,12 +102,44 @@ def period_figures(
     if through is None:
         return PeriodFigures()
     measure = _measure(contest)
-    counted = readings.totals_by_outlet(
-        measure, period.start, through, outlets=outlets, segment=contest.segment
-    )
+    if measure == readings.FIRST_PAID_REGISTRATIONS and as_of is not None and as_of < local_date():
+        counted = paid_by_outlet(
+            period.start, through, paid_by=as_of, outlets=outlets, segment=contest.segment
+        )
+    else:
+        counted = readings.totals_by_outlet(
+            measure, period.start, through, outlets=outlets, segment=contest.segment
+        )
     opened = first_open(periods)
     carried = _carried(contest, periods, outlets) if opened is not None and opened.pk == period.pk else {}
     return PeriodFigures(counted=counted, carried=carried)
+
+
+def paid_by_outlet(
+    start: date, end: date, *, paid_by: date, outlets: QuerySet, segment: str = ""
+) -> dict[int, int]:
+    """Outlet id -> the registrations of ``start..end`` at ``outlets`` that had paid by the end of
+    ``paid_by`` (a contribution entry paid by then and not reversed by then): ``first_paid`` as it stood
+    on an earlier day. The tally keeps only today's answer (keyed on the registration day, a row added
+    when the registration first pays), so a day in the past is read from the ledger: an index probe
+    (participant, paid_at) per registration of the window, for an "as of" in the past only."""
+    from jaring.contributions.models import Payment
+    from jaring.members.models import Participant
+
+    until = end_of_day(paid_by)
+    reversed_by_then = Payment.objects.filter(
+        participant_id=OuterRef("participant_id"), reverses_id=OuterRef("pk"), paid_at__lte=until
+    )
+    paid = Payment.objects.filter(participant_id=OuterRef("pk"), amount__gt=0, paid_at__lte=until).exclude(
+        Exists(reversed_by_then)
+    )
+    rows = Participant.objects.filter(
+        outlet_id__in=outlets.values("pk"),
+        registered_at__gte=start_of_day(start),
+        registered_at__lte=end_of_day(end),
+        **({"segment": segment} if segment else {}),
+    ).filter(Exists(paid))
+    return dict(rows.values_list("outlet_id").annotate(Count("pk")).order_by())
 
 
 def _carried(contest: Contest, periods: Sequence[ContestPeriod], outlets: QuerySet) -> dict[int, int]:

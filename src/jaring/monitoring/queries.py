@@ -169,7 +169,7 @@ def contest_leaderboard(
     outlets = contest_outlets(contest)
     through = Calendar(period.start, period.end, as_of).through
     periods = list(contest.periods.all())
-    figures = period_figures(contest, period, periods=periods, outlets=outlets, through=through)
+    figures = period_figures(contest, period, periods=periods, outlets=outlets, through=through, as_of=as_of)
     if figures.final:
         return _closed_board(contest, period, figures)
     measure = CONTEST_MEASURES[contest.metric]
@@ -350,7 +350,9 @@ def contest_monev(contest: Contest, as_of: date | None = None) -> Monev:
     per_period: list[dict[int, int] | None] = []
     for period in periods:
         through = Calendar(period.start, period.end, as_of).through
-        figures = period_figures(contest, period, periods=periods, outlets=outlets, through=through)
+        figures = period_figures(
+            contest, period, periods=periods, outlets=outlets, through=through, as_of=as_of
+        )
         per_period.append(figures.totals if figures.final or through else None)
     totals: list[PeriodTotal] = []
     for index, period in enumerate(periods):
