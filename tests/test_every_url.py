@@ -201,6 +201,9 @@ REGISTRY: dict[str, Callable] = {
     "web:bill": scoped(
         "bills", Bill, kwargs=lambda bill: {"code": bill.payer.code, "month": str(bill.month)}
     ),
+    "web:bill_pdf": scoped(
+        "bills", Bill, kwargs=lambda bill: {"code": bill.payer.code, "month": str(bill.month)}
+    ),
 }
 
 

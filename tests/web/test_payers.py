@@ -118,3 +118,53 @@ def test_a_payer_finds_a_member_by_name_number_or_nik_and_exports_what_it_found(
     assert payer_client.get(url, {"q": "nobody by this name"}).context["members"].paginator.count == 0
     exported = csv_rows(payer_client.get(url, {"q": member.number, "table": "members", "format": "csv"}))
     assert [row[1] for row in exported[1:]] == [member.number]
+
+
+def pdf_text(body: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+
+
+def test_a_bill_prints_as_an_invoice_with_its_lines_and_how_to_pay(payer_client, network):
+    page = payer_client.get(reverse("web:bill", args=["DKI", "2024-05"]))
+    assert 'data-testid="invoice-pdf"' in page.content.decode()
+    assert page.context["reference"] == "TAG-DKI-2024-05"
+    response = payer_client.get(reverse("web:bill_pdf", args=["DKI", "2024-05"]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert 'filename="tagihan-DKI-2024-05.pdf"' in response["Content-Disposition"]
+    text = pdf_text(response.content)
+    assert "Tagihan iuran untuk Mei 2024" in text
+    assert "TAG-DKI-2024-05" in text and "Pemprov DKI" in text
+    assert network.at_bank.number in text and mask_nik(network.at_bank.nik) in text
+    assert network.at_bank.nik not in text  # masked, as every list
+    amount = f"Rp{network.bill.amount:,}".replace(",", ".")
+    assert f"Transfer {amount}" in text and "Total" in text
+    assert b"/FontFile2" in response.content  # its font travels with it
+    from jaring.contributions.services import bill_pay
+
+    bill_pay(bill=network.bill, history_allowed=True)
+    paid = pdf_text(payer_client.get(reverse("web:bill_pdf", args=["DKI", "2024-05"])).content)
+    assert "Dibayar pada" in paid and "Transfer" not in paid
+
+
+def test_a_long_bill_runs_over_numbered_pages(network):
+    from pypdf import PdfReader
+
+    from jaring.web.invoice import invoice_pdf_bytes
+
+    rows = [(f"P{n:08d}", f"Peserta {n}", "3215••••••••0001", 16_800) for n in range(120)]
+    body = invoice_pdf_bytes(network.bill, rows)
+    pages = PdfReader(io.BytesIO(body)).pages
+    assert len(pages) >= 3
+    assert "Peserta 119" in pages[-1].extract_text() and "Rp2.016.000" in pages[-1].extract_text()
+    assert f"Halaman {len(pages)}" in pages[-1].extract_text()
+
+
+def test_the_invoice_keeps_the_scope_and_audits_what_staff_take(client, network, staff):
+    client.force_login(staff("payer", payer=network.other_payer))
+    assert client.get(reverse("web:bill_pdf", args=["DKI", "2024-05"])).status_code == 404
+    client.force_login(staff("admin"))
+    assert client.get(reverse("web:bill_pdf", args=["DKI", "2024-05"])).status_code == 200
+    entry = AuditEntry.objects.get(action="export")
+    assert "TAG-DKI-2024-05: 1 rows (pdf)" in entry.summary

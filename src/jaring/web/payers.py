@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,7 @@ from jaring.contributions.models import Bill, BillLine, GroupMembership, Payer
 from jaring.members.models import Participant
 from jaring.members.queries import identifier_parse
 from jaring.rules.months import Month
+from jaring.web.invoice import bill_reference, invoice_pdf_bytes
 from jaring.web.tables import Column, export_format, table_response
 
 MEMBERS_PER_PAGE = 100
@@ -208,18 +209,15 @@ LINE_COLUMNS = (
 )
 
 
-@require_GET
-@login_required
-@reads_from_replica
-def bill_detail(request, code: str, month: str):
-    """One monthly bill with its lines (one per member not yet covered that month)."""
+def _bill_and_rows(request, code: str, month: str) -> tuple[Scope, Bill, list[tuple]]:
+    """The bill of ``code`` for ``month`` in the user's scope (else 404) and its lines in the scope."""
     scope = _scope_or_404(request)
     try:
         month_value = Month.parse(month)
     except ValueError:
         raise Http404 from None
     bill = get_in_scope_or_404(
-        scope.bills, Bill.objects.select_related("payer"), payer__code=code, month=month_value
+        scope.bills, Bill.objects.select_related("payer__outlet"), payer__code=code, month=month_value
     )
     lines = (
         BillLine.objects.filter(bill=bill, participant__in=scope.participants().values("pk"))
@@ -230,20 +228,53 @@ def bill_detail(request, code: str, month: str):
         (line.participant.number, line.participant.name, mask_nik(line.participant.nik), line.amount)
         for line in lines
     ]
+    return scope, bill, rows
+
+
+@require_GET
+@login_required
+@reads_from_replica
+def bill_detail(request, code: str, month: str):
+    """One monthly bill with its lines (one per member not yet covered that month)."""
+    scope, bill, rows = _bill_and_rows(request, code, month)
     if fmt := export_format(request):
-        title = _("Bill %(payer)s %(month)s") % {"payer": bill.payer.code, "month": month_value}
+        title = _("Bill %(payer)s %(month)s") % {"payer": bill.payer.code, "month": bill.month}
         return table_response(
             request,
             title=title,
             columns=LINE_COLUMNS,
             rows=rows,
             fmt=fmt,
-            filename=f"bill-{bill.payer.code}-{month_value}",
+            filename=f"bill-{bill.payer.code}-{bill.month}",
             personal=scope.sees_personal_data,
             model=Participant,
         )
     return render(
         request,
         "web/payers_bill.html",
-        {"bill": bill, "payer": bill.payer, "columns": LINE_COLUMNS, "rows": rows},
+        {
+            "bill": bill,
+            "payer": bill.payer,
+            "columns": LINE_COLUMNS,
+            "rows": rows,
+            "reference": bill_reference(bill),
+        },
     )
+
+
+@require_GET
+@login_required
+@reads_from_replica
+def bill_pdf(request, code: str, month: str):
+    """The bill as an A4 invoice with its lines and how to pay it; audited as an export of personal data
+    for the roles that have such rights, as the bill's CSV is."""
+    scope, bill, rows = _bill_and_rows(request, code, month)
+    if scope.sees_personal_data:
+        from jaring.accounts.audit import audit_personal_data
+
+        audit_personal_data(
+            request, "export", obj=Participant, summary=f"{bill_reference(bill)}: {len(rows)} rows (pdf)"
+        )
+    response = HttpResponse(invoice_pdf_bytes(bill, rows), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="tagihan-{bill.payer.code}-{bill.month}.pdf"'
+    return response

@@ -10,4 +10,5 @@ urlpatterns = [
     path("payers/", payers.payer_list, name="payers"),
     path("payers/<str:code>/", payers.payer_detail, name="payer"),
     path("payers/<str:code>/bills/<str:month>/", payers.bill_detail, name="bill"),
+    path("payers/<str:code>/bills/<str:month>/invoice.pdf", payers.bill_pdf, name="bill_pdf"),
 ]
