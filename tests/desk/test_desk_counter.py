@@ -237,7 +237,7 @@ def test_a_payment_taken_by_mistake_is_voided_the_same_day_with_a_supervisors_ap
     again = client.get(reverse("desk:receipt", args=[payment.pk]))
     assert again.context["receipt"].voided_by and not again.context["receipt"].voidable
     assert AuditEntry.objects.filter(
-        action="create", summary__contains=f"reversal of payment {payment.pk}"
+        action="create", summary__contains=f"reversal of ledger entry {payment.pk}"
     ).exists()
     # voided once: a second approval is refused
     assert (

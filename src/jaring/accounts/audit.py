@@ -16,12 +16,13 @@ from __future__ import annotations
 import getpass
 import json
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from jaring.accounts.models import PERSONAL_DATA_ACTIONS, Action, AuditEntry
 from jaring.accounts.network import client_ip, user_agent
@@ -33,6 +34,64 @@ from jaring.common.privacy import mask_nik, mask_phone
 current_request: ContextVar[HttpRequest | None] = ContextVar("jaring_current_request", default=None)
 
 HIDDEN = "(hidden)"
+
+
+@dataclass(frozen=True)
+class Said:
+    """A summary an auditor reads in the page's language: ``message`` in English, marked where it is
+    written with ``gettext_noop`` (so the catalogue holds it), the ``values`` it names, any clauses
+    ``plus``-ed after it, and the caller's ``note`` ("admin", "jaring import ... by siti"), kept as
+    typed. The entry keeps the English text as its ``summary`` (searched, exported by the CLI) and this
+    as ``said``, translated when the trail is read.
+
+        audit(actor, "create", obj=job, summary=Said(gettext_noop("import of %(file)s"), {"file": name}))
+    """
+
+    message: str
+    values: dict = field(default_factory=dict)
+    note: str = ""
+    more: tuple[tuple[str, dict], ...] = ()
+
+    def noted(self, note: str) -> Said:
+        """The same summary with the caller's note after it."""
+        return replace(self, note="; ".join(part for part in (self.note, note) if part))
+
+    def plus(self, message: str, values: dict | None = None) -> Said:
+        """The same summary with a clause after it (", with a historical date (2024-05-03)")."""
+        return replace(self, more=(*self.more, (message, values or {})))
+
+    def text(self, *, translated: bool = False) -> str:
+        said = ", ".join(_filled(m, v, translated) for m, v in ((self.message, self.values), *self.more))
+        return f"{said}; {self.note}" if self.note else said
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def as_json(self) -> dict:
+        return {"message": self.message, "values": self.values, "note": self.note, "more": list(self.more)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Said:
+        more = tuple((message, values or {}) for message, values in data.get("more") or ())
+        return cls(data.get("message", ""), data.get("values") or {}, data.get("note", ""), more)
+
+
+def _filled(message: str, values: dict, translated: bool) -> str:
+    """``message`` with its values, translated when asked; a translation that lost a value is said in
+    English, and a message whose values do not fit it is shown as written (never an error page)."""
+    for shown in (gettext(message), message) if translated else (message,):
+        try:
+            return shown % values if values else shown
+        except (KeyError, TypeError, ValueError):
+            continue
+    return message
+
+
+def noted(what: Said | str, note: str) -> Said | str:
+    """``what`` with the caller's ``note`` after it ("what; note"), a ``Said`` kept one."""
+    if isinstance(what, Said):
+        return what.noted(note)
+    return f"{what}; {note}" if note else what
 
 
 @dataclass(frozen=True)
@@ -65,7 +124,7 @@ def audit(
     obj: Model | type[Model] | None = None,
     before: Model | dict | None = None,
     after: Model | dict | None = None,
-    summary: str = "",
+    summary: str | Said = "",
 ) -> AuditEntry:
     """Records that the user of ``request_or_user`` did ``action`` to ``obj``.
 
@@ -90,7 +149,7 @@ def audit(
 
 
 def audit_personal_data(
-    request: HttpRequest, action: str, *, obj: Model | type[Model] | None = None, summary: str = ""
+    request: HttpRequest, action: str, *, obj: Model | type[Model] | None = None, summary: str | Said = ""
 ) -> AuditEntry:
     """Records that the signed-in user of ``request`` viewed (``view_personal_data``), exported
     (``export``) or revealed (``reveal``) personal data: of ``obj``, or of rows of a model (pass the
@@ -112,7 +171,7 @@ def record(
     object_id: str = "",
     before: dict | None = None,
     after: dict | None = None,
-    summary: str = "",
+    summary: str | Said = "",
 ) -> AuditEntry:
     """Writes one entry; ``before``/``after`` must already be snapshots. ``user`` overrides the request's
     user (a sign-in, before ``request.user`` is set); ``username`` names someone who has no user (a failed
@@ -130,7 +189,8 @@ def record(
         action=action,
         object_type=object_type[:100],
         object_id=object_id[:64],
-        summary=summary[:500],
+        summary=str(summary)[:500],
+        said=summary.as_json() if isinstance(summary, Said) else None,
         before=before,
         after=after,
         ip=client_ip(request) if request is not None else None,

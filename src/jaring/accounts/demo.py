@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
+from jaring.accounts.audit import Said
 from jaring.accounts.models import Role
 from jaring.accounts.scope import scope_for
 from jaring.accounts.services import staff_profile_assign, staff_user_password_set
@@ -40,7 +42,12 @@ def demo_users_create(password: str) -> list[tuple[str, str, str]]:
             column, code = target
             scope_of[column] = MODELS[column].objects.get(code=code)
         user = staff_user_password_set(username=username, password=password, summary="demo")
-        staff_profile_assign(user=user, role=role, summary=f"demo user {username}", **scope_of)
+        staff_profile_assign(
+            user=user,
+            role=role,
+            summary=Said(gettext_noop("demo user %(user)s"), {"user": username}),
+            **scope_of,
+        )
         with translation.override("en"):  # printed by `jaring demo`, in English like the rest of its output
             created.append((username, str(role), str(scope_for(user).label)))
     return created

@@ -178,6 +178,8 @@ class AuditEntry(models.Model):
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
+    # the summary in words jaring translates when it is read (``audit.Said``): message, values, note
+    said = models.JSONField(_("summary, to translate"), null=True, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
@@ -205,3 +207,12 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("audit entries are append-only")
+
+    @property
+    def shown_summary(self) -> str:
+        """The summary in the language of the page (as written when it was not written to translate)."""
+        if not self.said:
+            return self.summary
+        from jaring.accounts.audit import Said
+
+        return Said.from_json(self.said).text(translated=True)

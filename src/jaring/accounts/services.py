@@ -9,8 +9,9 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit, changed_fields, snapshot
+from jaring.accounts.audit import Said, audit, changed_fields, snapshot
 from jaring.accounts.models import Action, Role, StaffProfile
 from jaring.accounts.scope import scope_forget
 from jaring.channels.models import Agent, Outlet
@@ -26,7 +27,7 @@ class StaffUserCreated:
     generated: bool
 
 
-def audited_save(obj, *, actor, summary: str, what: str):
+def audited_save(obj, *, actor, summary: str, what: Said):
     """Saves a new or corrected record (a back-office form's instance), reading the stored one under a
     row lock first, and audits it before and after with the fields that changed named. The caller holds
     the transaction."""
@@ -35,14 +36,14 @@ def audited_save(obj, *, actor, summary: str, what: str):
     obj.save()
     after = snapshot(obj)
     if changed := changed_fields(before, after):
-        what = f"{what} (fields: {', '.join(changed)})"
+        what = what.plus(gettext_noop("fields changed: %(fields)s"), {"fields": ", ".join(changed)})
     audit(
         actor,
         Action.UPDATE if stored else Action.CREATE,
         obj=obj,
         before=before,
         after=after,
-        summary=f"{what}; {summary}" if summary else what,
+        summary=what.noted(summary),
     )
     return obj
 
@@ -62,7 +63,7 @@ def staff_profile_assign(
     agent: Agent | None = None,
     payer: Payer | None = None,
     by=None,
-    summary: str = "",
+    summary: str | Said = "",
 ) -> StaffProfile:
     """Gives ``user`` the role and scope (creating or replacing its profile), checked by
     ``StaffProfile.clean``; an admin becomes a Django superuser (the back office), any other role loses
@@ -88,7 +89,10 @@ def staff_profile_assign(
         obj=profile,
         before=before,
         after=profile,
-        summary=summary or f"staff profile of {user.get_username()}: {role}",
+        summary=summary
+        or Said(
+            gettext_noop("staff profile of %(user)s: %(role)s"), {"user": user.get_username(), "role": role}
+        ),
     )
     return profile
 
@@ -144,13 +148,13 @@ def staff_user_password_set(
     if superuser is not None:
         user.is_staff = user.is_superuser = superuser
     user.save()
-    what = f"password of {username} set"
+    what = Said(gettext_noop("password of %(user)s set"), {"user": username})
     audit(
         actor,
         "create" if created else "update",
         obj=user,
         before=before,
         after=user,
-        summary=f"{what}; {summary}" if summary else what,
+        summary=what.noted(summary),
     )
     return user

@@ -12,10 +12,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jaring.accounts.audit import audit_personal_data
+from jaring.accounts.audit import Said, audit_personal_data
 from jaring.accounts.forms import AuditSearchForm, RevealForm
 from jaring.accounts.models import Action, AuditEntry, Role
 from jaring.accounts.reading import changes, object_label
@@ -79,7 +80,10 @@ def audit_export(request, scope):
         request,
         Action.EXPORT,
         obj=AuditEntry,
-        summary=f"audit trail CSV: {form.describe()}; {entries.count()} rows",
+        summary=Said(
+            gettext_noop("audit trail CSV: %(asked)s; %(rows)s rows"),
+            {"asked": form.describe(), "rows": entries.count()},
+        ),
     )
     writer = csv.writer(_Echo())
 
@@ -124,7 +128,7 @@ def _csv_row(entry: AuditEntry) -> list:
         entry.action,
         entry.object_type,
         entry.object_id,
-        entry.summary,
+        entry.shown_summary,
         "" if entry.before is None else json.dumps(entry.before, ensure_ascii=False, sort_keys=True),
         "" if entry.after is None else json.dumps(entry.after, ensure_ascii=False, sort_keys=True),
         entry.ip or "",

@@ -4,8 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit
+from jaring.accounts.audit import Said, audit
 from jaring.accounts.models import Action
 from jaring.accounts.services import audited_save
 from jaring.channels.models import Agent, Outlet, Partner
@@ -72,7 +73,12 @@ def agent_create(
 @transaction.atomic
 def partner_save(*, partner: Partner, actor, summary: str = "") -> Partner:
     """Adds or corrects a partner (the back office)."""
-    return audited_save(partner, actor=actor, summary=summary, what=f"partner {partner.code}")
+    return audited_save(
+        partner,
+        actor=actor,
+        summary=summary,
+        what=Said(gettext_noop("partner %(code)s"), {"code": partner.code}),
+    )
 
 
 @transaction.atomic
@@ -81,7 +87,12 @@ def outlet_save(*, outlet: Outlet, actor, summary: str = "") -> Outlet:
     its regency/city, as ``outlet_create`` does."""
     if outlet.office_id is None:
         outlet.office = branch_for_region(outlet.region_id)
-    saved = audited_save(outlet, actor=actor, summary=summary, what=f"outlet {outlet.code}")
+    saved = audited_save(
+        outlet,
+        actor=actor,
+        summary=summary,
+        what=Said(gettext_noop("outlet %(code)s"), {"code": outlet.code}),
+    )
     if not saved.is_active:
         _keys_revoke(saved, actor=actor)
     return saved
@@ -102,7 +113,10 @@ def _keys_revoke(outlet: Outlet, *, actor) -> None:
         actor,
         Action.UPDATE,
         obj=ApiKey,
-        summary=f"outlet {outlet.code} closed: keys {', '.join(prefixes)} revoked",
+        summary=Said(
+            gettext_noop("outlet %(code)s closed: keys %(keys)s revoked"),
+            {"code": outlet.code, "keys": ", ".join(prefixes)},
+        ),
     )
 
 
@@ -110,7 +124,9 @@ def _keys_revoke(outlet: Outlet, *, actor) -> None:
 def agent_save(*, agent: Agent, actor, summary: str = "") -> Agent:
     """Adds or corrects an agent's details (the back office). The lifecycle state moves only with
     ``perisai.services``."""
-    return audited_save(agent, actor=actor, summary=summary, what=f"agent {agent.code}")
+    return audited_save(
+        agent, actor=actor, summary=summary, what=Said(gettext_noop("agent %(code)s"), {"code": agent.code})
+    )
 
 
 @transaction.atomic
@@ -119,13 +135,13 @@ def partners_remove(*, partners, actor, summary: str = "") -> int:
     A partner with outlets or agents is refused by the database (PROTECT)."""
     removed = list(partners)
     for partner in removed:
-        what = f"partner {partner.code} removed"
+        what = Said(gettext_noop("partner %(code)s removed"), {"code": partner.code})
         audit(
             actor,
             Action.DELETE,
             obj=partner,
             before=partner,
-            summary=f"{what}; {summary}" if summary else what,
+            summary=what.noted(summary),
         )
     Partner.objects.filter(pk__in=[partner.pk for partner in removed]).delete()
     return len(removed)

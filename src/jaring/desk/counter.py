@@ -24,8 +24,9 @@ from datetime import date
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit_personal_data
+from jaring.accounts.audit import Said, audit_personal_data
 from jaring.accounts.models import Action
 from jaring.accounts.scope import Scope
 from jaring.common.privacy import mask_nik
@@ -85,8 +86,12 @@ def desk_find(request: HttpRequest, scope: Scope, identifier: str, born: str | N
         request,
         Action.VIEW_PERSONAL_DATA,
         obj=participant if matched else Participant,
-        summary=f"counter lookup of a worker registered elsewhere: {named}, "
-        + ("birth date matched" if matched else "no match"),
+        summary=Said(
+            gettext_noop("counter lookup of a worker registered elsewhere: %(who)s, birth date matched")
+            if matched
+            else gettext_noop("counter lookup of a worker registered elsewhere: %(who)s, no match"),
+            {"who": named},
+        ),
     )
     if not matched:
         return DeskFind(

@@ -6,8 +6,9 @@ from datetime import date
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit, user_of
+from jaring.accounts.audit import Said, audit, user_of
 from jaring.channels.models import Agent, Outlet
 from jaring.common.errors import error_dict
 from jaring.desk.models import TillClosing
@@ -40,6 +41,9 @@ def till_close(
         "create",
         obj=closing,
         after=closing,
-        summary=f"till of {outlet.code} on {day}: counted {counted}, recorded {recorded}",
+        summary=Said(
+            gettext_noop("till of %(outlet)s on %(day)s: counted %(counted)s, recorded %(recorded)s"),
+            {"outlet": outlet.code, "day": str(day), "counted": counted, "recorded": recorded},
+        ),
     )
     return closing

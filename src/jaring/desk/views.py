@@ -10,8 +10,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit_personal_data
+from jaring.accounts.audit import Said, audit_personal_data
 from jaring.accounts.scope import get_in_scope_or_404
 from jaring.common.clock import local_date, month_of
 from jaring.common.privacy import mask_nik, mask_phone
@@ -187,7 +188,7 @@ def card(request, number: str):
         outlet=f"{person.outlet.name} ({person.outlet.code})",
     )
     body = participant_card_pdf(text)
-    audit_personal_data(request, "export", obj=person, summary="participant card (PDF)")
+    audit_personal_data(request, "export", obj=person, summary=Said(gettext_noop("participant card (PDF)")))
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="kartu-peserta-{person.number}.pdf"'
     return response

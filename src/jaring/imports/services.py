@@ -19,8 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import Actor, audit
+from jaring.accounts.audit import Actor, Said, audit
 from jaring.accounts.models import Action, Role
 from jaring.accounts.scope import scope_for
 from jaring.common.batch import batch_memory
@@ -115,9 +116,12 @@ def import_job_open(
         if chosen is not None and job.result_path != str(chosen):
             job.result_path = str(chosen)
             job.save(update_fields=["result_path"])
-    said = summary or f"import of {job.original_name}"
+    said = summary or Said(gettext_noop("import of %(file)s"), {"file": job.original_name})
     if not new:
-        said = f"{said}: the same file as this job, {job.status}"
+        said = Said(
+            gettext_noop("%(said)s: the same file as this job, %(status)s"),
+            {"said": str(said), "status": job.status},
+        )
     audit(actor, Action.CREATE, obj=job, after=job if new else None, summary=said)
     return job, new
 
@@ -212,8 +216,14 @@ def _chunk_commit(
             raise RuntimeError("another process is importing this file; let it finish, then run again")
         results = _gated_apply(rows, context=context, apply=apply, gate=gate, history=history)
         if historical := sum(result.historical for result in results):
-            said = f"import job {job.pk}: {historical} rows of rows {rows[0].row}..{rows[-1].row} accepted"
-            audit(Actor.import_job(job), Action.CREATE, obj=job, summary=f"{said} with historical dates")
+            said = Said(
+                gettext_noop(
+                    "import job %(job)s: %(rows)s rows of rows %(first)s..%(last)s accepted "
+                    "with historical dates"
+                ),
+                {"job": job.pk, "rows": historical, "first": rows[0].row, "last": rows[-1].row},
+            )
+            audit(Actor.import_job(job), Action.CREATE, obj=job, summary=said)
         ImportChunk.objects.create(
             job=job, first_row=rows[0].row, last_row=rows[-1].row, results=_results_csv(results)
         )

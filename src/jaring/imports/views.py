@@ -18,11 +18,11 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jaring.accounts.audit import audit_personal_data
+from jaring.accounts.audit import Said, audit_personal_data
 from jaring.accounts.models import Action, Role
 from jaring.accounts.scope import ACTING_ROLES, get_in_scope_or_404, scope_for
 from jaring.imports.models import ImportJob
@@ -118,7 +118,10 @@ def import_upload(request, scope):
         for block in upload.chunks():
             handle.write(block)
     digest = _upload_key(scope, kind, file_sha256(path), request.user)
-    summary = f"upload of {upload.name} ({kind}, {upload.size} bytes)"
+    summary = Said(
+        gettext_noop("upload of %(file)s (%(kind)s, %(size)s bytes)"),
+        {"file": upload.name, "kind": kind, "size": upload.size},
+    )
     job, _new = import_job_open(
         path=path,
         kind=kind,
@@ -200,7 +203,10 @@ def import_result(request, scope, pk: int):
         request,
         Action.EXPORT,
         obj=job,
-        summary=f"import result of {job.original_name}: {job.total_rows} rows",
+        summary=Said(
+            gettext_noop("import result of %(file)s: %(rows)s rows"),
+            {"file": job.original_name, "rows": job.total_rows},
+        ),
     )
     name = f"{Path(job.original_name).stem}-{gettext('result')}.csv"
     return FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type="text/csv")

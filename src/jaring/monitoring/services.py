@@ -14,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit, snapshot, user_of
+from jaring.accounts.audit import Said, audit, snapshot, user_of
 from jaring.accounts.models import Action
 from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import local_date
@@ -36,9 +37,10 @@ from jaring.org.models import Office
 from jaring.regions.models import Region
 
 
-def _said(what: str, summary: str) -> str:
-    """The audit summary: what was done, then who or why as the caller put it."""
-    return f"{what}; {summary}" if summary else what
+def _said(message: str, values: dict, summary: str) -> Said:
+    """The audit summary: what was done (``message``, marked with ``gettext_noop``, and its values), then
+    who or why as the caller put it."""
+    return Said(message, values).noted(summary)
 
 
 @transaction.atomic
@@ -94,7 +96,9 @@ def target_set(
         obj=target,
         before=before,
         after=target,
-        summary=_said(f"target {target}: {value}", summary),
+        summary=_said(
+            gettext_noop("target %(target)s: %(value)s"), {"target": str(target), "value": value}, summary
+        ),
     )
     return target
 
@@ -104,7 +108,13 @@ def target_delete(*, target: Target, actor=None, summary: str = "") -> None:
     """Removes a target (one set by mistake); the progress pages stop showing it."""
     before = snapshot(target)
     described = str(target)
-    audit(actor, Action.DELETE, obj=target, before=before, summary=_said(f"target {described}", summary))
+    audit(
+        actor,
+        Action.DELETE,
+        obj=target,
+        before=before,
+        summary=_said(gettext_noop("target %(target)s"), {"target": described}, summary),
+    )
     target.delete()
 
 
@@ -153,7 +163,11 @@ def potential_set(
         Action.UPDATE,
         obj=rows[0] if len(rows) == 1 else PotentialMarket,
         after={"workers": workers, "effective_from": effective_from, "regions": figures},
-        summary=_said(f"potential market of {where}: {workers} workers from {effective_from}", summary),
+        summary=_said(
+            gettext_noop("potential market of %(where)s: %(workers)s workers from %(day)s"),
+            {"where": where, "workers": workers, "day": str(effective_from)},
+            summary,
+        ),
     )
     return rows
 
@@ -183,7 +197,11 @@ def informal_share_set(
         obj=row,
         before=before,
         after=row,
-        summary=_said(f"informal share {share}, employed {employed}, from {effective_from}", summary),
+        summary=_said(
+            gettext_noop("informal share %(share)s, employed %(employed)s, from %(day)s"),
+            {"share": str(share), "employed": str(employed), "day": str(effective_from)},
+            summary,
+        ),
     )
     return row
 
@@ -256,7 +274,11 @@ def contest_define(*, spec: dict, actor=None, summary: str = "") -> Contest:
         obj=contest,
         before=before,
         after={**snapshot(contest), "periods": [[p[0], p[1], p[2], p[3]] for p in periods]},
-        summary=_said(f"contest {contest.code} ({len(periods)} periods)", summary),
+        summary=_said(
+            gettext_noop("contest %(code)s (%(periods)s periods)"),
+            {"code": contest.code, "periods": len(periods)},
+            summary,
+        ),
     )
     return contest
 
@@ -324,7 +346,9 @@ def contest_period_close(
         obj=period,
         after={"closed_at": period.closed_at, "standings": len(board.rows), "carried": board.carried},
         summary=_said(
-            f"contest {period.contest.code} period {period.code} closed; winners {winners}", summary
+            gettext_noop("contest %(code)s period %(period)s closed; winners %(winners)s"),
+            {"code": period.contest.code, "period": period.code, "winners": winners},
+            summary,
         ),
     )
     return period

@@ -2,8 +2,9 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit, snapshot
+from jaring.accounts.audit import Said, audit, snapshot
 from jaring.accounts.models import Action
 from jaring.accounts.services import audited_save
 from jaring.org.models import BranchArea, Office
@@ -25,8 +26,11 @@ def office_create(
         raise ValidationError({"parent": f"A {kind} office belongs under a {expected} office."})
     path = f"{parent.path if parent else '/'}{code}/"
     office = Office.objects.create(code=code, name=name, kind=kind, parent=parent, path=path)
-    what = f"office {code} ({kind}) under {parent.code if parent else '-'}"
-    audit(actor, Action.CREATE, obj=office, after=office, summary=f"{what}; {summary}" if summary else what)
+    what = Said(
+        gettext_noop("office %(code)s (%(kind)s) under %(parent)s"),
+        {"code": code, "kind": kind, "parent": parent.code if parent else "-"},
+    )
+    audit(actor, Action.CREATE, obj=office, after=office, summary=what.noted(summary))
     return office
 
 
@@ -57,14 +61,14 @@ def office_rename(*, office: Office, actor, summary: str = "") -> Office:
     before = snapshot(stored)
     stored.name = office.name
     stored.save(update_fields=["name"])
-    what = f"office {stored.code} renamed {stored.name}"
+    what = Said(gettext_noop("office %(code)s renamed %(name)s"), {"code": stored.code, "name": stored.name})
     audit(
         actor,
         Action.UPDATE,
         obj=stored,
         before=before,
         after=stored,
-        summary=f"{what}; {summary}" if summary else what,
+        summary=what.noted(summary),
     )
     return stored
 
@@ -75,7 +79,13 @@ def branch_area_save(*, area: BranchArea, actor, summary: str = "") -> BranchAre
     if area.office.kind != Office.Kind.BRANCH:
         raise ValidationError({"office": "Only a branch office serves regencies/cities."})
     return audited_save(
-        area, actor=actor, summary=summary, what=f"{area.regency_id} served by {area.office.code}"
+        area,
+        actor=actor,
+        summary=summary,
+        what=Said(
+            gettext_noop("%(regency)s served by %(office)s"),
+            {"regency": area.regency_id, "office": area.office.code},
+        ),
     )
 
 
@@ -89,7 +99,10 @@ def branch_areas_remove(*, areas, actor, summary: str = "") -> int:
             Action.DELETE,
             obj=area,
             before=area,
-            summary=f"{area.regency_id} no longer served by {area.office.code}; {summary}",
+            summary=Said(
+                gettext_noop("%(regency)s no longer served by %(office)s"),
+                {"regency": area.regency_id, "office": area.office.code},
+            ).noted(summary),
         )
     BranchArea.objects.filter(pk__in=[area.pk for area in removed]).delete()
     return len(removed)

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from importlib import resources
 
 from django.db import connection, transaction
+from django.utils.translation import gettext_noop
 
+from jaring.accounts.audit import Said
 from jaring.accounts.services import audited_save
 from jaring.regions.models import Region
 from jaring.regions.queries import region_index
@@ -72,6 +74,11 @@ def regions_load() -> LoadSummary:
 @transaction.atomic
 def region_save(*, region: Region, actor, summary: str = "") -> Region:
     """Adds or corrects a region (its name, population) and makes this process read the change at once."""
-    saved = audited_save(region, actor=actor, summary=summary, what=f"region {region.code} {region.name}")
+    saved = audited_save(
+        region,
+        actor=actor,
+        summary=summary,
+        what=Said(gettext_noop("region %(code)s %(name)s"), {"code": region.code, "name": region.name}),
+    )
     region_index.cache_clear()
     return saved

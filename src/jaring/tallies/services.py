@@ -4,8 +4,9 @@ replacing every tally with what the facts imply (``jaring tallies rebuild``)."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit
+from jaring.accounts.audit import Said, audit
 from jaring.accounts.models import Action
 from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
 from jaring.tallies.verify import expected
@@ -21,6 +22,9 @@ def tallies_rebuild(*, actor=None, summary: str = "") -> tuple[int, int]:
         model.objects.all().delete()
     batch.write()
     tallies, deltas = Tally.objects.count(), CoverageDelta.objects.count()
-    what = f"tallies rebuilt from the facts: {tallies} tallies, {deltas} coverage deltas"
-    audit(actor, Action.UPDATE, obj=Tally, summary=f"{what}; {summary}" if summary else what)
+    what = Said(
+        gettext_noop("tallies rebuilt from the facts: %(tallies)s tallies, %(deltas)s coverage deltas"),
+        {"tallies": tallies, "deltas": deltas},
+    )
+    audit(actor, Action.UPDATE, obj=Tally, summary=what.noted(summary))
     return tallies, deltas

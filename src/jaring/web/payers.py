@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
 from jaring.accounts.models import Role
@@ -270,10 +271,16 @@ def bill_pdf(request, code: str, month: str):
     for the roles that have such rights, as the bill's CSV is."""
     scope, bill, rows = _bill_and_rows(request, code, month)
     if scope.sees_personal_data:
-        from jaring.accounts.audit import audit_personal_data
+        from jaring.accounts.audit import Said, audit_personal_data
 
         audit_personal_data(
-            request, "export", obj=Participant, summary=f"{bill_reference(bill)}: {len(rows)} rows (pdf)"
+            request,
+            "export",
+            obj=Participant,
+            summary=Said(
+                gettext_noop("%(title)s: %(rows)s rows (%(format)s)"),
+                {"title": bill_reference(bill), "rows": len(rows), "format": "pdf"},
+            ),
         )
     response = HttpResponse(invoice_pdf_bytes(bill, rows), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="tagihan-{bill.payer.code}-{bill.month}.pdf"'

@@ -112,9 +112,15 @@ def table_response(
     rows = list(rows)
     body = table_bytes(title=title, columns=columns, rows=rows, fmt=fmt, period=period)
     if personal:
-        from jaring.accounts.audit import audit_personal_data
+        from django.utils.translation import gettext_noop
 
-        audit_personal_data(request, "export", obj=model, summary=f"{title}: {len(rows)} rows ({fmt})")
+        from jaring.accounts.audit import Said, audit_personal_data
+
+        said = Said(
+            gettext_noop("%(title)s: %(rows)s rows (%(format)s)"),
+            {"title": title, "rows": len(rows), "format": fmt},
+        )
+        audit_personal_data(request, "export", obj=model, summary=said)
     stamp = re.sub(r"[^A-Za-z0-9_.-]+", "-", period) if period else timezone.localdate().isoformat()
     response = HttpResponse(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else _XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.{fmt}"'

@@ -23,8 +23,9 @@ from django.db.models import Count, Exists, ExpressionWrapper, F, IntegerField, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit
+from jaring.accounts.audit import Said, audit
 from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import local_date, month_of
 from jaring.common.errors import IdempotencyConflict, error_dict, problems_error
@@ -165,8 +166,8 @@ def payment_record(
             standings = ledger_apply(book, entries=[outcome])
             payment = _payment_of(outcome, book, participant=participant, outlet=outlet, agent=agent)
             _standing_copy(participant, standings)
-            said = f"payment of {payment.months} months, {_where(outlet)}{_historical(book, outcome.paid_at)}"
-            _audit(actor, payment, said)
+            said = Said(gettext_noop("payment of %(months)s months"), {"months": payment.months})
+            _audit(actor, payment, _historical(book, outcome.paid_at, _where(said, outlet)))
             return PaymentResult(payment, created=True)
     except IntegrityError:
         # The same key was used at the same moment for another participant; the first one won.
@@ -198,16 +199,20 @@ def _refuse(outcome, source: str, reference: str) -> None:
     raise problems_error(outcome)
 
 
-def _where(outlet: Outlet | None) -> str:
-    return f"at {outlet.code}" if outlet else "without an outlet"
+def _where(said: Said, outlet: Outlet | None) -> Said:
+    if outlet is None:
+        return said.plus(gettext_noop("without an outlet"))
+    return said.plus(gettext_noop("at %(outlet)s"), {"outlet": outlet.code})
 
 
-def _historical(book: LedgerBook, moment: datetime) -> str:
+def _historical(book: LedgerBook, moment: datetime, said: Said) -> Said:
     """What an audit entry adds for a record dated before the grace window for late records."""
-    return f", with a historical date ({book.days[moment].isoformat()})" if book.too_old(moment) else ""
+    if not book.too_old(moment):
+        return said
+    return said.plus(gettext_noop("with a historical date (%(day)s)"), {"day": book.days[moment].isoformat()})
 
 
-def _audit(actor, record, summary: str) -> None:
+def _audit(actor, record, summary: Said) -> None:
     if actor is not None:
         audit(actor, "create", obj=record, after=record, summary=summary)
 
@@ -373,8 +378,11 @@ def payment_reverse(
         _refuse(outcome, source, idempotency_key)
         ledger_apply(book, entries=[outcome])
         reversal = _payment_of(outcome, book)
-        said = f"reversal of payment {payment.pk}: {reversal.reason}{_historical(book, outcome.paid_at)}"
-        _audit(actor, reversal, said)
+        said = Said(
+            gettext_noop("reversal of ledger entry %(entry)s: %(reason)s"),
+            {"entry": payment.pk, "reason": reversal.reason},
+        )
+        _audit(actor, reversal, _historical(book, outcome.paid_at, said))
         return PaymentResult(reversal, created=True)
 
 
@@ -414,8 +422,10 @@ def deposit_record(
             standings = ledger_apply(book, deposits=[outcome])
             deposit = _deposit_of(outcome, book)
             _standing_copy(participant, standings)
-            bought = f"deposit buying {len(outcome.purchases)} months, {_where(outlet)}"
-            _audit(actor, deposit, bought + _historical(book, outcome.collected_at))
+            bought = Said(
+                gettext_noop("deposit buying %(months)s months"), {"months": len(outcome.purchases)}
+            )
+            _audit(actor, deposit, _historical(book, outcome.collected_at, _where(bought, outlet)))
             return DepositResult(
                 deposit, [_payment_of(plan, book) for plan in outcome.purchases], created=True
             )
@@ -513,8 +523,11 @@ def bill_pay(
     Bill.objects.filter(pk=bill.pk).update(status=Bill.Status.PAID, paid_at=moment)
     bill.refresh_from_db()
     if actor is not None:
-        said = f"bill {bill} paid: {len(members)} members{_historical(book, moment)}"
-        audit(actor, "update", obj=bill, summary=said)
+        said = Said(
+            gettext_noop("bill of %(payer)s for %(month)s paid: %(members)s members"),
+            {"payer": bill.payer.code, "month": str(bill.month), "members": len(members)},
+        )
+        audit(actor, "update", obj=bill, summary=_historical(book, moment, said))
     return bill
 
 

@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit
+from jaring.accounts.audit import Said, audit
 from jaring.accounts.models import Action
 from jaring.accounts.services import audited_save
 from jaring.contributions.models import BillLine, GroupMembership, Payer, PayerGroup
@@ -26,8 +27,8 @@ def _month(value) -> Month:
     return value if isinstance(value, Month) else Month(value)
 
 
-def _removed(obj, *, actor, summary: str, what: str) -> None:
-    audit(actor, Action.DELETE, obj=obj, before=obj, summary=f"{what}; {summary}" if summary else what)
+def _removed(obj, *, actor, summary: str, what: Said) -> None:
+    audit(actor, Action.DELETE, obj=obj, before=obj, summary=what.noted(summary))
     obj.delete()
 
 
@@ -77,7 +78,9 @@ def payer_save(*, payer: Payer, actor, summary: str = "") -> Payer:
         payer.programmes = format_programmes(parse_programmes(payer.programmes))
     except ValueError as error:
         raise ValidationError({"programmes": [str(error)]}) from error
-    return audited_save(payer, actor=actor, summary=summary, what=f"payer {payer.code}")
+    return audited_save(
+        payer, actor=actor, summary=summary, what=Said(gettext_noop("payer %(code)s"), {"code": payer.code})
+    )
 
 
 @transaction.atomic
@@ -90,7 +93,12 @@ def payer_group_save(*, group: PayerGroup, actor, summary: str = "") -> PayerGro
             raise ValidationError(
                 {"payer": _("Members of this group were billed to its payer; add a new group instead.")}
             )
-    return audited_save(group, actor=actor, summary=summary, what=f"payer group {group.code}")
+    return audited_save(
+        group,
+        actor=actor,
+        summary=summary,
+        what=Said(gettext_noop("payer group %(code)s"), {"code": group.code}),
+    )
 
 
 @transaction.atomic
@@ -106,7 +114,10 @@ def group_membership_save(*, membership: GroupMembership, actor, summary: str = 
             raise ValidationError(
                 _("This member was billed through this group; end the membership and add a new one instead.")
             )
-    what = f"membership of participant {membership.participant_id} in payer group {membership.group.code}"
+    what = Said(
+        gettext_noop("membership of participant %(participant)s in payer group %(code)s"),
+        {"participant": membership.participant_id, "code": membership.group.code},
+    )
     return audited_save(membership, actor=actor, summary=summary, what=what)
 
 
@@ -130,7 +141,12 @@ def payers_remove(*, payers, actor, summary: str = "") -> int:
             % {"codes": ", ".join(grouped)}
         )
     for payer in removed:
-        _removed(payer, actor=actor, summary=summary, what=f"payer {payer.code} removed")
+        _removed(
+            payer,
+            actor=actor,
+            summary=summary,
+            what=Said(gettext_noop("payer %(code)s removed"), {"code": payer.code}),
+        )
     return len(removed)
 
 
@@ -148,12 +164,18 @@ def payer_groups_remove(*, groups, actor, summary: str = "") -> int:
     for group in removed:
         memberships = GroupMembership.objects.filter(group_id=group.pk)
         if count := memberships.count():
-            what = f"{count} memberships of payer group {group.code} removed with it"
-            audit(
-                actor, Action.DELETE, obj=GroupMembership, summary=f"{what}; {summary}" if summary else what
+            what = Said(
+                gettext_noop("%(count)s memberships of payer group %(code)s removed with it"),
+                {"count": count, "code": group.code},
             )
+            audit(actor, Action.DELETE, obj=GroupMembership, summary=what.noted(summary))
             memberships.delete()
-        _removed(group, actor=actor, summary=summary, what=f"payer group {group.code} removed")
+        _removed(
+            group,
+            actor=actor,
+            summary=summary,
+            what=Said(gettext_noop("payer group %(code)s removed"), {"code": group.code}),
+        )
     return len(removed)
 
 
@@ -169,6 +191,9 @@ def group_memberships_remove(*, memberships, actor, summary: str = "") -> int:
         )
     for membership in removed:
         group = membership.group
-        what = f"membership of participant {membership.participant_id} in payer group {group.code} removed"
+        what = Said(
+            gettext_noop("membership of participant %(participant)s in payer group %(code)s removed"),
+            {"participant": membership.participant_id, "code": group.code},
+        )
         _removed(membership, actor=actor, summary=summary, what=what)
     return len(removed)

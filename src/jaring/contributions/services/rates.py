@@ -10,8 +10,9 @@ from importlib import resources
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit, snapshot
+from jaring.accounts.audit import Said, audit, snapshot
 from jaring.accounts.models import Action
 from jaring.contributions.models import RateRule
 from jaring.contributions.queries import ratebook_forget
@@ -74,14 +75,22 @@ def rate_rule_save(*, rule: RateRule, actor, summary: str = "") -> RateRule:
     rule.save()
     ratebook_forget()
     transaction.on_commit(ratebook_forget)  # and again once saved, in case a price was read meanwhile
-    what = f"rate rule {rule.code} ({rule.kind}) {rule.valid_from}..{rule.valid_to or ''}"
+    what = Said(
+        gettext_noop("rate rule %(code)s (%(kind)s) %(start)s..%(end)s"),
+        {
+            "code": rule.code,
+            "kind": rule.kind,
+            "start": str(rule.valid_from),
+            "end": str(rule.valid_to or ""),
+        },
+    )
     audit(
         actor,
         Action.UPDATE if stored else Action.CREATE,
         obj=rule,
         before=before,
         after=rule,
-        summary=f"{what}; {summary}" if summary else what,
+        summary=what.noted(summary),
     )
     return rule
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit
+from jaring.accounts.audit import Said, audit
 from jaring.accounts.models import Action
 from jaring.members.models import Participant, Standing
 from jaring.org.queries import serving_branch_id
@@ -58,14 +59,17 @@ def participant_correct(*, participant: Participant, changes: dict, actor, summa
     if "village" in fields:
         locked.office_id = serving_branch_id(locked.village_id, outlet=locked.outlet)
     locked.save(update_fields=fields)
-    what = f"corrected participant {locked.number}: {', '.join(sorted(fields))}"
+    what = Said(
+        gettext_noop("corrected participant %(number)s: %(fields)s"),
+        {"number": locked.number, "fields": ", ".join(sorted(fields))},
+    )
     audit(
         actor,
         Action.UPDATE,
         obj=locked,
         before=before,
         after=_values(locked, fields),
-        summary=f"{what}; {summary}" if summary else what,
+        summary=what.noted(summary),
     )
     return locked
 

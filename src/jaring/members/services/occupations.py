@@ -7,8 +7,9 @@ import json
 from importlib import resources
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit, snapshot
+from jaring.accounts.audit import Said, audit, snapshot
 from jaring.accounts.models import Action
 from jaring.members.models import Occupation
 
@@ -41,13 +42,15 @@ def occupation_save(*, occupation: Occupation, actor, summary: str = "") -> Occu
     before = snapshot(stored)
     occupation.full_clean()
     occupation.save()
-    what = f"occupation {occupation.code} ({occupation.name})"
+    what = Said(
+        gettext_noop("occupation %(code)s (%(name)s)"), {"code": occupation.code, "name": occupation.name}
+    )
     audit(
         actor,
         Action.UPDATE if stored else Action.CREATE,
         obj=occupation,
         before=before,
         after=occupation,
-        summary=f"{what}; {summary}" if summary else what,
+        summary=what.noted(summary),
     )
     return occupation

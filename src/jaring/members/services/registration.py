@@ -18,8 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit
+from jaring.accounts.audit import Said, audit
 from jaring.channels.models import Agent, Outlet
 from jaring.common.bulk import db_date, db_datetime, insert_values, insert_with_ids, pipelined
 from jaring.common.clock import local_date
@@ -358,7 +359,11 @@ def participant_register(
                         "create",
                         obj=participant,
                         after=participant,
-                        summary=f"registered at {outlet.code}{_historical(outcome, book)}",
+                        summary=_historical(
+                            outcome,
+                            book,
+                            Said(gettext_noop("registered at %(outlet)s"), {"outlet": outlet.code}),
+                        ),
                     )
                 return Registration(participant=participant, warnings=outcome.clean.warnings)
     except IntegrityError:
@@ -379,10 +384,12 @@ def participant_register(
     raise problems_error(outcome)
 
 
-def _historical(plan: RegistrationPlan, book: RegistrationBook) -> str:
+def _historical(plan: RegistrationPlan, book: RegistrationBook, said: Said) -> Said:
     """What the audit entry adds for a registration dated before the grace window for late records."""
     at = plan.clean.registered_at
-    return f", with a historical date ({local_date(at).isoformat()})" if book.too_old(at) else ""
+    if not book.too_old(at):
+        return said
+    return said.plus(gettext_noop("with a historical date (%(day)s)"), {"day": local_date(at).isoformat()})
 
 
 def _participant_of(plan: RegistrationPlan, book: RegistrationBook) -> Participant:

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
-from jaring.accounts.audit import Actor, audit
+from jaring.accounts.audit import Actor, Said, audit
 from jaring.channels.models import Agent, Outlet, Partner
 from jaring.channels.services import agent_create
 from jaring.common.clock import local_date
@@ -118,7 +118,13 @@ def agent_enrol(
         status=Agent.Status.CANDIDATE,
     )
     _event(agent, AgentEvent.Kind.ENROLLED, _day(on), by=_who(actor))
-    audit(actor, "create", obj=agent, after=agent, summary=f"Perisai candidate {agent.code}")
+    audit(
+        actor,
+        "create",
+        obj=agent,
+        after=agent,
+        summary=Said(gettext_noop("Perisai candidate %(code)s"), {"code": agent.code}),
+    )
     return agent
 
 

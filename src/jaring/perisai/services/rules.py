@@ -7,8 +7,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit, snapshot
+from jaring.accounts.audit import Said, audit, snapshot
 from jaring.accounts.models import Action
 from jaring.perisai.models import AgentRule
 from jaring.perisai.quality import Thresholds
@@ -88,13 +89,21 @@ def agent_rule_save(*, rule: AgentRule, actor, summary: str = "") -> AgentRule:
     before = snapshot(stored)
     agent_rule_check(rule)
     rule.save()
-    what = f"Perisai rule {rule.code} ({rule.kind}) {rule.valid_from}..{rule.valid_to or ''}"
+    what = Said(
+        gettext_noop("Perisai rule %(code)s (%(kind)s) %(start)s..%(end)s"),
+        {
+            "code": rule.code,
+            "kind": rule.kind,
+            "start": str(rule.valid_from),
+            "end": str(rule.valid_to or ""),
+        },
+    )
     audit(
         actor,
         Action.UPDATE if stored else Action.CREATE,
         obj=rule,
         before=before,
         after=rule,
-        summary=f"{what}; {summary}" if summary else what,
+        summary=what.noted(summary),
     )
     return rule

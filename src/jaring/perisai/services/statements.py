@@ -29,8 +29,9 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import audit
+from jaring.accounts.audit import Said, audit
 from jaring.channels.models import Agent
 from jaring.common.bulk import db_datetime, update_rows
 from jaring.common.clock import month_of
@@ -412,10 +413,13 @@ def statements_compute(
             Statement.objects.filter(pk__in=list(empty.values_list("pk", flat=True))).delete()
         result = ComputeResult(month, len(rows) - emptied, lines, skipped, time.perf_counter() - started)
         if agents is None or actor is not None:
-            what = f"draft statements for {month}: {result.statements} statements, {lines} lines"
+            what = Said(
+                gettext_noop("draft statements for %(month)s: %(statements)s statements, %(lines)s lines"),
+                {"month": str(month), "statements": result.statements, "lines": lines},
+            )
             if agents is not None:
-                what += f" ({len(eligible)} agents)"
-            audit(actor, "update", obj=Statement, summary=f"{what}; {summary}" if summary else what)
+                what = what.plus(gettext_noop("%(agents)s agents"), {"agents": len(eligible)})
+            audit(actor, "update", obj=Statement, summary=what.noted(summary))
         report(5, steps)
     return result
 
@@ -438,14 +442,17 @@ def statement_approve(*, statement: Statement, actor, summary: str = "") -> Stat
     statement.approved_at = timezone.now()
     statement.approved_by = user if getattr(user, "is_authenticated", False) else None
     statement.save(update_fields=["state", "approved_at", "approved_by"])
-    what = f"approved the statement of {statement.agent.code} for {statement.month}"
+    what = Said(
+        gettext_noop("approved the statement of %(agent)s for %(month)s"),
+        {"agent": statement.agent.code, "month": str(statement.month)},
+    )
     audit(
         actor,
         "update",
         obj=statement,
         before={"state": Statement.State.DRAFT},
         after={"state": statement.state, "payable": statement.payable},
-        summary=f"{what}; {summary}" if summary else what,
+        summary=what.noted(summary),
     )
     return statement
 
@@ -477,6 +484,9 @@ def payout_create(*, month: Month, statements=None, actor=None, by: str = "") ->
         "create",
         obj=payout,
         after={"month": str(month), "statements": payout.statements, "amount": payout.amount},
-        summary=f"payout of {payout.statements} Perisai statements for {month}" + (f" by {by}" if by else ""),
+        summary=Said(
+            gettext_noop("payout of %(statements)s Perisai statements for %(month)s"),
+            {"statements": payout.statements, "month": str(month)},
+        ).noted(by),
     )
     return payout
