@@ -168,3 +168,26 @@ def test_the_invoice_keeps_the_scope_and_audits_what_staff_take(client, network,
     assert client.get(reverse("web:bill_pdf", args=["DKI", "2024-05"])).status_code == 200
     entry = AuditEntry.objects.get(action="export")
     assert "TAG-DKI-2024-05: 1 rows (pdf)" in entry.summary
+
+
+@pytest.mark.parametrize("typed", ["number", "nik", "spaced nik", "name part", "two letters", "other digits"])
+def test_the_member_search_reads_what_is_typed_as_the_desk_search_does(client, network, staff, typed):
+    from jaring.accounts.scope import scope_for
+    from jaring.desk.access import participants_search
+
+    member = network.at_bank
+    text = {
+        "number": member.number,
+        "nik": member.nik,
+        "spaced nik": f"{member.nik[:6]} {member.nik[6:12]} {member.nik[12:]}",
+        "name part": member.name.split()[0][:4].lower(),
+        "two letters": member.name[:2],
+        "other digits": "12345",
+    }[typed]
+    admin = staff("admin")
+    client.force_login(admin)
+    page = client.get(reverse("web:payer", args=["DKI"]), {"q": text})
+    listed = {row[1] for row in page.context["members"].object_list}
+    desk = {p.number for p in participants_search(scope_for(admin), text)} & {member.number}
+    assert listed == desk
+    assert bool(listed) == (typed not in ("two letters", "other digits"))

@@ -14,7 +14,7 @@ from jaring.accounts.models import Role
 from jaring.accounts.scope import ACTING_ROLES, Scope, scope_for
 from jaring.channels.models import Outlet
 from jaring.members.models import Participant
-from jaring.members.queries import participant_find
+from jaring.members.queries import participant_find, participant_matching
 
 # The outlet last chosen by a user who may act at several (branch staff, a teller of a KCU with KCs).
 OUTLET_SESSION_KEY = "desk_outlet"
@@ -71,13 +71,10 @@ def participant_lookup(scope: Scope, identifier: str) -> Participant | None:
 def participants_search(scope: Scope, text: str, *, limit: int = 20) -> list[Participant]:
     """The desk's search box: an exact NIK or participant number, or a part of a name (3 letters or
     more), within the user's scope."""
-    text = " ".join((text or "").split())
-    if not text:
+    matching = participant_matching(text)
+    if matching is None:
         return []
-    exact = participant_lookup(scope, text)
-    if exact is not None:
-        return [exact]
-    if text.replace(" ", "").isdigit() or len(text) < 3:
-        return []
-    participants = scope.participants(Participant.objects.select_related("standing", "outlet"))
-    return list(participants.filter(name__icontains=text).order_by("name", "pk")[:limit])
+    participants = scope.participants(
+        Participant.objects.select_related("standing", "outlet", "agent", "occupation")
+    )
+    return list(participants.filter(matching).order_by("name", "pk")[:limit])

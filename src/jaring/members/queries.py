@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from jaring.members.models import Participant
 from jaring.rules.nik import NIK_SEPARATORS
 from jaring.rules.participant_number import participant_seq
@@ -27,6 +29,22 @@ def identifier_parse(text: str | None) -> tuple[str, str | int] | None:
         except ValueError:
             return None
     return None
+
+
+NAME_SEARCH_MIN = 3  # letters of a name before a search by name runs
+
+
+def participant_matching(text: str | None, *, via: str = "") -> Q | None:
+    """What a search box means by the text typed: the exact NIK or participant number, or a part of a
+    name (``NAME_SEARCH_MIN`` letters or more), as a filter on participants (``via``: the path to them,
+    "participant__" from a membership); None when it can name nobody (other digits, too short). The one
+    rule of the desk's search and the payers' member lists."""
+    text = " ".join((text or "").split())
+    if (exact := identifier_parse(text)) is not None:
+        return Q(**{f"{via}{exact[0]}": exact[1]})
+    if text.replace(" ", "").isdigit() or len(text) < NAME_SEARCH_MIN:
+        return None
+    return Q(**{f"{via}name__icontains": text})
 
 
 def participant_find(identifier: str | None, *, queryset=None) -> Participant | None:

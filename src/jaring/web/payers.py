@@ -24,7 +24,7 @@ from jaring.common.privacy import mask_nik
 from jaring.common.replica import reads_from_replica
 from jaring.contributions.models import Bill, BillLine, GroupMembership, Payer
 from jaring.members.models import Participant
-from jaring.members.queries import identifier_parse
+from jaring.members.queries import participant_matching
 from jaring.rules.months import Month
 from jaring.web.invoice import bill_reference, invoice_pdf_bytes
 from jaring.web.tables import Column, export_format, table_response
@@ -91,19 +91,17 @@ def payer_list(request):
 
 
 def _member_rows(scope: Scope, payer: Payer, search: str = "") -> list[tuple]:
-    """The members of ``payer``'s groups the scope sees, NIK masked; with ``search``, those with that
-    exact NIK or participant number, or with it in their name."""
+    """The members of ``payer``'s groups the scope sees, NIK masked; with ``search``, those it matches
+    as the desk's search does (``participant_matching``)."""
     memberships = (
         # staff see a payer's members they serve, not all of them (a payer may pay across branches)
         GroupMembership.objects.filter(group__payer=payer, participant__in=scope.participants().values("pk"))
         .select_related("group", "participant__standing")
         .order_by("group__name", "participant__name", "participant_id")
     )
-    if search := " ".join(search.split()):
-        exact = identifier_parse(search)
-        memberships = memberships.filter(
-            **{f"participant__{exact[0]}": exact[1]} if exact else {"participant__name__icontains": search}
-        )
+    if search.strip():
+        matching = participant_matching(search, via="participant__")
+        memberships = memberships.filter(matching) if matching is not None else memberships.none()
     return [
         (
             membership.group.name,

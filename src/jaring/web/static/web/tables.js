@@ -1,5 +1,5 @@
 // Tables that do not fit their box become cards: each row a card, each cell labelled with its column's
-// heading. A table is stacked only when it is wider than the screen lets it be (a phone, a narrow
+// heading; a row's own heading (``<th scope="row">``) becomes the card's title. A table is stacked only when it is wider than the screen lets it be (a phone, a narrow
 // window), so a wide screen keeps its columns. Runs on load, on resize and after htmx swaps content in.
 
 function labelCells(table) {
@@ -14,7 +14,8 @@ function labelCells(table) {
     for (const row of body.rows) {
       let column = 0;
       for (const cell of row.cells) {
-        if (!cell.dataset.label && headings[column]) cell.dataset.label = headings[column];
+        const title = cell.tagName === "TH" && cell.scope === "row";
+        if (!title && !cell.dataset.label && headings[column]) cell.dataset.label = headings[column];
         column += cell.colSpan;
       }
     }
