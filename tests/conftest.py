@@ -197,3 +197,14 @@ def staff(db):
         ).user
 
     return _staff
+
+
+def pdf_text(pdf) -> str:
+    """The text of a PDF jaring printed (bytes or a path), page after page, as pypdf reads it."""
+    import io
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    body = Path(pdf).read_bytes() if isinstance(pdf, (str, Path)) else pdf
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)

@@ -2,8 +2,6 @@
 office tree, outlet and agent targets, the potential market and penetration, and their reports."""
 
 import json
-import shutil
-import subprocess
 from datetime import date
 from decimal import Decimal
 from io import StringIO
@@ -12,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from openpyxl import load_workbook
-from tests.conftest import jakarta
+from tests.conftest import jakarta, pdf_text
 
 from jaring.contributions.services import payment_record
 from jaring.monitoring.models import InformalShare
@@ -269,7 +267,6 @@ def test_cli_sets_a_target_and_reports_its_status_in_json_xlsx_and_pdf(january, 
     call_command("target", "status", "--office", "KW04", "--as-of", "2024-01-31", "--format", "pdf",
                  "--output", str(pdf), stdout=StringIO())  # fmt: skip
     assert pdf.read_bytes().startswith(b"%PDF")
-    if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
-        words = " ".join(text.split())  # table cells wrap: compare the words
-        assert "31 Januari 2024" in words and "6 / 31 x 366 = 71 >= 60" in words and "Peserta baru" in text
+    text = pdf_text(pdf)
+    words = " ".join(text.split())  # table cells wrap: compare the words
+    assert "31 Januari 2024" in words and "6 / 31 x 366 = 71 >= 60" in words and "Peserta baru" in text

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from tests.conftest import pdf_text
 
 from jaring.accounts.models import AuditEntry
 from jaring.common.privacy import mask_nik
@@ -118,12 +119,6 @@ def test_a_payer_finds_a_member_by_name_number_or_nik_and_exports_what_it_found(
     assert payer_client.get(url, {"q": "nobody by this name"}).context["members"].paginator.count == 0
     exported = csv_rows(payer_client.get(url, {"q": member.number, "table": "members", "format": "csv"}))
     assert [row[1] for row in exported[1:]] == [member.number]
-
-
-def pdf_text(body: bytes) -> str:
-    from pypdf import PdfReader
-
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
 
 
 def test_a_bill_prints_as_an_invoice_with_its_lines_and_how_to_pay(payer_client, network):
