@@ -296,3 +296,32 @@ def test_a_lookup_by_a_nik_typed_with_spaces_is_audited_with_the_nik_masked(peop
     as_user(people.teller_balikpapan).get(reverse("desk:pay"), {"q": spaced, "born": "1970-01-01"})
     summary = lookups().get().summary
     assert mask_nik(nik) in summary and nik[6:12] not in summary.replace(" ", "")
+
+
+def test_the_payment_code_is_on_the_card_the_receipt_the_page_and_the_cli(people, network, as_user):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from tests.conftest import pdf_text
+
+    from jaring.members.codes import participant_by_payment_code, participant_payment_code
+    from jaring.rules.payment_code import payment_code_shown
+
+    person = network.karawang
+    code = participant_payment_code(person)
+    assert participant_by_payment_code(code) == person
+    assert participant_by_payment_code(code[:-1] + str((int(code[-1]) + 1) % 10)) is None
+    shown = payment_code_shown(code)
+    client = as_user(people.outlet_teller)
+    assert shown in client.get(reverse("desk:participant", args=[person.number])).content.decode()
+    assert shown in pdf_text(client.get(reverse("desk:card", args=[person.number])).content)
+    fields = form_fields(client.get(reverse("desk:pay"), {"q": person.number}).content.decode())
+    client.post(reverse("desk:pay"), {**fields, "months": "1"})
+    payment = Payment.objects.get(idempotency_key=fields["idempotency_key"])
+    page = client.get(reverse("desk:receipt", args=[payment.pk])).content.decode()
+    assert f'data-testid="receipt-payment-code">{shown}<' in page
+    assert shown in pdf_text(client.get(reverse("desk:receipt_pdf", args=[payment.pk])).content)
+    out = StringIO()
+    call_command("participant", "show", person.number, "--json", stdout=out)
+    assert json.loads(out.getvalue())["payment_code"] == code

@@ -45,6 +45,7 @@ REFERENCE: frozenset[str] = frozenset(
         "channels.Outlet",
         "channels.Agent",
         "members.Occupation",
+        "members.PaymentCodeKey",  # one row, read by every node that makes or reads a payment code
         "contributions.RateRule",
         "contributions.Payer",
         "contributions.PayerGroup",

@@ -11,6 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from jaring.common.pdf import embedded_fonts
+from jaring.rules.payment_code import payment_code_shown
 
 # ID-1 (ISO/IEC 7810), the size of a bank card: fits a wallet and a card printer.
 CARD_SIZE = (85.6 * mm, 53.98 * mm)
@@ -31,6 +32,8 @@ class CardText:
     registered: str
     outlet_label: str
     outlet: str
+    code_label: str = ""
+    code: str = ""  # the payment code, for banks, e-wallets, shops and the Pos
 
 
 def participant_card_pdf(text: CardText) -> bytes:
@@ -61,14 +64,15 @@ def participant_card_pdf(text: CardText) -> bytes:
         (text.programmes_label, text.programmes),
         (text.registered_label, text.registered),
         (text.outlet_label, _fit(text.outlet, 34)),
+        *(((text.code_label, payment_code_shown(text.code)),) if text.code else ()),
     )
-    y = height - 33 * mm
+    y = height - 31 * mm
     for label, value in lines:
         pdf.setFont(regular, 6)
         pdf.drawString(4 * mm, y, label)
         pdf.setFont(regular, 7.5)
         pdf.drawString(4 * mm, y - 3 * mm, value)
-        y -= 7 * mm
+        y -= 6 * mm
 
     _qr(pdf, text.number, x=width - 26 * mm, y=4 * mm, size=22 * mm)
     pdf.showPage()

@@ -23,6 +23,8 @@ from jaring.contributions.models import Payment
 from jaring.desk.access import desk_scope
 from jaring.desk.templatetags.desk import initials, kind_label
 from jaring.desk.void import voidable
+from jaring.members.codes import participant_payment_code
+from jaring.rules.payment_code import payment_code_shown
 from jaring.web.templatetags.jaring import bulan_span, rupiah, tanggal
 
 
@@ -42,6 +44,7 @@ class Receipt:
     months: str
     amount: int
     programmes: str
+    payment_code: str  # for the next payment, at any bank, shop or Pos
 
 
 def receipt_of(request, pk: int) -> Receipt:
@@ -67,6 +70,7 @@ def receipt_of(request, pk: int) -> Receipt:
         months=bulan_span(entry.first_month, entry.first_month + (entry.months - 1)),
         amount=entry.amount,
         programmes=person.programmes.replace("+", " + "),
+        payment_code=payment_code_shown(participant_payment_code(person)),
     )
 
 
@@ -101,6 +105,7 @@ def receipt_pdf_bytes(receipt: Receipt) -> bytes:
         (_("Programmes"), receipt.programmes),
         (_("Kind"), receipt.kind),
         (_("Months"), receipt.months),
+        (_("Payment code"), receipt.payment_code),
     ]
     width = RECEIPT_WIDTH_MM * mm
     height = (34 + 9 * len(lines)) * mm

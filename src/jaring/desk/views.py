@@ -29,8 +29,10 @@ from jaring.desk.card import CardText, participant_card_pdf
 from jaring.desk.coverage import MARKS, coverage_calendar
 from jaring.desk.queries import desk_standing, payments_today, registrations_today
 from jaring.desk.templatetags.desk import initials
+from jaring.members.codes import participant_payment_code
 from jaring.members.models import Participant
 from jaring.rules.participant_number import participant_seq
+from jaring.rules.payment_code import payment_code_shown
 from jaring.web.tables import EXPORT_FORMATS, Column, table_response
 from jaring.web.templatetags.jaring import tanggal
 
@@ -167,6 +169,7 @@ def participant(request, number: str):
         "deposits": deposits,
         "memberships": memberships,
         "options": list(status.next_prices.items()),
+        "payment_code": payment_code_shown(participant_payment_code(person)),
     }
     return render(request, "desk/participant.html", context)
 
@@ -186,6 +189,8 @@ def card(request, number: str):
         registered=tanggal(person.registered_at),
         outlet_label=_("Registered at"),
         outlet=f"{person.outlet.name} ({person.outlet.code})",
+        code_label=_("Payment code"),
+        code=participant_payment_code(person),
     )
     body = participant_card_pdf(text)
     audit_personal_data(request, "export", obj=person, summary=Said(gettext_noop("participant card (PDF)")))

@@ -169,3 +169,17 @@ class DuplicateAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{mask_nik(self.nik)} at {self.outlet_id}"
+
+
+class PaymentCodeKey(models.Model):
+    """The key of the payment codes' permutation (``rules.payment_code``): made once, when the database is
+    made, and never changed, since every printed card and receipt carries codes made with it. One row."""
+
+    key = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="payment_code_key_one_row")]
+
+    def __str__(self) -> str:
+        return f"payment code key of {self.created_at:%Y-%m-%d}"

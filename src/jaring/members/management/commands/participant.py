@@ -9,6 +9,7 @@ from jaring.common.clock import local_date
 from jaring.common.commands import JaringCommand, parse_date, parse_moment
 from jaring.common.errors import DuplicateRegistration
 from jaring.contributions.queries import participant_status
+from jaring.members.codes import participant_payment_code
 from jaring.members.queries import participant_find
 from jaring.members.services import participant_register
 from jaring.rules.money import format_rupiah
@@ -97,6 +98,7 @@ class Command(JaringCommand):
         data = {
             "ok": True,
             "number": participant.number,
+            "payment_code": participant_payment_code(participant),
             "name": participant.name,
             "office": participant.office.code if participant.office else None,
             "outlet": participant.outlet.code,
@@ -116,13 +118,14 @@ class Command(JaringCommand):
             raise CommandError(f"no participant with NIK or number {identifier}")
         day: date = parse_date(as_of) if as_of else local_date()
         status = participant_status(participant, as_of=day)
-        data = status.as_dict()
+        data = {**status.as_dict(), "payment_code": participant_payment_code(participant)}
         if json:
             self.emit(data)
             return
         self.stdout.write(f"{participant.number} {participant.name} (NIK {participant.masked_nik})")
         self.stdout.write(f"  status on {day}: {data['status']}, paid through {data['paid_through'] or '-'}")
         self.stdout.write(f"  registered {data['registered_month']} at {data['outlet']} ({data['channel']})")
+        self.stdout.write(f"  payment code {data['payment_code']}")
         covered = ", ".join(f"{run['first']}..{run['last']}" for run in data["covered"]) or "-"
         self.stdout.write(f"  covered: {covered}")
         for payment in data["payments"]:
