@@ -325,3 +325,14 @@ def test_the_payment_code_is_on_the_card_the_receipt_the_page_and_the_cli(people
     out = StringIO()
     call_command("participant", "show", person.number, "--json", stdout=out)
     assert json.loads(out.getvalue())["payment_code"] == code
+
+
+def test_the_payment_code_key_is_kept_and_made_again_only_when_missing(db):
+    from jaring.members.codes import payment_code_key
+    from jaring.members.models import PaymentCodeKey
+
+    made = payment_code_key()  # made by the migration
+    assert len(made) == 32 and payment_code_key() == made
+    PaymentCodeKey.objects.all().delete()  # an emptied database, as a test's flush leaves it
+    again = payment_code_key()
+    assert again != made and payment_code_key() == again and PaymentCodeKey.objects.count() == 1

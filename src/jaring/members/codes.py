@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
-
-from django.db import IntegrityError, transaction
-
 from jaring.members.models import Participant, PaymentCodeKey
+from jaring.members.services.codes import payment_code_key_make
 from jaring.rules.payment_code import payment_code, payment_code_serial
 
 
 def payment_code_key() -> bytes:
-    """The installation's key. The migration makes it; a database emptied since (a test's flush) gets a new
-    one here, as a new installation would."""
+    """The installation's key (made by a migration; made again in a database emptied since)."""
     row = PaymentCodeKey.objects.filter(pk=1).only("key").first()
-    if row is None:
-        try:
-            with transaction.atomic():
-                row = PaymentCodeKey.objects.create(pk=1, key=secrets.token_bytes(32))
-        except IntegrityError:  # made at the same moment by another process
-            row = PaymentCodeKey.objects.get(pk=1)
-    return bytes(row.key)
+    return bytes(row.key) if row is not None else payment_code_key_make()
 
 
 def participant_payment_code(participant: Participant, key: bytes | None = None) -> str:
