@@ -135,11 +135,11 @@ def year_before(day: date) -> date:
     return min(month.first_day() + timedelta(days=day.day - 1), month.last_day())
 
 
-def _compared(period: Period, *, by: str, keys=None, **where) -> tuple[Compared, ...]:
+def _compared(period: Period, active_now: int, *, by: str, keys=None, **where) -> tuple[Compared, ...]:
     """The period's new registrations and collections beside the same days of the month before and of
     the same month last year (whole months when the period is a whole month); the year to date beside
-    last year's; the month's active participants beside both months. ``keys`` (None: all) are the
-    ``by`` values summed."""
+    last year's; the month's active participants (``active_now``, read by the caller for its cards)
+    beside both months. ``keys`` (None: all) are the ``by`` values summed."""
     previous, last_year = period.month - 1, period.month - 12
     whole = period.through == period.month.last_day()  # a whole month beside whole months
     days = 31 if whole else (period.through - period.start).days
@@ -178,7 +178,6 @@ def _compared(period: Period, *, by: str, keys=None, **where) -> tuple[Compared,
                     total(f"{name}:{against}"),
                 )
             )
-    now = active(period.month)
     for against, month in ((PREVIOUS_MONTH, previous), (LAST_YEAR, last_year)):
         lines.append(
             Compared(
@@ -186,7 +185,7 @@ def _compared(period: Period, *, by: str, keys=None, **where) -> tuple[Compared,
                 against,
                 period.month.first_day(),
                 period.month.last_day(),
-                now,
+                active_now,
                 month.first_day(),
                 month.last_day(),
                 active(month),
@@ -248,7 +247,7 @@ def office_dashboard(office: Office, period: Period, *, outlets=None) -> Dashboa
     children += _outlet_children(period, own_outlets)
     trend, channels = _trend_and_channels(period, **where)
     keys = None if national else set(tree.below(office.pk))
-    compared = _compared(period, by="office_id", keys=keys, **where)
+    compared = _compared(period, total.active, by="office_id", keys=keys, **where)
     return Dashboard(
         OFFICE, office.code, office.name, period, total, trend, channels, tuple(children), compared
     )
@@ -292,7 +291,7 @@ def outlet_dashboard(outlet: Outlet, period: Period, *, outlets=None, agents=Non
         period, (outlets if outlets is not None else Outlet.objects).filter(parent=outlet)
     )
     trend, channels = _trend_and_channels(period, outlet_id=outlet.pk)
-    compared = _compared(period, by="outlet_id", outlet_id=outlet.pk)
+    compared = _compared(period, figures.active, by="outlet_id", outlet_id=outlet.pk)
     return Dashboard(
         OUTLET, outlet.code, outlet.name, period, figures, trend, channels, tuple(children), compared
     )
@@ -304,7 +303,7 @@ def agent_dashboard(agent: Agent, period: Period) -> Dashboard:
     active = readings.active_by(period.month, by="agent_id", agent_id=agent.pk)
     figures = Figures.of(flows.get(agent.pk), active.get(agent.pk, 0))
     trend, channels = _trend_and_channels(period, agent_id=agent.pk)
-    compared = _compared(period, by="agent_id", agent_id=agent.pk)
+    compared = _compared(period, figures.active, by="agent_id", agent_id=agent.pk)
     return Dashboard(AGENT, agent.code, agent.name, period, figures, trend, channels, (), compared)
 
 
