@@ -15,7 +15,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
 from jaring.accounts.models import Role
@@ -27,7 +26,7 @@ from jaring.members.models import Participant
 from jaring.members.queries import participant_matching
 from jaring.rules.months import Month
 from jaring.web.invoice import bill_reference, invoice_pdf_bytes
-from jaring.web.tables import Column, export_format, table_response
+from jaring.web.tables import Column, export_audit, export_format, table_response
 
 MEMBERS_PER_PAGE = 100
 
@@ -269,17 +268,7 @@ def bill_pdf(request, code: str, month: str):
     for the roles that have such rights, as the bill's CSV is."""
     scope, bill, rows = _bill_and_rows(request, code, month)
     if scope.sees_personal_data:
-        from jaring.accounts.audit import Said, audit_personal_data
-
-        audit_personal_data(
-            request,
-            "export",
-            obj=Participant,
-            summary=Said(
-                gettext_noop("%(title)s: %(rows)s rows (%(format)s)"),
-                {"title": bill_reference(bill), "rows": len(rows), "format": "pdf"},
-            ),
-        )
+        export_audit(request, title=bill_reference(bill), rows=len(rows), fmt="pdf", model=Participant)
     response = HttpResponse(invoice_pdf_bytes(bill, rows), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="tagihan-{bill.payer.code}-{bill.month}.pdf"'
     return response

@@ -94,6 +94,19 @@ def table_bytes(
     raise ValueError(f"unknown export format {fmt!r}: use csv or xlsx")
 
 
+def export_audit(request, *, title: str, rows: int, fmt: str, model) -> None:
+    """Writes to the audit trail that a file of ``rows`` rows of ``model`` holding personal data was taken
+    (``title``: what the file holds; ``fmt``: csv, xlsx, pdf)."""
+    from django.utils.translation import gettext_noop
+
+    from jaring.accounts.audit import Said, audit_personal_data
+
+    said = Said(
+        gettext_noop("%(title)s: %(rows)s rows (%(format)s)"), {"title": title, "rows": rows, "format": fmt}
+    )
+    audit_personal_data(request, "export", obj=model, summary=said)
+
+
 def table_response(
     request,
     *,
@@ -112,15 +125,7 @@ def table_response(
     rows = list(rows)
     body = table_bytes(title=title, columns=columns, rows=rows, fmt=fmt, period=period)
     if personal:
-        from django.utils.translation import gettext_noop
-
-        from jaring.accounts.audit import Said, audit_personal_data
-
-        said = Said(
-            gettext_noop("%(title)s: %(rows)s rows (%(format)s)"),
-            {"title": title, "rows": len(rows), "format": fmt},
-        )
-        audit_personal_data(request, "export", obj=model, summary=said)
+        export_audit(request, title=title, rows=len(rows), fmt=fmt, model=model)
     stamp = re.sub(r"[^A-Za-z0-9_.-]+", "-", period) if period else timezone.localdate().isoformat()
     response = HttpResponse(body, content_type="text/csv; charset=utf-8" if fmt == "csv" else _XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.{fmt}"'
