@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "jaring.desk",
     "jaring.dashboards",
     "jaring.perisai",
+    "jaring.reminders",
+    "jaring.settlement",
     "jaring.api",
     # axes before accounts: its failed-sign-in receiver marks a lock-out before the audit trail records it.
     "axes",

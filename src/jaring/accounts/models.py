@@ -149,6 +149,7 @@ class Action(models.TextChoices):
     LOGIN = "login", _("signed in")
     LOGIN_FAILED = "login_failed", _("failed to sign in")
     LOGOUT = "logout", _("signed out")
+    REFUSED = "refused", _("refused a request")
 
 
 PERSONAL_DATA_ACTIONS = frozenset({Action.VIEW_PERSONAL_DATA, Action.EXPORT, Action.REVEAL})

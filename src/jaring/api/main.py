@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from jaring.api import problems
 from jaring.api.routers import batch, participants, payments, statements
+from jaring.settlement import api as settlement_api
 
 DESCRIPTION = """The partner API of jaring: register informal (BPU) workers, look up their standing, record
 their payments and daily deposits, send batches, and fetch an outlet's daily statement.
@@ -46,3 +47,4 @@ api.add_router("", participants.router)
 api.add_router("", payments.router)
 api.add_router("", batch.router)
 api.add_router("", statements.router)
+api.add_router("", settlement_api.router)

@@ -13,3 +13,8 @@ def mask_phone(phone: str) -> str:
     if not phone:
         return ""
     return "*" * max(len(phone) - 3, 0) + phone[-3:]
+
+
+def mask_name(name: str) -> str:
+    """Keeps each word's first letter, as a channel's inquiry shows whom a code names: ``S*** W******``."""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in str(name or "").split())

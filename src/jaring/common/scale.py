@@ -20,6 +20,8 @@ DISTRIBUTED: dict[str, str] = {
     "contributions.Deposit": "participant",
     "contributions.GroupMembership": "participant",
     "contributions.BillLine": "participant",
+    "reminders.Reminder": "participant",
+    "reminders.ContactPreference": "participant",
 }
 
 # Derived counts written beside the facts in the same transaction: distributed with the participants'
@@ -51,6 +53,8 @@ REFERENCE: frozenset[str] = frozenset(
         "contributions.PayerGroup",
         "contributions.Bill",
         "perisai.AgentRule",
+        "reminders.ReminderRule",
+        "reminders.HolidayCorrection",
     }
 )
 
@@ -60,7 +64,20 @@ COORDINATOR: frozenset[str] = frozenset(
         "accounts.StaffProfile",
         "accounts.AuditEntry",
         "desk.TillClosing",
+        # A collector's remittances hold no participant: a few a day per market, read with the sums of
+        # its deposits (a GROUP BY by outlet that fans out over the shards, added up here).
+        "contributions.Remittance",
         "api.ApiKey",
+        # Payment channels: a few dozen, read by every request of theirs and by the settlement of their
+        # files (which read the ledger by reference through contributions.LedgerKey); what their
+        # requests leave behind (signatures seen, inquiries an hour) and their files' differences are
+        # the coordinator's, as the audit trail is.
+        "settlement.PaymentChannel",
+        "settlement.ChannelTerms",
+        "settlement.SignatureSeen",
+        "settlement.InquiryHour",
+        "settlement.SettlementFile",
+        "settlement.Difference",
         "imports.ImportJob",
         "imports.ImportChunk",
         "monitoring.InformalShare",

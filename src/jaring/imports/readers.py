@@ -67,6 +67,8 @@ COLUMNS = {
     ),
     "payments": ("nik", "months", "amount", "paid_at", "outlet_code", "reference", "agent_code"),
     "deposits": ("nik", "amount", "collected_at", "outlet_code", "reference", "agent_code"),
+    # A payment channel's daily settlement file (jaring settlement import): not an import of its own.
+    "settlement": ("reference", "payment_code", "months", "amount", "paid_at"),
 }
 # Columns a file may leave out at the end of its header (files made before the column existed).
 OPTIONAL_TAIL = {"payments": 1}
