@@ -197,6 +197,7 @@ REGISTRY: dict[str, Callable] = {
     "perisai:statement-detail": statement(),
     "perisai:statement-approve": statement(),
     "perisai:statement-export": statement(fmt="xlsx"),
+    "reminders:callback": unscoped(provider="gateway"),  # a provider's signed POST; GET answers 405
     "web:payer": PAYER_BY_CODE,
     "web:bill": scoped(
         "bills", Bill, kwargs=lambda bill: {"code": bill.payer.code, "month": str(bill.month)}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("desk/", include("jaring.desk.urls")),
     path("dashboards/", include("jaring.dashboards.urls")),
     path("agents/", include("jaring.perisai.urls")),
+    path("reminders/", include("jaring.reminders.urls")),
     path("", include("jaring.accounts.urls")),
     path("", include("jaring.web.urls")),
 ]
