@@ -1,5 +1,6 @@
-"""Rates, the payment ledger, coverage, deposits, payers and bills."""
+"""Rates, the payment ledger, coverage, deposits and collectors' remittances, payers and bills."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -235,7 +236,9 @@ class Deposit(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="deposits")
     amount = models.PositiveBigIntegerField()
     balance_after = models.PositiveBigIntegerField()
-    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outlet = models.ForeignKey(  # indexed by (outlet, collected_at)
+        Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     source = models.CharField(max_length=64)
     idempotency_key = models.CharField(max_length=100)
@@ -245,6 +248,14 @@ class Deposit(models.Model):
 
     class Meta:
         ordering = ["collected_at", "id"]
+        # What an outlet collected in a period and up to a day (a collector's balance, the day's
+        # statement, the till) is a range of this index; on PostgreSQL it carries the amount, so the sums
+        # of a collector's deposits are read from the index alone (deposits are never changed).
+        indexes = [
+            models.Index(
+                fields=["outlet", "collected_at"], include=["amount"], name="deposit_outlet_collected"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["source", "idempotency_key"], name="deposit_idempotency_key"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="deposit_positive"),
@@ -252,3 +263,39 @@ class Deposit(models.Model):
 
     def __str__(self) -> str:
         return f"deposit Rp{self.amount} for {self.participant_id}"
+
+
+class Remittance(models.Model):
+    """Money a market collector hands over to the agency out of the daily deposits it took.
+
+    The collector is the outlet (the market under its manager's MoU): deposits are reconciled against
+    remittances per outlet, whichever of its staff took them. ``agent`` says who of the staff handed the
+    money over, for the trail. ``reference`` is the collector's own (its slip or transfer number), unique
+    per outlet, so a retry finds the first record; ``fingerprint`` tells a retry from a different
+    remittance under the same reference. Never changed: no correction of a mistaken one is built yet.
+    """
+
+    outlet = models.ForeignKey(  # indexed by (outlet, remitted_at)
+        Outlet, on_delete=models.PROTECT, related_name="remittances", db_index=False
+    )
+    agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField()
+    remitted_at = models.DateTimeField()
+    reference = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    note = models.CharField(max_length=200, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["remitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "reference"], name="remittance_reference_per_outlet"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="remittance_positive"),
+        ]
+        indexes = [models.Index(fields=["outlet", "remitted_at"], name="remittance_outlet_at")]
+
+    def __str__(self) -> str:
+        return f"remittance Rp{self.amount} by {self.outlet_id} ({self.reference})"

@@ -4,7 +4,8 @@
 (``LedgerBook``: what a list of requests is judged against, read in bulk); ``apply``: the one set-based
 apply of the accepted plans; ``ledger``: the single-record services (lists of one), ``ledger_record`` for
 lists, bills and the month-end lapse run; ``payers``: payers, groups and memberships; ``rates``:
-corrections of the effective-dated rate rules.
+corrections of the effective-dated rate rules; ``remittances``: what market collectors hand over of the
+deposits they took.
 """
 
 from jaring.contributions.services.checks import payment_fingerprint
@@ -30,10 +31,12 @@ from jaring.contributions.services.payers import (
     payers_remove,
 )
 from jaring.contributions.services.rates import rate_rule_save, rate_rules_seed, rate_window_set
+from jaring.contributions.services.remittances import RemittanceResult, remittance_record
 
 __all__ = [
     "DepositResult",
     "PaymentResult",
+    "RemittanceResult",
     "bill_issue",
     "bill_pay",
     "deposit_record",
@@ -52,5 +55,6 @@ __all__ = [
     "rate_rule_save",
     "rate_rules_seed",
     "rate_window_set",
+    "remittance_record",
     "statuses_refresh",
 ]
