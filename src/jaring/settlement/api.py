@@ -57,8 +57,9 @@ class SignatureRefused(ApiProblem):
 
 class ChannelSignature(APIKeyHeader):
     """Lets a request through when ``X-Jaring-Channel`` names an active channel, ``X-Jaring-Timestamp``
-    is within ``TOLERANCE`` seconds of now, ``X-Jaring-Nonce`` is there, ``X-Jaring-Signature`` is the HMAC of the request under the
-    channel's secret, that signature was not seen before, and the channel is within its rate limit.
+    is within ``TOLERANCE`` seconds of now, ``X-Jaring-Nonce`` is there, ``X-Jaring-Signature`` is the
+    HMAC of the request under the channel's secret, that signature was not seen before, and the channel
+    is within its rate limit.
     ``request.auth`` is the ``PaymentChannel``. A refusal writes nothing but its audit entry."""
 
     param_name = SIGNATURE_HEADER
