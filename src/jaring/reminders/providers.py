@@ -152,7 +152,7 @@ class GatewayProvider:
         }
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.attempts),
-            wait=tenacity.wait_exponential_jitter(initial=self.wait_initial, max=self.wait_max),
+            wait=tenacity.wait_random_exponential(multiplier=self.wait_initial, max=self.wait_max),
             retry=tenacity.retry_if_exception_type((_Busy, httpx.TransportError)),
             reraise=True,
         )
