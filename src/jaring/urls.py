@@ -12,6 +12,7 @@ urlpatterns = [
     path("dashboards/", include("jaring.dashboards.urls")),
     path("agents/", include("jaring.perisai.urls")),
     path("reminders/", include("jaring.reminders.urls")),
+    path("settlement/", include("jaring.settlement.urls")),
     path("", include("jaring.accounts.urls")),
     path("", include("jaring.web.urls")),
 ]

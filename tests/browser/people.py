@@ -11,6 +11,7 @@ ROLE_USERS = (
     ("demo.admin", "admin", None, None),
     ("demo.analyst", "head_office_analyst", None, None),
     ("demo.auditor", "auditor", None, None),
+    ("demo.finance", "finance", None, None),
     ("demo.kw07", "regional_staff", "office", "kalimantan"),
     ("demo.kc-krw", "branch_staff", "office", "karawang_branch"),
     ("demo.teller-krw", "outlet_teller", "outlet", "pos_karawang"),

@@ -20,6 +20,7 @@ DEMO_USERS = (
     ("demo.admin", Role.ADMIN, None),
     ("demo.analyst", Role.HEAD_OFFICE_ANALYST, ("office", layout.HEAD_OFFICE[0])),
     ("demo.auditor", Role.AUDITOR, ("office", layout.HEAD_OFFICE[0])),
+    ("demo.finance", Role.FINANCE, ("office", layout.HEAD_OFFICE[0])),
     ("demo.kw07", Role.REGIONAL_STAFF, ("office", "KW07")),
     ("demo.kc-bpn", Role.BRANCH_STAFF, ("office", "KC-BPN")),
     ("demo.teller-krw", Role.OUTLET_TELLER, ("outlet", "POS-KRW")),

@@ -27,10 +27,11 @@ class Role(models.TextChoices):
     AGENT = "agent", _("field agent")
     PAYER = "payer", _("payer")
     AUDITOR = "auditor", _("auditor")
+    FINANCE = "finance", _("finance staff")
 
 
 # Roles that see the whole country; their profile's office, if any, is the head office.
-NATIONAL_ROLES = frozenset({Role.ADMIN, Role.HEAD_OFFICE_ANALYST, Role.AUDITOR})
+NATIONAL_ROLES = frozenset({Role.ADMIN, Role.HEAD_OFFICE_ANALYST, Role.AUDITOR, Role.FINANCE})
 OFFICE_ROLES = frozenset({Role.REGIONAL_STAFF, Role.BRANCH_STAFF})
 # Roles that follow the drive from an office (dashboards, the agents of their offices).
 STAFF_ROLES = NATIONAL_ROLES | OFFICE_ROLES

@@ -34,6 +34,7 @@ from jaring.contributions.services import (
 )
 from jaring.demo import layout
 from jaring.demo import perisai as perisai_demo
+from jaring.demo import settlement as settlement_demo
 from jaring.demo.habits import (
     DRIVER_HABIT_WEIGHTS,
     EVENT_HABIT_WEIGHTS,
@@ -161,6 +162,7 @@ def demo_world_load(
         perisai_demo.lifecycle_apply(loader.special_agents, today)
         statuses_refresh(today=today)
         perisai_demo.statements_make(today)
+        settlement_demo.channel_build(today=today, now=loader.now, seed=seed + 2)
         loader.targets_set()
     report(total, total)
     return demo_summary(already_loaded=False)

@@ -675,6 +675,7 @@ def template_csv(kind: str) -> str:
         ],
         "payments": ["6471054412850003", "3", "110400", "2024-05-10", "POS-BPN", "POS-BPN-20240510-0001", ""],
         "deposits": ["6471054412850003", "5000", "2024-05-10", "POS-BPN", "POS-BPN-SETOR-0001", ""],
+        "settlement": ["BNI-20241110-000123", "6522564574728", "3", "110400", "2024-11-10 14:05:09+07:00"],
     }
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

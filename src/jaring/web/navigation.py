@@ -13,6 +13,7 @@ from jaring.accounts.models import AUDIT_ROLES, STAFF_ROLES, Role
 from jaring.accounts.scope import ACTING_ROLES, scope_for
 from jaring.imports.views import IMPORT_ROLES
 from jaring.perisai.views import AGENT_LIST_ROLES
+from jaring.settlement.views import SETTLEMENT_ROLES
 
 # (url name, label, roles that see the entry: the roles each page's own gate lets in)
 ENTRIES = (
@@ -21,6 +22,7 @@ ENTRIES = (
     ("perisai:home", _("Agents"), AGENT_LIST_ROLES | {Role.AGENT}),
     ("web:payers", _("Payers"), STAFF_ROLES | {Role.PAYER, Role.OUTLET_TELLER}),
     ("imports:list", _("Imports"), IMPORT_ROLES),
+    ("settlement:home", _("Settlement"), SETTLEMENT_ROLES),
     ("accounts:audit", _("Audit trail"), AUDIT_ROLES),
 )
 

@@ -34,10 +34,12 @@ def channel_payment(
     months: int | None = None,
     paid_at: datetime | None = None,
     actor=None,
+    history_allowed: bool = False,
 ) -> PaymentResult:
     """Records the payment a channel took for the participant its customer number names (payment code or
     NIK), for ``months`` months, or for the months ``amount`` pays for when the channel sends no months.
-    Credited to the channel's outlet; its reference is the idempotency key."""
+    Credited to the channel's outlet; its reference is the idempotency key. ``history_allowed``: the demo
+    world states days long gone; a channel never does."""
     participant = participant_by_customer(customer)
     if participant is None:
         raise unknown_customer()
@@ -52,6 +54,7 @@ def channel_payment(
         paid_at=paid_at,
         outlet=channel.outlet,
         actor=actor,
+        history_allowed=history_allowed,
     )
 
 

@@ -45,6 +45,7 @@ from jaring.imports.readers import MAX_CELL_CHARS, read_rows
 from jaring.imports.services import file_sha256
 from jaring.members.codes import payment_code_key
 from jaring.members.models import Participant
+from jaring.rules.money import format_rupiah
 from jaring.rules.payment_code import CODE_DIGITS, payment_code_serial
 from jaring.settlement.models import Difference, PaymentChannel, SettlementFile
 from jaring.settlement.queries import NIK_LENGTH, TermsBook, customer_digits
@@ -119,8 +120,9 @@ def settlement_import(
                 progress(run.lines)
     if chunk:
         _chunk_reconcile(run, chunk)
-    if run.lines == 0:
-        raise ValidationError({"file": [_("The file has no lines under its header.")]})
+    if run.lines == 0 and business_date is None:
+        # A channel that took nothing that day sends its header alone, and says which day it is.
+        raise ValidationError({"file": [_("The file has no lines: give its business date.")]})
     day = business_date
     if day is None and run.dates:
         day = run.dates.most_common(1)[0][0]
@@ -448,7 +450,10 @@ def _funds_difference(settlement: SettlementFile) -> None:
             file_amount=settlement.funds_expected,
             recorded_amount=settlement.funds,
             reason=_("Transferred %(funds)s against %(expected)s expected (total less fees).")
-            % {"funds": settlement.funds, "expected": settlement.funds_expected},
+            % {
+                "funds": format_rupiah(settlement.funds),
+                "expected": format_rupiah(settlement.funds_expected),
+            },
         )
 
 
