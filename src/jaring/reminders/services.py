@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from jaring.accounts.audit import Said, audit
+from jaring.accounts.audit import Said, audit, snapshot
+from jaring.accounts.models import Action
 from jaring.common.clock import ZONE
 from jaring.contributions.models import GroupMembership
 from jaring.contributions.queries import ratebook
 from jaring.members.codes import payment_code_key
 from jaring.members.models import Participant, Standing
-from jaring.reminders.models import Channel, ContactPreference, HolidayCorrection, Reminder
+from jaring.reminders.models import Channel, ContactPreference, HolidayCorrection, Reminder, ReminderRule
 from jaring.reminders.phones import phone_e164
 from jaring.reminders.providers import Outgoing, Provider, SendFailed, provider_named
 from jaring.reminders.queries import month_due_date, reminder_rules
@@ -31,6 +32,7 @@ from jaring.rules.payment_code import payment_code
 from jaring.rules.programmes import parse_programmes
 from jaring.rules.reminders import (
     Kind,
+    load_reminder_rules,
     message,
     months_due,
     packaged_reminder_rules,
@@ -479,3 +481,32 @@ def reminder_delivery_record(
     reminder.refresh_from_db()
     log.info("reminder %s: %s reported %s", reminder.pk, provider, reminder.status)
     return reminder
+
+
+@transaction.atomic
+def reminder_rule_save(*, rule: ReminderRule, actor, summary: str = "") -> ReminderRule:
+    """Saves an operator's new or corrected reminder rule (its window, its wording, its delivery figures)
+    once the rules can read it; audited with the rule before and after."""
+    if rule.valid_to is not None and Month(int(rule.valid_to)) < Month(int(rule.valid_from)):
+        raise ValidationError({"valid_to": _("The window ends before it starts.")})
+    try:
+        if rule.kind == ReminderRule.Kind.DELIVERY:
+            load_reminder_rules([], rule.data)
+        else:
+            load_reminder_rules([{**rule.data, "kind": rule.kind}], None)
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValidationError({"data": str(error)}) from error
+    stored = ReminderRule.objects.select_for_update().filter(pk=rule.pk).first() if rule.pk else None
+    before = snapshot(stored)
+    rule.save()
+    audit(
+        actor,
+        Action.UPDATE if stored else Action.CREATE,
+        obj=rule,
+        before=before,
+        after=rule,
+        summary=Said(
+            gettext_noop("reminder rule %(code)s (%(kind)s)"), {"code": rule.code, "kind": rule.kind}
+        ).noted(summary),
+    )
+    return rule
