@@ -19,10 +19,16 @@ def test_the_openapi_document_lists_every_operation_with_bearer_auth_and_problem
         ("/api/v1/deposits", "post"),
         ("/api/v1/batch", "post"),
         ("/api/v1/statements/{day}", "get"),
+        ("/api/v1/channel/inquiry", "post"),
+        ("/api/v1/channel/payments", "post"),
+        ("/api/v1/channel/reversals", "post"),
     }
-    assert document["components"]["securitySchemes"]["ApiKeyAuth"] == {"type": "http", "scheme": "bearer"}
-    for operation in operations.values():
-        assert operation["security"] == [{"ApiKeyAuth": []}]
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["ApiKeyAuth"] == {"type": "http", "scheme": "bearer"}
+    assert schemes["ChannelSignature"] == {"type": "apiKey", "in": "header", "name": "X-Jaring-Signature"}
+    for (path, _method), operation in operations.items():
+        scheme = "ChannelSignature" if path.startswith("/api/v1/channel/") else "ApiKeyAuth"
+        assert operation["security"] == [{scheme: []}]
         for status, answer in operation["responses"].items():
             media_type = "application/problem+json" if int(status) >= 400 else "application/json"
             assert list(answer["content"]) == [media_type], (operation["operationId"], status)

@@ -73,7 +73,9 @@ def channel_build(*, today: date, now: datetime, seed: int) -> None:
             late_at,
         )
     )  # reported only in the file: recorded by the settlement
-    rows.append((f"BNI{day:%Y%m%d}09002", payment_code(9_999_999_901, payment_code_key()), 1, 16_800, late_at))
+    rows.append(
+        (f"BNI{day:%Y%m%d}09002", payment_code(9_999_999_901, payment_code_key()), 1, 16_800, late_at)
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"BNI-settlement-{day:%Y%m%d}.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
