@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jaring.desk import cashier, receipt, register, till, views, void
+from jaring.desk import cashier, receipt, register, till, views, void, worklist
 
 app_name = "desk"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("pay/", cashier.pay, name="pay"),
     path("deposit/", cashier.deposit, name="deposit"),
     path("till/", till.till, name="till"),
+    path("worklist/", worklist.worklist, name="worklist"),
     path("deposit/preview", cashier.deposit_preview_fragment, name="deposit_preview"),
     path("receipt/<int:pk>/", receipt.receipt, name="receipt"),
     path("receipt/<int:pk>.pdf", receipt.receipt_pdf, name="receipt_pdf"),
