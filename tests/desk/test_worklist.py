@@ -25,8 +25,9 @@ def people(world, register):
     def pay(person, month, months=1):
         _covered, price = payment_quote(person, months=months, at=moment(month, 4))
         payment_record(
-            participant=person, months=months, amount=price.total, source="test", idempotency_key=f"k{next(keys)}",
-            paid_at=moment(month, 4), outlet=world.pos_karawang, history_allowed=True,
+            participant=person, months=months, amount=price.total, source="test",
+            idempotency_key=f"k{next(keys)}", paid_at=moment(month, 4), outlet=world.pos_karawang,
+            history_allowed=True,
         )  # fmt: skip
 
     def worker(name, registered, *paid, outlet=None):
@@ -91,7 +92,11 @@ def test_the_score_shows_its_parts_and_a_tap_takes_the_payment(client, teller, p
     assert [(points, count) for _label, points, count in hadi["parts"]] == [(60, 4), (10, 1), (4, 2)]
     assert hadi["pay"] == f"/desk/pay/?q={people['stopped'].number}"
     text = page.content.decode()
-    assert "Risiko berhenti" in text and "tunggakan bulan" in text
+    assert (
+        "Risiko berhenti" in text
+        and "+60 (4 bulan belum dibayar)" in text
+        and "+10 (pernah berhenti 1 kali)" in text
+    )
     assert f'href="/desk/pay/?q={people["stopped"].number}"' in text
     tabs = {kind: count for kind, _label, count in page.context["tabs"]}
     assert tabs == {Worklist.DUE: 2, Worklist.ARREARS: 1, Worklist.LAPSING: 1, Worklist.LAPSED: 2}

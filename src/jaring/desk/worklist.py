@@ -34,6 +34,12 @@ PARTS = {
     "stopped_before": gettext_lazy("stopped before"),
     "short_history": gettext_lazy("short history"),
 }
+# What each part counts, said with its count on the page: "+30 (2 unpaid months)".
+PART_SAID = {
+    "behind": gettext_lazy("%(count)s unpaid months"),
+    "stopped_before": gettext_lazy("stopped paying %(count)s times before"),
+    "short_history": gettext_lazy("%(count)s months short of six paid"),
+}
 COLUMNS = (
     Column(gettext_lazy("Participant number")),
     Column(gettext_lazy("Name")),
@@ -69,6 +75,11 @@ def worklist(request):
                 "unpaid": entry.unpaid,
                 "risk": entry.risk.total,
                 "parts": [(PARTS[name], parts[name].points, parts[name].count) for name in PARTS],
+                "why": [
+                    f"+{parts[name].points} ({PART_SAID[name] % {'count': parts[name].count}})"
+                    for name in PARTS
+                    if parts[name].points
+                ],
                 "pay": f"{reverse('desk:pay')}?{urlencode({'q': participant_number(person.pk)})}",
             }
         )

@@ -170,7 +170,6 @@ def settlement_home(request):
             "form": form,
             "file_columns": FILE_COLUMNS,
             "files": file_rows,
-            "difference_columns": DIFFERENCE_COLUMNS,
             "differences": list(zip(shown, difference_rows, strict=True)),
             "more": differences.count() > SHOWN_DIFFERENCES,
             "open_by_day": list(open_by_day),
