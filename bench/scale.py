@@ -5,6 +5,7 @@ whole-table jobs next to a bare scan of the same rows (issue #12, docs/scale.md)
     .venv/bin/python bench/scale.py --participants 20000 --postgres URL --measure --out /tmp/scale-20k.json
     .venv/bin/python bench/scale.py --participants 200000 --postgres URL --measure --out b.json \
         --compare a.json                                             # how each figure moved since a.json
+    .venv/bin/python bench/scale.py --participants 1000000 --postgres URL --measure --only reminders,lapse
     .venv/bin/python bench/scale.py --postgres URL --drop             # drops the database
 
 **Build** (the default; resumable). The database is created on first start (``benchdb``) and the build
@@ -33,9 +34,10 @@ desk's participant page as a teller next to a bare read of the participant and i
 target status, a contest leaderboard and monev next to GROUP BY scans of the facts; an agent's monthly
 statement and the month's statement job next to a bare scan of the entries; the month-end lapse run
 (``statuses_refresh`` for the next month, rolled back) next to a bare scan of the participants and their
-runs; ``tallies_verify`` next to a bare scan of what it reads; the size of every table (partitions
-summed). ``--out FILE.json`` writes the figures; ``--compare FILE.json`` prints how each moved since an
-earlier run.
+runs; the day's reminder plan (``reminders_plan``, rolled back) next to a bare scan of the standings and
+participants it reads; ``tallies_verify`` next to a bare scan of what it reads; the size of every table
+(partitions summed). ``--out FILE.json`` writes the figures; ``--compare FILE.json`` prints how each
+moved since an earlier run; ``--only reminders,lapse`` measures only those.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ PROGRESS = "bench_scale_progress"
 SAMPLES = 200  # requests per API operation and desk page
 RUNS = 7  # medians of the in-process reads
 # The goal (issue #12): reads stay flat as the participants grow; these grow at most with the tables.
-WHOLE_TABLE_JOBS = {"month's statement job", "month-end lapse run", "tallies verify"}
+WHOLE_TABLE_JOBS = {"month's statement job", "month-end lapse run", "tallies verify", "day's reminder plan"}
 INCOMES = (1_000_000, 1_500_000, 2_000_000, 3_000_000, 5_000_000)
 PARTICIPANT_COLUMNS = (
     "id", "nik", "name", "birth_date", "sex", "phone", "village_id", "occupation_id", "permanence", "segment",
@@ -396,9 +398,9 @@ class Maker:
                 entries.append((pk, kind, month, amount, breakdown, pay_channel, pay_outlet, pay_code,
                                 pay_agent, paid_at, kind == "reversal"))  # fmt: skip
             people.append((
-                pk, nik, f"Peserta {number}", born, sex, "", villages[number % len(villages)], occupation,
-                permanence, "BPU", income, programmes, channel, outlet_id, agent_id, office_id, registered_at,
-                registered.index, created,
+                pk, nik, f"Peserta {number}", born, sex, phone(number), villages[number % len(villages)],
+                occupation, permanence, "BPU", income, programmes, channel, outlet_id, agent_id, office_id,
+                registered_at, registered.index, created,
             ))  # fmt: skip
             standings.append((
                 pk, self.standing(runs, registered), None if paid_through is None else paid_through.index, 0
@@ -413,6 +415,11 @@ def fingerprint(participant: int, amount: int, outlet: int, agent: int | None, p
         f"|participant={participant!r}"
     )
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def phone(number: int) -> str:
+    """Three workers in four gave a mobile number (the reminders need one)."""
+    return "" if number % 4 == 3 else f"0812{number % 10**8:08d}"
 
 
 def ids_reserve(table: str, count: int) -> list[int]:
@@ -873,6 +880,44 @@ def lapse_measure(figures: Figures, as_of: date) -> None:
     print(f"  (statuses for {next_month:%Y-%m}, rolled back: {counts})", flush=True)
 
 
+def reminders_measure(figures: Figures, as_of: date) -> None:
+    """The day's reminder plan (issue #14) over every standing, rolled back, next to a bare scan of the
+    standings and participants it reads. The day is the latest of the world's month whose rules call for
+    the most kinds of reminder (a day outside every window plans nothing)."""
+    from django.db import transaction
+
+    from jaring.contributions.queries import ratebook
+    from jaring.reminders.queries import month_due_date, reminder_rules
+    from jaring.reminders.services import reminders_plan
+    from jaring.rules.months import Month
+
+    month = Month.from_date(as_of)
+    rules, due = reminder_rules(month), month_due_date(month)
+    arrears = ratebook().policy_for(month).arrears_months
+    days = [
+        month.first_day() + timedelta(days=n) for n in range((month.last_day() - month.first_day()).days + 1)
+    ]
+
+    def kinds(d: date) -> int:
+        return len(set(rules.kinds_by_unpaid(day=d, month=month, due=due, arrears_months=arrears).values()))
+
+    day = max(days, key=lambda d: (kinds(d), d))
+    planned = {}
+
+    def run():
+        with transaction.atomic():
+            result = reminders_plan(day=day, actor=None)
+            planned.update(added=result.added, held_out=result.held_out, kinds=result.by_kind)
+            transaction.set_rollback(True)
+
+    ms, _none = once_ms(run)
+    ref, _rows = once_ms(lambda: scalar(
+        "SELECT count(*), sum(p.declared_income), max(s.paid_through) FROM members_standing s "
+        "JOIN members_participant p ON p.id = s.participant_id WHERE p.phone <> ''"))  # fmt: skip
+    figures.add("day's reminder plan", ms, ref, "ms", "bare scan of standings + participants")
+    print(f"  (reminders planned for {day}, rolled back: {planned})", flush=True)
+
+
 def verify_measure(figures: Figures) -> int:
     from jaring.tallies.verify import tallies_verify
 
@@ -899,7 +944,10 @@ def table_sizes() -> dict[str, int]:
     return {name: int(size) for name, size in rows}
 
 
-def measure(world: dict, *, verify: bool = True) -> dict:
+MEASURES = ("api", "desk", "monitoring", "statements", "lapse", "reminders", "verify")
+
+
+def measure(world: dict, *, verify: bool = True, only: list[str] | None = None) -> dict:
     from django.db import connection
 
     from jaring.channels.models import Outlet
@@ -937,14 +985,22 @@ def measure(world: dict, *, verify: bool = True) -> dict:
     )
     figures = Figures()
     print(f"  {'figure':<34}{'value':>14} | reference", flush=True)
-    api_measure(figures, [(nik, born.isoformat()) for _pk, nik, born, _o in people], outlet)
-    desk_measure(figures, [(pk, participant_number(pk)) for pk in teller_people])
-    monitoring_measure(figures, as_of)
-    statements_measure(figures, as_of)
-    lapse_measure(figures, as_of)
+    wanted = set(only or MEASURES)
+    if "api" in wanted:
+        api_measure(figures, [(nik, born.isoformat()) for _pk, nik, born, _o in people], outlet)
+    if "desk" in wanted:
+        desk_measure(figures, [(pk, participant_number(pk)) for pk in teller_people])
+    if "monitoring" in wanted:
+        monitoring_measure(figures, as_of)
+    if "statements" in wanted:
+        statements_measure(figures, as_of)
+    if "lapse" in wanted:
+        lapse_measure(figures, as_of)
+    if "reminders" in wanted:
+        reminders_measure(figures, as_of)
     # ``tallies verify`` holds the tallies it expects in memory: at 10 M (24 M daily rows) it took more
     # than this machine's 24 GiB and was killed (docs/scale.md); --no-verify measures the rest.
-    differences = verify_measure(figures) if verify else None
+    differences = verify_measure(figures) if verify and "verify" in wanted else None
     sizes_ = table_sizes()
     total = database_size()
     print(f"  database {gb(total)}; largest tables:", flush=True)
@@ -1026,6 +1082,9 @@ def main() -> None:
     parser.add_argument(
         "--no-verify", action="store_true", help="measure without `tallies verify` (it needs memory in N)"
     )
+    parser.add_argument(
+        "--only", type=lambda text: text.split(","), help=f"measure only these: {','.join(MEASURES)}"
+    )
     args = parser.parse_args()
     url = args.postgres
     if args.drop:
@@ -1056,7 +1115,7 @@ def main() -> None:
             flush=True,
         )
         if args.measure:
-            result = measure(world, verify=not args.no_verify)
+            result = measure(world, verify=not args.no_verify, only=args.only)
             if args.out:
                 Path(args.out).write_text(json.dumps(result, indent=1, default=str))
                 print(f"figures written to {args.out}")
