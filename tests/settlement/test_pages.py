@@ -82,3 +82,22 @@ def test_other_roles_do_not_find_the_page(client, staff, settled, role):
     )
     difference.refresh_from_db()
     assert difference.resolved_at is None
+
+
+def test_market_collectors_balances_are_shown_and_exported(client, staff, settled, world):
+    from tests.settlement.test_settlement import at
+
+    from jaring.channels.services import outlet_create, partner_create
+    from jaring.common.clock import local_date
+    from jaring.contributions.services import remittance_record
+
+    market = partner_create(code="PSR", name="Pasar Kosambi", kind="market_collector")
+    collector = outlet_create(code="PSR-KSB", name="Pasar Kosambi", partner=market, region_code="32.15.01")
+    remittance_record(
+        outlet=collector, amount=50_000, reference="SLIP-1", remitted_at=at(local_date(), 0, 5), actor=None
+    )
+    signed_in(client, staff, "finance")
+    page = client.get("/settlement/")
+    assert ("PSR-KSB Pasar Kosambi", 0, 0, 50_000, -50_000) in page.context["collectors"]
+    exported = client.get("/settlement/?table=collectors&format=csv").content.decode("utf-8-sig")
+    assert "PSR-KSB Pasar Kosambi,0,0,50000,-50000" in exported

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jaring.accounts.models import Role
 from jaring.accounts.scope import scope_for
-from jaring.common.clock import local_date
+from jaring.common.clock import local_date, month_of
 from jaring.common.privacy import mask_nik
+from jaring.contributions.remittances import Period, collector_balances
 from jaring.imports.readers import template_csv
 from jaring.settlement.models import Difference, PaymentChannel, SettlementFile
 from jaring.settlement.queries import NIK_LENGTH, differences_of
@@ -99,6 +100,13 @@ DIFFERENCE_COLUMNS = (
     Column(gettext_lazy("Reason")),
     Column(gettext_lazy("Resolution")),
 )
+COLLECTOR_COLUMNS = (
+    Column(gettext_lazy("Collector")),
+    Column(gettext_lazy("Owed at the start"), "rupiah"),
+    Column(gettext_lazy("Collected"), "rupiah"),
+    Column(gettext_lazy("Remitted"), "rupiah"),
+    Column(gettext_lazy("Still owed"), "rupiah"),
+)
 
 
 @require_GET
@@ -145,7 +153,17 @@ def settlement_home(request):
         )
         for d in shown
     ]
+    month = month_of()
+    collector_rows = [
+        (f"{b.outlet.code} {b.outlet.name}", b.owed_before, b.collected, b.remitted, b.owed)
+        for b in collector_balances(Period.of_month(month))
+    ]
     if (fmt := export_format(request)) is not None:
+        if request.GET.get("table") == "collectors":
+            return table_response(
+                request, title=_("Market collectors' remittances"), columns=COLLECTOR_COLUMNS,
+                rows=collector_rows, fmt=fmt, filename="collector-remittances", period=str(month),
+            )  # fmt: skip
         if request.GET.get("table") == "files":
             return table_response(
                 request, title=_("Settlement files"), columns=FILE_COLUMNS, rows=file_rows, fmt=fmt,
@@ -173,6 +191,9 @@ def settlement_home(request):
             "differences": list(zip(shown, difference_rows, strict=True)),
             "more": differences.count() > SHOWN_DIFFERENCES,
             "open_by_day": list(open_by_day),
+            "collector_columns": COLLECTOR_COLUMNS,
+            "collectors": collector_rows,
+            "month": month,
             "query": request.GET.urlencode(),
         },
     )
