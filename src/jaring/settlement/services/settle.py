@@ -30,12 +30,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from jaring.accounts.audit import Said, audit
+from jaring.common.batch import batch_memory
 from jaring.common.clock import parse_moment
 from jaring.common.errors import Problem
 from jaring.contributions.models import LedgerKey, Payment
@@ -111,15 +112,16 @@ def settlement_import(
     rows = read_rows(path, "settlement")  # checks the whole file and its header before the first row
     run = _Run(channel=channel, terms=TermsBook(channel), key=payment_code_key())
     chunk: list[_Line] = []
-    for number, cells in rows:
-        chunk.append(_line_read(number, cells))
-        if len(chunk) == CHUNK:
+    with batch_memory():  # a file of a million lines: as an import's, see ``common.batch``
+        for number, cells in rows:
+            chunk.append(_line_read(number, cells))
+            if len(chunk) == CHUNK:
+                _chunk_reconcile(run, chunk)
+                chunk = []
+                if progress:
+                    progress(run.lines)
+        if chunk:
             _chunk_reconcile(run, chunk)
-            chunk = []
-            if progress:
-                progress(run.lines)
-    if chunk:
-        _chunk_reconcile(run, chunk)
     if run.lines == 0 and business_date is None:
         # A channel that took nothing that day sends its header alone, and says which day it is.
         raise ValidationError({"file": [_("The file has no lines: give its business date.")]})
@@ -251,8 +253,9 @@ def _chunk_reconcile(run: _Run, lines: list[_Line]) -> None:
 
 
 def _participants_find(run: _Run, lines: Iterable[_Line]) -> None:
-    """Sets each line's participant: a payment code read with the key, a NIK looked up; then every id
-    confirmed in one query (a code whose check digit holds may still name nobody)."""
+    """Sets each line's participant: a payment code read with the key, a NIK looked up. A code whose
+    check digit holds may still name nobody: the ledger's own read of the participants says so for the
+    lines to record (``_record``), and a recorded reference's entry names its participant."""
     niks = {line.code for line in lines if len(line.code) == NIK_LENGTH}
     by_nik = dict(Participant.objects.filter(nik__in=niks).values_list("nik", "id")) if niks else {}
     for line in lines:
@@ -260,11 +263,6 @@ def _participants_find(run: _Run, lines: Iterable[_Line]) -> None:
             line.participant = by_nik.get(line.code)
         else:
             line.participant = payment_code_serial(line.code, run.key)
-    serials = {line.participant for line in lines if line.participant is not None}
-    found = set(Participant.objects.filter(pk__in=serials).values_list("id", flat=True)) if serials else set()
-    for line in lines:
-        if line.participant not in found:
-            line.participant = None
 
 
 @dataclass(frozen=True)
@@ -348,17 +346,35 @@ def _record(run: _Run, lines: list[_Line]) -> None:
         )
         for line in lines
     ]
-    try:
-        outcomes = ledger_record(requests, references_read=False)
-    except ReferencesTaken:  # a notification of the same reference arrived meanwhile
-        outcomes = ledger_record(requests)
+    with transaction.atomic():
+        _commit_without_flush()
+        try:
+            outcomes = ledger_record(requests, references_read=False)
+        except ReferencesTaken:  # a notification of the same reference arrived meanwhile
+            outcomes = ledger_record(requests)
     for line, outcome in zip(lines, outcomes, strict=True):
-        if isinstance(outcome, list):
+        if isinstance(outcome, list) and [problem.reason for problem in outcome] == ["nik:unknown"]:
+            # the code's check digit holds but it names nobody (``checks._unknown_participant``)
+            run.counts["queued"] += 1
+            run.differences.append(
+                _difference(run, line, Difference.Kind.QUEUED, _("No participant has this payment code."))
+            )
+        elif isinstance(outcome, list):
             _reject(run, line, outcome)
         elif isinstance(outcome, Replay):
             run.counts["matched"] += 1
         else:
             run.counts["recorded"] += 1
+
+
+def _commit_without_flush() -> None:
+    """On PostgreSQL, a chunk's commit does not wait for its WAL to reach the disk, as an import's chunk
+    (``imports.services``): a server crash that loses the last chunks' payments loses nothing else of
+    the file (its row, counts and differences commit at the end, in a transaction that waits, and so
+    after every chunk before it is on disk), and the file sent again records them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def _reject(run: _Run, line: _Line, problems: list[Problem]) -> None:
