@@ -14,13 +14,19 @@ from jaring.regions.models import Region
 
 class RateRule(EffectiveRule):
     """One effective-dated entry of the rate book: a schedule, an adjustment (a cut for a window) or a
-    coverage policy. ``data`` holds the entry as in ``rules/data/bpu_rates.json``; the validity window is
-    kept in columns so operators can move it (PP 50/2025's period is not verified)."""
+    coverage policy; or of the wage earners' book (a PU schedule, a JP ceiling, JKP, the size classes).
+    ``data`` holds the entry as in ``rules/data/bpu_rates.json`` or ``pu_rates.json``; the validity
+    window is kept in columns so operators can move it (PP 50/2025's period is not verified)."""
 
     class Kind(models.TextChoices):
         SCHEDULE = "schedule", _("rate schedule")
         ADJUSTMENT = "adjustment", _("adjustment")
         POLICY = "policy", _("coverage policy")
+        # Wage earners (PU): rules/data/pu_rates.json
+        WAGE = "wage", _("wage-earner rate schedule")
+        CEILING = "ceiling", _("JP wage ceiling")
+        JKP = "jkp", _("job-loss insurance (JKP)")
+        SIZES = "sizes", _("employer size classes")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
 

@@ -17,9 +17,10 @@ from jaring.rules.coverage import Run, months_for_payment, paid_through, runs_fr
 from jaring.rules.months import Month, month_span
 from jaring.rules.programmes import parse_programmes
 from jaring.rules.rates import Price, RateBook, load_ratebook
+from jaring.rules.wage_rates import WageRateBook, load_wage_ratebook
 
 _RATEBOOK_SECONDS = 60
-_cache: dict[str, tuple[float, RateBook]] = {}
+_cache: dict[str, tuple[float, RateBook | WageRateBook]] = {}
 
 
 def ratebook() -> RateBook:
@@ -40,14 +41,29 @@ def ratebook_forget() -> None:
 def ratebook_data() -> dict:
     """The rules as the plain mapping ``load_ratebook`` reads (``common.rules``: the windows and flags
     from the columns)."""
-    return rule_entries(
-        RateRule.objects.all(),
-        {
-            RateRule.Kind.SCHEDULE: "schedules",
-            RateRule.Kind.ADJUSTMENT: "adjustments",
-            RateRule.Kind.POLICY: "policies",
-        },
-    )
+    sections = {
+        RateRule.Kind.SCHEDULE: "schedules",
+        RateRule.Kind.ADJUSTMENT: "adjustments",
+        RateRule.Kind.POLICY: "policies",
+    }
+    return rule_entries(RateRule.objects.filter(kind__in=list(sections)), sections)
+
+
+def wage_ratebook() -> WageRateBook:
+    """The wage earners' rate book in force, from the ``RateRule`` rows of the PU kinds (cached for a
+    minute, as the rate book is, and forgotten with it)."""
+    cached = _cache.get("wage")
+    if cached and time.monotonic() - cached[0] < _RATEBOOK_SECONDS:
+        return cached[1]
+    sections = {
+        RateRule.Kind.WAGE: "wage_schedules",
+        RateRule.Kind.CEILING: "jp_ceilings",
+        RateRule.Kind.JKP: "jkp",
+        RateRule.Kind.SIZES: "size_classes",
+    }
+    book = load_wage_ratebook(rule_entries(RateRule.objects.filter(kind__in=list(sections)), sections))
+    _cache["wage"] = (time.monotonic(), book)
+    return book
 
 
 def coverage_runs(participant: Participant) -> tuple[Run, ...]:

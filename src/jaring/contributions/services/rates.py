@@ -19,15 +19,21 @@ from jaring.contributions.queries import ratebook_forget
 from jaring.rules.months import Month
 
 SECTIONS = {"schedules": "schedule", "adjustments": "adjustment", "policies": "policy"}
+WAGE_SECTIONS = {"wage_schedules": "wage", "jp_ceilings": "ceiling", "jkp": "jkp", "size_classes": "sizes"}
 
 
-def packaged_rates() -> dict:
-    text = resources.files("jaring.rules").joinpath("data/bpu_rates.json").read_text(encoding="utf-8")
+def packaged_rates(name: str = "bpu_rates.json") -> dict:
+    text = resources.files("jaring.rules").joinpath(f"data/{name}").read_text(encoding="utf-8")
     return json.loads(text, parse_float=Decimal)
 
 
+def packaged_wage_rates() -> dict:
+    return packaged_rates("pu_rates.json")
+
+
 def rule_code(section: str, entry: dict) -> str:
-    return entry.get("code") or f"{SECTIONS[section].upper()}-{entry['valid_from']}"
+    kind = SECTIONS.get(section) or WAGE_SECTIONS[section]
+    return entry.get("code") or f"{kind.upper()}-{entry['valid_from']}"
 
 
 def rate_rules_seed(rate_rule_model, data: dict | None = None) -> int:
@@ -38,7 +44,7 @@ def rate_rules_seed(rate_rule_model, data: dict | None = None) -> int:
     it writes no audit entry; the migration is the record."""
     data = data or packaged_rates()
     added = 0
-    for section, kind in SECTIONS.items():
+    for section, kind in (SECTIONS | WAGE_SECTIONS).items():
         for entry in data.get(section, []):
             code = rule_code(section, entry)
             if rate_rule_model.objects.filter(code=code).exists():
