@@ -37,6 +37,26 @@ def worker(register):
     return _worker
 
 
+@pytest.fixture(autouse=True)
+def holdout_share(request):
+    """``holdout_share("0.5")`` sets the share of the workers held out from reminders; before that it is
+    0 in these tests (the draw's key is made anew with each test database, so a worker a test expects to
+    be reminded could otherwise be held out). Tests without the database leave the rules alone."""
+    if "django_db" not in request.keywords and "db" not in request.fixturenames:
+        yield None
+        return
+    from jaring.reminders.models import ReminderRule
+
+    def _share(share: str) -> None:
+        rule = ReminderRule.objects.get(kind="holdout")
+        rule.data = {**rule.data, "share": share}
+        rule.save()
+
+    request.getfixturevalue("db")
+    _share("0")
+    yield _share
+
+
 @pytest.fixture
 def gateway():
     with FakeGateway() as fake:

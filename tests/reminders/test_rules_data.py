@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_packaged_rules_are_seeded_with_their_sources():
     data = packaged_reminder_rules()
-    assert ReminderRule.objects.count() == len(data["kinds"]) + len(data["delivery"])
+    assert ReminderRule.objects.count() == len(data["kinds"]) + len(data["delivery"]) + len(data["holdout"])
     assert all(rule.source for rule in ReminderRule.objects.all())
     rules = reminder_rules(Month.of(2026, 11))
     assert set(rules.kinds) == set(Kind)

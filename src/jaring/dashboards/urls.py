@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jaring.dashboards import contest_views, views
+from jaring.dashboards import contest_views, reminder_views, views
 
 app_name = "dashboards"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("office/<str:code>/", views.office, name="office"),
     path("outlet/<str:code>/", views.outlet, name="outlet"),
     path("agent/<str:code>/", views.agent, name="agent"),
+    path("reminders/", reminder_views.reminders, name="reminders"),
     path("contests/", contest_views.contest_list, name="contests"),
     path("contests/<str:code>/", contest_views.contest_detail, name="contest"),
     path("contests/<str:code>/board/", contest_views.contest_board, name="contest_board"),

@@ -19,9 +19,10 @@ class Channel(models.TextChoices):
 
 class ReminderRule(EffectiveRule):
     """One effective-dated reminder rule, as in ``rules/data/reminders.json``: when a kind of reminder is
-    sent and its Indonesian wording, or how reminders travel (channels, consent, the days between two
-    messages, quiet hours, retries). The lapse and the arrears window are not here: they are the coverage
-    policy's (``contributions.RateRule``)."""
+    sent and its Indonesian wording, how reminders travel (channels, consent, the days between two
+    messages, quiet hours, retries), or the share of workers held out to measure whether reminders work.
+    The lapse and the arrears window are not here: they are the coverage policy's
+    (``contributions.RateRule``)."""
 
     class Kind(models.TextChoices):
         DUE_SOON = "due_soon", _("before the due date")
@@ -29,6 +30,7 @@ class ReminderRule(EffectiveRule):
         LAPSE_WARNING = "lapse_warning", _("before the lapse")
         REACTIVATE = "reactivate", _("reactivation")
         DELIVERY = "delivery", _("delivery")
+        HOLDOUT = "holdout", _("holdout")
 
     kind = models.CharField(max_length=15, choices=Kind.choices)
 
@@ -76,7 +78,8 @@ class ContactPreference(models.Model):
 
 class Reminder(models.Model):
     """One message in the outbox. A worker gets at most one reminder of a kind for a month: the unique key
-    is what makes a repeated run add nothing."""
+    is what makes a repeated run add nothing. A worker drawn into the month's holdout gets a row too,
+    ``held_out``, which is never sent: it says who would have been reminded, for the comparison."""
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("scheduled")
@@ -84,6 +87,7 @@ class Reminder(models.Model):
         DELIVERED = "delivered", _("delivered")
         FAILED = "failed", _("failed")
         CANCELLED = "cancelled", _("cancelled")
+        HELD_OUT = "held_out", _("held out")
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=15, choices=ReminderRule.Kind.choices[:4])
@@ -113,6 +117,7 @@ class Reminder(models.Model):
             ),
             models.Index(fields=["provider", "provider_message_id"], name="reminder_provider_id"),
             models.Index(fields=["participant", "planned_on"], name="reminder_recent"),
+            models.Index(fields=["month", "kind"], name="reminder_cohort"),
         ]
 
     def __str__(self) -> str:

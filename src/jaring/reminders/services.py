@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, Value
+from django.db.models import Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -60,6 +60,7 @@ def reminder_rules_seed(reminder_rule_model, data: dict | None = None) -> int:
     data = data or packaged_reminder_rules()
     entries = [(entry["kind"], entry) for entry in data.get("kinds", [])]
     entries += [("delivery", entry) for entry in data.get("delivery", [])]
+    entries += [("holdout", entry) for entry in data.get("holdout", [])]
     added = 0
     for kind, entry in entries:
         if reminder_rule_model.objects.filter(code=entry["code"]).exists():
@@ -172,11 +173,16 @@ def contact_preference_set(
 
 @dataclass
 class PlanResult:
+    """What a day's plan added: ``added`` reminders to send (``by_kind``) and ``held_out`` workers drawn
+    into the month's holdout (``held_out_by_kind``), who are recorded and never sent to."""
+
     day: date
     month: Month
     due: date
     added: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
+    held_out: int = 0
+    held_out_by_kind: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {
@@ -185,7 +191,18 @@ class PlanResult:
             "due": self.due.isoformat(),
             "added": self.added,
             "by_kind": self.by_kind,
+            "held_out": self.held_out,
+            "held_out_by_kind": self.held_out_by_kind,
         }
+
+
+def _planned(day: date) -> tuple[int, int]:
+    """The outbox rows planned on ``day``: (to send, held out), in one query."""
+    held = Q(status=Reminder.Status.HELD_OUT)
+    counts = Reminder.objects.filter(planned_on=day).aggregate(
+        sent=Count("pk", filter=~held), held=Count("pk", filter=held)
+    )
+    return counts["sent"], counts["held"]
 
 
 def _consents(channel: str):
@@ -202,6 +219,12 @@ def reminders_plan(*, day: date, actor) -> PlanResult:
     coverage policy's), who may be reached on some channel (WhatsApp only after an opt-in, no channel
     they opted out of), and who were not sent a reminder in the last ``min_days_between`` days. The
     participant record holds no death or merge yet: when it does, ``_reachable`` is where they go.
+
+    Of those, the workers drawn into the month's holdout (``Holdout.holds_out``: a keyed hash of the
+    participant and the month under the share in force, so the same workers all month long) get the row
+    they would have got with the status ``held_out``, which is never sent. They pass every test the
+    reminded do, and their rows count for the days between as a sent reminder does, so the two groups
+    differ only in the message.
 
     Repeating the run adds nothing: a worker gets one reminder of a kind for a month (the unique key),
     and one reminder in the days between."""
@@ -264,7 +287,8 @@ def reminders_plan(*, day: date, actor) -> PlanResult:
     key = payment_code_key()
     prices: dict[tuple, int] = {}
     channels = Channel.values
-    before = Reminder.objects.filter(planned_on=day).count()
+    holdout = rules.holdout
+    before, held_before = _planned(day)
     batch: list[Reminder] = []
     for participant_id, last, income, programmes, *flags in rows.iterator(chunk_size=_BATCH):
         opted_in = dict(zip(channels, flags[: len(channels)], strict=True))
@@ -291,6 +315,7 @@ def reminders_plan(*, day: date, actor) -> PlanResult:
             month=month,
             due=due,
         )
+        held = holdout.holds_out(participant_id, month, key)
         batch.append(
             Reminder(
                 participant_id=participant_id,
@@ -301,25 +326,26 @@ def reminders_plan(*, day: date, actor) -> PlanResult:
                 amount=amount,
                 months=count,
                 planned_on=day,
+                status=Reminder.Status.HELD_OUT if held else Reminder.Status.SCHEDULED,
             )
         )
-        result.by_kind[kind] = result.by_kind.get(kind, 0) + 1
+        tally = result.held_out_by_kind if held else result.by_kind
+        tally[kind] = tally.get(kind, 0) + 1
         if len(batch) >= _BATCH:
             Reminder.objects.bulk_create(batch, ignore_conflicts=True)
             batch = []
     if batch:
         Reminder.objects.bulk_create(batch, ignore_conflicts=True)
-    result.added = Reminder.objects.filter(planned_on=day).count() - before
-    if result.added:
-        audit(
-            actor,
-            "create",
-            obj=Reminder,
-            summary=Said(
-                gettext_noop("reminders planned for %(day)s: %(count)s"),
-                {"day": day.isoformat(), "count": result.added},
-            ),
+    after, held_after = _planned(day)
+    result.added, result.held_out = after - before, held_after - held_before
+    if result.added or result.held_out:
+        summary = Said(
+            gettext_noop("reminders planned for %(day)s: %(count)s"),
+            {"day": day.isoformat(), "count": result.added},
         )
+        if result.held_out:
+            summary = summary.plus(gettext_noop("%(held)s held out"), {"held": result.held_out})
+        audit(actor, "create", obj=Reminder, summary=summary)
     return result
 
 
@@ -492,6 +518,8 @@ def reminder_rule_save(*, rule: ReminderRule, actor, summary: str = "") -> Remin
     try:
         if rule.kind == ReminderRule.Kind.DELIVERY:
             load_reminder_rules([], rule.data)
+        elif rule.kind == ReminderRule.Kind.HOLDOUT:
+            load_reminder_rules([], None, rule.data)
         else:
             load_reminder_rules([{**rule.data, "kind": rule.kind}], None)
     except (ValueError, KeyError, TypeError) as error:

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from fractions import Fraction
+from hashlib import blake2b
 from importlib import resources
 from typing import Any
 
@@ -109,10 +111,33 @@ class Delivery:
     retry_cap_minutes: int = 360
 
 
+def holdout_draw(participant_id: int, month: Month, key: bytes) -> Fraction:
+    """The worker's draw for ``month``'s cohort, a number in [0, 1): a BLAKE2b of the participant id and
+    the month keyed with the installation's key (``members.PaymentCodeKey``). The same for a worker all
+    through a month, whoever computes it; without the key nobody can tell who will be drawn."""
+    hasher = blake2b(key=key, digest_size=8, person=b"jaring-holdout")
+    hasher.update(participant_id.to_bytes(8, "big") + month.index.to_bytes(4, "big"))
+    return Fraction(int.from_bytes(hasher.digest(), "big"), 2**64)
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """The share of the workers a reminder is due to who are drawn at random, month by month, and not
+    reminded, so that whether reminders work can be measured against them (``reminders.queries.
+    reminder_retention``). A share of 0: everyone is reminded."""
+
+    share: Fraction = Fraction(0)
+
+    def holds_out(self, participant_id: int, month: Month, key: bytes) -> bool:
+        """True when the worker is in ``month``'s holdout (``holdout_draw`` below the share)."""
+        return bool(self.share) and holdout_draw(participant_id, month, key) < self.share
+
+
 @dataclass(frozen=True)
 class ReminderRules:
     kinds: Mapping[Kind, KindRule]
     delivery: Delivery
+    holdout: Holdout = Holdout()
 
     def kind_for(
         self, *, unpaid: int, day: date, month: Month, due: date, arrears_months: int
@@ -165,11 +190,23 @@ def _clock(text: Any, what: str) -> time:
         raise ValueError(f"{what} must be HH:MM, not {text!r}") from error
 
 
+def _share(value: Any) -> Fraction:
+    try:
+        share = Fraction(str(value))
+    except (ValueError, ZeroDivisionError) as error:
+        raise ValueError(f"the holdout share must be a number such as 0.10, not {value!r}") from error
+    if not 0 <= share < 1:
+        raise ValueError("the holdout share must be at least 0 and less than 1")
+    return share
+
+
 def load_reminder_rules(
-    kinds: Iterable[Mapping[str, Any]], delivery: Mapping[str, Any] | None
+    kinds: Iterable[Mapping[str, Any]],
+    delivery: Mapping[str, Any] | None,
+    holdout: Mapping[str, Any] | None = None,
 ) -> ReminderRules:
-    """The rules from the entries in force (each with its ``kind``), as in ``rules/data/reminders.json``.
-    ValueError for an entry that cannot be read."""
+    """The rules from the entries in force (each with its ``kind``), as in ``rules/data/reminders.json``;
+    no ``holdout`` entry: nobody is held out. ValueError for an entry that cannot be read."""
     found: dict[Kind, KindRule] = {}
     for entry in kinds:
         kind = Kind(entry["kind"])
@@ -200,7 +237,8 @@ def load_reminder_rules(
     )
     if rules.min_days_between < 0 or rules.max_attempts < 1:
         raise ValueError("min_days_between cannot be negative and max_attempts must be at least 1")
-    return ReminderRules(kinds=found, delivery=rules)
+    held = Holdout(share=_share(holdout.get("share", 0))) if holdout else Holdout()
+    return ReminderRules(kinds=found, delivery=rules, holdout=held)
 
 
 def is_quiet(moment: time, start: time, end: time) -> bool:
@@ -230,6 +268,6 @@ def retry_delay(attempts: int, *, base_minutes: int, cap_minutes: int) -> timede
 
 
 def packaged_reminder_rules() -> dict[str, Any]:
-    """The rules shipped in ``data/reminders.json`` (``kinds`` and ``delivery``)."""
+    """The rules shipped in ``data/reminders.json`` (``kinds``, ``delivery`` and ``holdout``)."""
     text = resources.files("jaring.rules").joinpath("data/reminders.json").read_text(encoding="utf-8")
     return json.loads(text)

@@ -34,6 +34,7 @@ _NUMBER_FORMATS = {
     "percent": '0.0" %"',
     "attainment": '0.0" %"',
     "change": '+0.0" %";-0.0" %";0" %"',
+    "points": '+0.0" pp";-0.0" pp";0" pp"',
 }
 
 
@@ -47,7 +48,8 @@ def export_format(request) -> str | None:
 class Column:
     label: str
     kind: str = (
-        "text"  # text, count, rupiah, percent (change: a signed percent; attainment: with a bar), date
+        "text"  # text, count, rupiah, percent (change: a signed percent; attainment: with a bar; points: a
+        # signed difference of two percentages), date
     )
 
 

@@ -2,11 +2,12 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from jaring.web.templatetags.jaring import bulan, count, percent, rupiah, tanggal
 
 register = template.Library()
-NUMBERS = frozenset({"count", "rupiah", "percent", "change", "attainment"})
+NUMBERS = frozenset({"count", "rupiah", "percent", "change", "attainment", "points"})
 
 
 def change(value) -> str:
@@ -17,6 +18,18 @@ def change(value) -> str:
         return percent(value)
     direction, sign = ("up", "+") if value > 0 else ("down", "")
     return format_html('<span class="change {}">{}{}</span>', direction, sign, percent(value))
+
+
+def points(value) -> str:
+    """A difference of two percentages in percentage points, with its sign and colour: +25 pp, -3,5 pp."""
+    if value is None:
+        return percent(None)
+    shown = percent(abs(value)).removesuffix(" %")
+    unit = _("pp")
+    if value == 0:
+        return f"0 {unit}"
+    direction, sign = ("up", "+") if value > 0 else ("down", "-")
+    return format_html('<span class="change {}">{}{} {}</span>', direction, sign, shown, unit)
 
 
 def attainment(value) -> str:
@@ -36,6 +49,7 @@ SHOWN = {
     "rupiah": rupiah,
     "percent": percent,
     "change": change,
+    "points": points,
     "date": tanggal,
     "month": bulan,
 }

@@ -7,15 +7,30 @@
   var PALETTE = ["#0b5cad", "#f0a030", "#1b7f3b", "#b3261e", "#6a4c93", "#00838f", "#8a5a00", "#5b6776",
     "#d81b60", "#7cb342"];
 
-  function formatter(money) {
+  function formatter(money, unit) {
     var number = new Intl.NumberFormat(document.documentElement.lang || "id");
     return function (value) {
-      return (money ? "Rp" : "") + number.format(value);
+      return (money ? "Rp" : "") + number.format(value) + (unit ? " " + unit : "");
     };
   }
 
+  /* Several series side by side: data.datasets = [{label, values}, ...], with a legend. */
+  function series(kind, data) {
+    if (!data.datasets) {
+      return [{
+        label: data.label || "", data: data.values, borderColor: PALETTE[0],
+        backgroundColor: kind === "line" ? "rgba(11, 92, 173, .15)" : PALETTE[0], fill: kind === "line",
+        tension: 0
+      }];
+    }
+    return data.datasets.map(function (set, index) {
+      var colour = PALETTE[index % PALETTE.length];
+      return { label: set.label, data: set.values, borderColor: colour, backgroundColor: colour, tension: 0 };
+    });
+  }
+
   function config(kind, data) {
-    var show = formatter(data.money);
+    var show = formatter(data.money, data.unit);
     if (kind === "doughnut") {
       return {
         type: "doughnut",
@@ -33,20 +48,16 @@
     var valueAxis = { beginAtZero: true, ticks: { precision: 0, callback: function (value) { return show(value); } } };
     return {
       type: kind,
-      data: {
-        labels: data.labels,
-        datasets: [{
-          label: data.label || "", data: data.values, borderColor: PALETTE[0],
-          backgroundColor: kind === "line" ? "rgba(11, 92, 173, .15)" : PALETTE[0], fill: kind === "line",
-          tension: 0
-        }]
-      },
+      data: { labels: data.labels, datasets: series(kind, data) },
       options: {
         responsive: true, maintainAspectRatio: false, animation: { duration: 300 }, indexAxis: horizontal ? "y" : "x",
         scales: horizontal ? { x: valueAxis } : { y: valueAxis },
         plugins: {
-          legend: { display: false },
-          tooltip: { callbacks: { label: function (item) { return show(horizontal ? item.parsed.x : item.parsed.y); } } }
+          legend: { display: Boolean(data.datasets), position: "bottom" },
+          tooltip: { callbacks: { label: function (item) {
+            var value = show(horizontal ? item.parsed.x : item.parsed.y);
+            return data.datasets ? item.dataset.label + ": " + value : value;
+          } } }
         }
       }
     };
