@@ -93,12 +93,15 @@ def among(column: str, values: Collection) -> tuple[str, list]:
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
-def insert_values(model, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+def insert_values(
+    model, columns: Sequence[str], rows: Sequence[Sequence], *, conflicts_ignored: bool = False
+) -> None:
     """Inserts the rows (tuples in ``columns`` order) with one plain statement.
 
     PostgreSQL gets ``INSERT ... SELECT * FROM unnest(arrays)``, one array parameter per column: slower
     than ``COPY`` for large tables, but a plain statement, so it can go out inside ``pipelined()``.
-    SQLite gets an ``executemany``.
+    SQLite gets an ``executemany``. ``conflicts_ignored``: a row a unique key already holds is skipped
+    (``ON CONFLICT DO NOTHING``, ``INSERT OR IGNORE``) instead of failing the statement.
     """
     if not rows:
         return
@@ -108,11 +111,13 @@ def insert_values(model, columns: Sequence[str], rows: Sequence[Sequence]) -> No
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)
+            verb = "INSERT OR IGNORE" if conflicts_ignored else "INSERT"
+            cursor.executemany(f"{verb} INTO {table} ({quoted}) VALUES ({marks})", rows)
             return
         arrays = ", ".join(f"%s::{_array_type(model, column)}" for column in columns)
         cursor.execute(
-            f"INSERT INTO {table} ({quoted}) SELECT * FROM unnest({arrays})",
+            f"INSERT INTO {table} ({quoted}) SELECT * FROM unnest({arrays})"
+            + (" ON CONFLICT DO NOTHING" if conflicts_ignored else ""),
             [array_literal(column) for column in zip(*rows, strict=True)],
         )
 

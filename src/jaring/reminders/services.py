@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from jaring.accounts.audit import Said, audit, snapshot
 from jaring.accounts.models import Action
+from jaring.common.bulk import db_date, insert_values
 from jaring.common.clock import ZONE
 from jaring.contributions.models import GroupMembership
 from jaring.contributions.queries import ratebook
@@ -210,6 +211,19 @@ def _consents(channel: str):
     return Exists(prefs.filter(opted_in=True)), Exists(prefs.filter(opted_in=False))
 
 
+_OUTBOX_COLUMNS = (
+    "participant_id", "kind", "month", "channel", "message", "amount", "months", "status", "planned_on",
+    "attempts", "provider", "provider_message_id", "error",
+)  # fmt: skip
+
+
+def _outbox_add(rows: list[tuple]) -> None:
+    """Adds planned reminders in one statement; a row the outbox holds already (the same worker, kind and
+    month: a run repeated, or two at once) is left as it is. Tuples, not model instances: a month's plan
+    writes hundreds of thousands of rows."""
+    insert_values(Reminder, _OUTBOX_COLUMNS, [(*row, 0, "", "", "") for row in rows], conflicts_ignored=True)
+
+
 @transaction.atomic
 def reminders_plan(*, day: date, actor) -> PlanResult:
     """Fills the outbox with the reminders ``day`` calls for, in one pass over the standings.
@@ -289,7 +303,8 @@ def reminders_plan(*, day: date, actor) -> PlanResult:
     channels = Channel.values
     holdout = rules.holdout
     before, held_before = _planned(day)
-    batch: list[Reminder] = []
+    batch: list[tuple] = []
+    planned_on = db_date(day)
     for participant_id, last, income, programmes, *flags in rows.iterator(chunk_size=_BATCH):
         opted_in = dict(zip(channels, flags[: len(channels)], strict=True))
         opted_out = dict(zip(channels, flags[len(channels) :], strict=True))
@@ -316,26 +331,15 @@ def reminders_plan(*, day: date, actor) -> PlanResult:
             due=due,
         )
         held = holdout.holds_out(participant_id, month, key)
-        batch.append(
-            Reminder(
-                participant_id=participant_id,
-                kind=kind,
-                month=month,
-                channel=channel,
-                message=text,
-                amount=amount,
-                months=count,
-                planned_on=day,
-                status=Reminder.Status.HELD_OUT if held else Reminder.Status.SCHEDULED,
-            )
-        )
+        status = Reminder.Status.HELD_OUT if held else Reminder.Status.SCHEDULED
+        batch.append((participant_id, kind, month.index, channel, text, amount, count, status, planned_on))
         tally = result.held_out_by_kind if held else result.by_kind
         tally[kind] = tally.get(kind, 0) + 1
         if len(batch) >= _BATCH:
-            Reminder.objects.bulk_create(batch, ignore_conflicts=True)
+            _outbox_add(batch)
             batch = []
     if batch:
-        Reminder.objects.bulk_create(batch, ignore_conflicts=True)
+        _outbox_add(batch)
     after, held_after = _planned(day)
     result.added, result.held_out = after - before, held_after - held_before
     if result.added or result.held_out:
