@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "jaring.org",
     "jaring.channels",
     "jaring.members",
+    "jaring.employers",
     "jaring.contributions",
     "jaring.imports",
     "jaring.tallies",

@@ -27,15 +27,16 @@ def branch_map() -> dict[str, int]:
 
 
 def serving_branch_id(region_code: str, *, outlet, branches: dict[str, int] | None = None) -> int | None:
-    """The branch office that serves a worker living in ``region_code``: the branch of its regency/city,
-    or the branch of the outlet that registered them where no branch covers the regency yet. ``branches``
-    is ``branch_map()`` when the caller resolves many addresses (read once)."""
+    """The branch office that serves a worker (or an employer) in ``region_code``: the branch of its
+    regency/city, or the branch of the outlet that registered them where no branch covers the regency
+    yet (None without an outlet). ``branches`` is ``branch_map()`` when the caller resolves many
+    addresses (read once; a map of the regencies concerned will do)."""
     regency = (region_code or "")[:5]
     if branches is not None:
         found = branches.get(regency)
     else:
         found = BranchArea.objects.filter(regency_id=regency).values_list("office_id", flat=True).first()
-    return found or outlet.office_id
+    return found or (outlet.office_id if outlet is not None else None)
 
 
 def in_office_subtree(office: Office, via: str = "") -> Q:
