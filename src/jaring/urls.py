@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("imports/", include("jaring.imports.urls")),
+    path("desk/employers/", include("jaring.employers.urls")),
     path("desk/", include("jaring.desk.urls")),
     path("dashboards/", include("jaring.dashboards.urls")),
     path("agents/", include("jaring.perisai.urls")),

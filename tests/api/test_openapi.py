@@ -19,6 +19,7 @@ def test_the_openapi_document_lists_every_operation_with_bearer_auth_and_problem
         ("/api/v1/deposits", "post"),
         ("/api/v1/batch", "post"),
         ("/api/v1/statements/{day}", "get"),
+        ("/api/v1/employers", "post"),
         ("/api/v1/channel/inquiry", "post"),
         ("/api/v1/channel/payments", "post"),
         ("/api/v1/channel/reversals", "post"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from jaring.api import problems
-from jaring.api.routers import batch, participants, payments, statements
+from jaring.api.routers import batch, employers, participants, payments, statements
 from jaring.settlement import api as settlement_api
 
 DESCRIPTION = """The partner API of jaring: register informal (BPU) workers, look up their standing, record
@@ -47,4 +47,5 @@ api.add_router("", participants.router)
 api.add_router("", payments.router)
 api.add_router("", batch.router)
 api.add_router("", statements.router)
+api.add_router("", employers.router)
 api.add_router("", settlement_api.router)

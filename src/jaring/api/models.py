@@ -14,6 +14,9 @@ class Scope(models.TextChoices):
     DEPOSIT = "deposit", "mencatat setoran iuran harian"
     STATUS = "status", "melihat status kepesertaan"
     STATEMENT = "statement", "melihat rekap harian outlet"
+    # Registering employers (companies) is a scope of its own: a key made for a till that registers
+    # workers does not register companies unless its holder asks for it.
+    EMPLOYERS = "employers", "mendaftarkan pemberi kerja"
     # Dating a registration, payment or deposit before the grace window for late records (the coverage
     # policy's ``late_record_days``): for an operator's migration key, never a till's.
     HISTORY = "history", "mencatat data lampau (tanggal sebelum batas pencatatan susulan)"

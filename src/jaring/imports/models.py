@@ -13,6 +13,7 @@ class ImportJob(models.Model):
         REGISTRATIONS = "registrations", _("registrations")
         PAYMENTS = "payments", _("contribution payments")
         DEPOSITS = "deposits", _("deposits (daily collection)")
+        EMPLOYERS = "employers", _("employers")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

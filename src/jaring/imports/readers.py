@@ -67,6 +67,20 @@ COLUMNS = {
     ),
     "payments": ("nik", "months", "amount", "paid_at", "outlet_code", "reference", "agent_code"),
     "deposits": ("nik", "amount", "collected_at", "outlet_code", "reference", "agent_code"),
+    # An employer's risk class and size may be left empty (the sector's, and from the workforce), and so
+    # may the outlet and agent on the command line (a file uploaded on the page names an outlet).
+    "employers": (
+        "name",
+        "village_code",
+        "sector",
+        "workforce",
+        "nib",
+        "npwp",
+        "risk_class",
+        "size",
+        "outlet_code",
+        "agent_code",
+    ),
     # A payment channel's daily settlement file (jaring settlement import): not an import of its own.
     "settlement": ("reference", "payment_code", "months", "amount", "paid_at"),
 }
@@ -675,6 +689,18 @@ def template_csv(kind: str) -> str:
         ],
         "payments": ["6471054412850003", "3", "110400", "2024-05-10", "POS-BPN", "POS-BPN-20240510-0001", ""],
         "deposits": ["6471054412850003", "5000", "2024-05-10", "POS-BPN", "POS-BPN-SETOR-0001", ""],
+        "employers": [
+            "CV Sumber Rejeki",
+            "64.71.05.1002",
+            "I",
+            "8",
+            "9120001234567",
+            "",
+            "",
+            "",
+            "POS-BPN",
+            "",
+        ],
         "settlement": ["BNI-20241110-000123", "6522564574728", "3", "110400", "2024-11-10 14:05:09+07:00"],
     }
     out = io.StringIO()

@@ -21,6 +21,7 @@ from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import local_date, parse_day, parse_moment
 from jaring.common.errors import Problem
 from jaring.common.text import CONTROL_CODE, has_control_character
+from jaring.contributions.queries import wage_ratebook
 from jaring.contributions.services.book import earliest_day
 from jaring.contributions.services.checks import (
     DepositRequest,
@@ -28,6 +29,13 @@ from jaring.contributions.services.checks import (
     Replay,
 )
 from jaring.contributions.services.ledger import ReferencesTaken, ledger_record, outlet_source
+from jaring.employers.services import (
+    EmployerBook,
+    EmployerPlan,
+    EmployerRequest,
+    employer_check,
+    employers_apply,
+)
 from jaring.members.services.registration import (
     RegistrationBook,
     RegistrationPlan,
@@ -120,6 +128,23 @@ class DepositRow:
     collected_at: str
     outlet_code: str
     reference: str
+    agent_code: str = ""
+
+
+@dataclass
+class EmployerRow:
+    """One employer as it arrived (text fields, as in a file)."""
+
+    row: int
+    name: str
+    village_code: str
+    sector: str
+    workforce: str
+    nib: str
+    npwp: str
+    risk_class: str
+    size: str
+    outlet_code: str = ""
     agent_code: str = ""
 
 
@@ -256,6 +281,30 @@ def deposit_request(
     )
 
 
+def employer_request(
+    row: EmployerRow, context, history_allowed: bool = False
+) -> EmployerRequest | list[Problem]:
+    """The row as the request every channel makes; the outlet is optional (the operator's command line
+    registers for the branch), every other cell is the check's to judge."""
+    read = _Reader(context)
+    outlet = read.outlet(row.outlet_code) if row.outlet_code.strip() else None
+    agent = read.agent(row.agent_code)
+    if read.problems:
+        return read.problems
+    return EmployerRequest(
+        name=row.name,
+        village_code=row.village_code,
+        sector=row.sector,
+        workforce=row.workforce,
+        nib=row.nib,
+        npwp=row.npwp,
+        risk_class=row.risk_class,
+        size=row.size,
+        outlet=outlet,
+        agent=agent,
+    )
+
+
 @dataclass
 class RowContext:
     """What reading payment and deposit rows needs: the rate book and every outlet and agent by code."""
@@ -368,4 +417,24 @@ def _ledger_rows_apply(rows, parse: Callable, *, context: RowContext, now: datet
             result.status = "accepted"
             stated = request.paid_at if isinstance(request, PaymentRequest) else request.collected_at
             result.historical = bool(first_day and stated and local_date(stated) < first_day)
+    return results
+
+
+def employer_rows_apply(
+    rows: list[EmployerRow], *, context: RowContext, now: datetime, history_allowed: bool = False
+) -> list[RowResult]:
+    """Checks and registers a chunk of employers as one list (the book read once for the chunk); one
+    result per row, in order, the employer's number in the number column. Must run inside a
+    transaction."""
+    results, requests = _parsed(rows, employer_request, context, history_allowed)
+    book = EmployerBook.load(
+        requests=[request for _result, request in requests], wages=wage_ratebook(), now=now
+    )
+    outcomes = [(result, employer_check(request, book)) for result, request in requests]
+    employers_apply([plan for _result, plan in outcomes if isinstance(plan, EmployerPlan)])
+    for result, outcome in outcomes:
+        if isinstance(outcome, EmployerPlan):
+            result.status, result.number, result.record_id = "accepted", outcome.number, outcome.pk
+        else:
+            result.refuse(outcome)  # after the apply: a refusal may name an employer of this list
     return results

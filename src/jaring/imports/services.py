@@ -32,11 +32,13 @@ from jaring.imports.models import ImportChunk, ImportJob
 from jaring.imports.readers import COLUMNS, MAX_CELL_CHARS, Unreadable, import_file_open, too_long
 from jaring.imports.rows import (
     DepositRow,
+    EmployerRow,
     PaymentRow,
     RegistrationRow,
     RowContext,
     RowResult,
     deposit_rows_apply,
+    employer_rows_apply,
     payment_rows_apply,
     registration_rows_apply,
 )
@@ -49,6 +51,7 @@ KINDS = {
     ImportJob.Kind.REGISTRATIONS: (RegistrationRow, registration_rows_apply),
     ImportJob.Kind.PAYMENTS: (PaymentRow, payment_rows_apply),
     ImportJob.Kind.DEPOSITS: (DepositRow, deposit_rows_apply),
+    ImportJob.Kind.EMPLOYERS: (EmployerRow, employer_rows_apply),
 }
 # ``codes``: the stable reasons (``amount:price_mismatch``), space separated, for counting and matching
 # by machine; ``reason``: the same in words, in the uploader's language.
