@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0003_import_deposits'),
+        ("imports", "0003_import_deposits"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='importjob',
-            name='kind',
-            field=models.CharField(choices=[('registrations', 'registrations'), ('payments', 'contribution payments'), ('deposits', 'deposits (daily collection)'), ('employers', 'employers')], max_length=15),
+            model_name="importjob",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("registrations", "registrations"),
+                    ("payments", "contribution payments"),
+                    ("deposits", "deposits (daily collection)"),
+                    ("employers", "employers"),
+                ],
+                max_length=15,
+            ),
         ),
     ]
