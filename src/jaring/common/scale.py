@@ -20,6 +20,9 @@ DISTRIBUTED: dict[str, str] = {
     "contributions.Deposit": "participant",
     "contributions.GroupMembership": "participant",
     "contributions.BillLine": "participant",
+    # A wage earner's jobs: one or two rows a worker, read with the worker (the segment of a month) and
+    # by employer (its list, its bill: a query that fans out to every shard, as a bill's lines do).
+    "employers.Employment": "participant",
     "reminders.Reminder": "participant",
     "reminders.ContactPreference": "participant",
 }

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jaring.channels.models import Agent, Outlet
+from jaring.common.fields import MonthField
 from jaring.org.models import Office
 from jaring.regions.models import Region
 from jaring.rules.employer_number import employer_number
@@ -72,3 +73,46 @@ class Employer(models.Model):
     def number(self) -> str:
         """The registration number: the id with a check digit; it never changes."""
         return employer_number(self.pk) if self.pk else ""
+
+
+class Employment(models.Model):
+    """A wage earner working for an employer at a monthly wage (whole rupiah) from ``first_month``
+    through ``last_month`` (None while it runs). Rows are history and are never rewritten: a job ends
+    by setting its last month once; a new wage closes the running row at the month before and opens a
+    row from its month (so a bill for any month finds the wage of that month). A worker may work for
+    two employers in the same months (both rows stand); one employer employs a worker in one running
+    row at a time. Distributed by the participant (``common/scale.py``); the employer is replicated."""
+
+    participant = models.ForeignKey(
+        "members.Participant", on_delete=models.PROTECT, related_name="employments"
+    )
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="employments")
+    wage = models.PositiveBigIntegerField(help_text="The monthly wage in whole rupiah.")
+    first_month = MonthField()
+    last_month = MonthField(null=True, blank=True, help_text="Empty while the worker is employed.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["participant_id", "first_month", "id"]
+        indexes = [
+            # An employer's workers of a month (its list, its bill).
+            models.Index(fields=["employer", "first_month"], name="employment_employer_month"),
+            # Who is employed in a month (the segment counts at a date).
+            models.Index(fields=["first_month", "last_month"], name="employment_months"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(wage__gt=0), name="employment_wage_positive"),
+            models.CheckConstraint(
+                condition=Q(last_month__isnull=True) | Q(last_month__gte=models.F("first_month")),
+                name="employment_months_in_order",
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "employer"],
+                condition=Q(last_month__isnull=True),
+                name="employment_one_running_per_employer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        until = self.last_month if self.last_month is not None else "..."
+        return f"{self.participant_id} at {self.employer_id}: {self.first_month}..{until}"
