@@ -25,12 +25,18 @@ class Tally(models.Model):
       period of registrations can be asked how many of them have paid).
     - ``paid``: ledger entries (payments count +1, reversals -1) and their amounts, on the day of payment,
       credited to the collecting outlet and agent; office is the participant's branch.
+    - ``moved``: registered participants moving between segments (a BPU worker taking a job, a wage
+      earner leaving one): -1 in the segment left and +1 in the one entered, on the first day of the
+      month of the move (``rules.segments.segment_moves``), under the participant's office, acquiring
+      outlet, agent and channel. Registered participants by segment on a day are the registrations and
+      the moves up to it.
     """
 
     class Kind(models.TextChoices):
         REGISTERED = "registered", _("registrations")
         FIRST_PAID = "first_paid", _("registrations that have paid")
         PAID = "paid", _("payments")
+        MOVED = "moved", _("moves between segments")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     day = models.DateField()

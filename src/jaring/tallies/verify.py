@@ -4,12 +4,14 @@ facts imply, so a roll-up row that drifted from its days is found too."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Sum, Value, When
 from django.db.models.functions import TruncDate
 
 from jaring.contributions.models import CoverageRun, Payment
+from jaring.employers.models import Employment
 from jaring.members.models import Participant
 from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
 from jaring.tallies.writer import (
@@ -72,7 +74,28 @@ def expected() -> TallyBatch:
         who = _who(row, "participant__")
         batch.deltas[(row["first_month"], who)] += row["n"]
         batch.deltas[(row["last_month"] + 1, who)] -= row["n"]
+    _segment_moves(batch)
     return batch
+
+
+def _segment_moves(batch: TallyBatch) -> None:
+    """The moves between segments every employed participant's employments imply."""
+    stretches: dict[int, list] = defaultdict(list)
+    for participant_id, first, last in Employment.objects.values_list(
+        "participant_id", "first_month", "last_month"
+    ).order_by():
+        stretches[participant_id].append((first, last))
+    if not stretches:
+        return
+    employed = (
+        Participant.objects.filter(employments__isnull=False)
+        .distinct()
+        .annotate(day=TruncDate("registered_at"))
+        .values("id", "day", *_WHO)
+        .order_by()
+    )
+    for row in employed:
+        batch.segments(_who(row), row["day"], None, stretches[row["id"]])
 
 
 def _stored() -> tuple[dict, dict]:

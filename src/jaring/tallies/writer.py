@@ -17,9 +17,11 @@ from django.db import connection
 
 from jaring.rules.coverage import Run
 from jaring.rules.months import Month
+from jaring.rules.segments import Stretch, segment_moves
 from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
 
 REGISTERED, FIRST_PAID, PAID = Tally.Kind.REGISTERED.value, Tally.Kind.FIRST_PAID.value, Tally.Kind.PAID.value
+MOVED = Tally.Kind.MOVED.value
 COVERED = OfficeMonth.COVERED
 OFFICE_MONTH_KEY = ("kind", "month", "office_id", "channel", "segment")
 OUTLET_MONTH_KEY = ("kind", "month", "outlet_id", "office_id", "channel", "segment")
@@ -92,6 +94,23 @@ class TallyBatch:
         deltas = self.deltas
         for month, delta in changes:
             deltas[(month, who)] += delta
+
+    def segments(
+        self, who: Who, registered_on: date, old: Iterable[Stretch] | None, new: Iterable[Stretch]
+    ) -> None:
+        """The moves between segments of a participant registered on ``registered_on`` (in
+        ``who.segment``) whose employments went from the ``old`` stretches of months to the ``new``
+        ones: what the new moves add and the old ones no longer do. ``old`` is None for a participant
+        registered in the same transaction (no move was counted for them)."""
+        changes: dict[tuple, int] = defaultdict(int)
+        for sign, stretches in ((-1, old), (1, new)):
+            if stretches is None:
+                continue
+            for day, segment, count in segment_moves(registered_on, who.segment, stretches):
+                changes[day, segment] += sign * count
+        for (day, segment), count in changes.items():
+            if count:
+                self.add(MOVED, day, who._replace(segment=segment), count=count)
 
     def write(self) -> None:
         for model, keys, sums, rows in self.rows():
