@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from jaring.employers.models import Employer
+from jaring.channels.models import Outlet, Partner
+from jaring.employers.models import Employer, Employment
 from jaring.rules.business_ids import IdentifierError, parse_nib, parse_npwp
 from jaring.rules.employer_number import NUMBER_DIGITS, employer_seq
 from jaring.rules.sectors import sectors
@@ -46,4 +47,30 @@ def employer_as_dict(employer: Employer) -> dict:
         "agent": employer.agent.code if employer.agent else None,
         "status": employer.status,
         "registered_at": employer.registered_at.isoformat(),
+    }
+
+
+def enrolment_outlet(employer: Employer) -> Outlet | None:
+    """Where a worker an employer enrols is registered when the NIK is new: the outlet that registered
+    the employer, else the counter of the BPJS branch serving it; None when it has neither."""
+    if employer.outlet_id is not None:
+        return Outlet.objects.select_related("partner").get(pk=employer.outlet_id)
+    if employer.office_id is None:
+        return None
+    return (
+        Outlet.objects.select_related("partner")
+        .filter(office_id=employer.office_id, partner__kind=Partner.Kind.BPJS_BRANCH, is_active=True)
+        .order_by("code")
+        .first()
+    )
+
+
+def employment_as_dict(employment: Employment) -> dict:
+    """What the CLI's JSON says of one employment row."""
+    return {
+        "employer": employment.employer.number,
+        "employer_name": employment.employer.name,
+        "wage": employment.wage,
+        "first_month": str(employment.first_month),
+        "last_month": str(employment.last_month) if employment.last_month is not None else None,
     }
