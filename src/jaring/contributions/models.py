@@ -27,6 +27,7 @@ class RateRule(EffectiveRule):
         CEILING = "ceiling", _("JP wage ceiling")
         JKP = "jkp", _("job-loss insurance (JKP)")
         SIZES = "sizes", _("employer size classes")
+        EMPLOYER_BILL = "pubill", _("employer bill terms")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
 

@@ -19,7 +19,13 @@ from jaring.contributions.queries import ratebook_forget
 from jaring.rules.months import Month
 
 SECTIONS = {"schedules": "schedule", "adjustments": "adjustment", "policies": "policy"}
-WAGE_SECTIONS = {"wage_schedules": "wage", "jp_ceilings": "ceiling", "jkp": "jkp", "size_classes": "sizes"}
+WAGE_SECTIONS = {
+    "wage_schedules": "wage",
+    "jp_ceilings": "ceiling",
+    "jkp": "jkp",
+    "size_classes": "sizes",
+    "employer_bills": "pubill",
+}
 
 
 def packaged_rates(name: str = "bpu_rates.json") -> dict:
