@@ -23,6 +23,9 @@ DISTRIBUTED: dict[str, str] = {
     # A wage earner's jobs: one or two rows a worker, read with the worker (the segment of a month) and
     # by employer (its list, its bill: a query that fans out to every shard, as a bill's lines do).
     "employers.Employment": "participant",
+    # A worker's line on an employer's bill: written with the bill, read by the bill (fanning out, as a
+    # payer's bill lines do) and paid into the worker's ledger on the worker's shard.
+    "employers.EmployerBillLine": "participant",
     "reminders.Reminder": "participant",
     "reminders.ContactPreference": "participant",
 }
@@ -56,6 +59,9 @@ REFERENCE: frozenset[str] = frozenset(
         # join them: replicated, so those joins stay on one shard, and the NIB and NPWP stay unique
         # keys the table checks alone. Their bills and workers, which grow with the workers, are not.
         "employers.Employer",
+        # An employer's bills (one a month) and the references paid on them, as the payers' bills.
+        "employers.EmployerBill",
+        "employers.EmployerBillPayment",
         "contributions.RateRule",
         "contributions.Payer",
         "contributions.PayerGroup",

@@ -116,3 +116,90 @@ class Employment(models.Model):
     def __str__(self) -> str:
         until = self.last_month if self.last_month is not None else "..."
         return f"{self.participant_id} at {self.employer_id}: {self.first_month}..{until}"
+
+
+class EmployerBill(models.Model):
+    """An employer's monthly bill: one line per worker whose job runs in the month, at the month's
+    wage, priced by the wage earners' rates for the employer's size and risk class. Due on the day of
+    the bill terms in force (the 15th of the following month, as reported); paid by references
+    (``EmployerBillPayment``), each line covered once. Replicated as the payers' bills are; its lines
+    are distributed by the worker."""
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("issued")
+        PARTIAL = "partial", _("partly paid")
+        PAID = "paid", _("paid")
+
+    employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="bills")
+    month = MonthField()
+    workers = models.PositiveIntegerField()
+    amount = models.PositiveBigIntegerField(help_text="The employer's and the workers' shares billed.")
+    employer_share = models.PositiveBigIntegerField()
+    worker_share = models.PositiveBigIntegerField()
+    due_on = models.DateField()
+    terms = models.CharField(max_length=40, help_text="The rate rule of the due day and late fine.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ISSUED)
+    paid_amount = models.PositiveBigIntegerField(default=0)
+    covered_amount = models.PositiveBigIntegerField(default=0, help_text="The lines covered so far.")
+    fine = models.PositiveBigIntegerField(default=0, help_text="Late fines of the payments so far.")
+    issued_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "employer"]
+        constraints = [
+            models.UniqueConstraint(fields=["employer", "month"], name="employer_bill_once_a_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employer_id} {self.month}"
+
+    @property
+    def outstanding(self) -> int:
+        return self.amount - self.covered_amount
+
+
+class EmployerBillLine(models.Model):
+    """A worker on an employer's bill: the wage of the month, the priced lines per programme and payer
+    (JSON, as ``WagePrice.as_dict`` gives them) and the amount billed (employer's and worker's shares).
+    ``position`` is the bill's order, in which a partial payment covers lines."""
+
+    bill = models.ForeignKey(EmployerBill, on_delete=models.CASCADE, related_name="lines")
+    participant = models.ForeignKey("members.Participant", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField()
+    wage = models.PositiveBigIntegerField()
+    priced = models.JSONField()
+    amount = models.PositiveBigIntegerField()
+    employer_share = models.PositiveBigIntegerField()
+    worker_share = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["bill", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["bill", "participant"], name="employer_bill_line_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bill}: {self.participant_id} Rp{self.amount}"
+
+
+class EmployerBillPayment(models.Model):
+    """Money an employer paid on a bill under its reference: a reference is recorded once per bill (a
+    repeat covers nothing more). ``fine``: the late fine of the lines this payment covered."""
+
+    bill = models.ForeignKey(EmployerBill, on_delete=models.PROTECT, related_name="payments")
+    reference = models.CharField(max_length=100)
+    amount = models.PositiveBigIntegerField()
+    paid_at = models.DateTimeField()
+    months_late = models.PositiveSmallIntegerField(default=0)
+    fine = models.PositiveBigIntegerField(default=0)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["bill", "paid_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bill", "reference"], name="employer_bill_reference_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bill} {self.reference} Rp{self.amount}"
