@@ -90,6 +90,19 @@ class BillLineRequest:
 
 
 @dataclass(slots=True)
+class EmployerBillLineRequest:
+    """An employer paying one worker's month on its bill: ``source`` names the bill, ``amount`` and
+    ``breakdown`` (JSON text) are the line as priced when the bill was issued."""
+
+    participant: int
+    source: str
+    month: Month
+    amount: int
+    breakdown: str
+    paid_at: datetime | None = None
+
+
+@dataclass(slots=True)
 class EntryPlan:
     """A ledger entry to write. ``source`` of a month bought from a deposit is set when the deposit has
     its id; ``pk`` once written."""
@@ -435,6 +448,43 @@ def bill_line_check(request: BillLineRequest, book: LedgerBook) -> Outcome | Non
         bill_id=request.bill_id,
     )
     book.runs[person.pk] = runs_with(runs, (request.month,))
+    book.taken["payment", *key] = plan
+    return plan
+
+
+def employer_bill_line_check(request: EmployerBillLineRequest, book: LedgerBook) -> Outcome:
+    """Judges an employer paying one worker's month on its bill: a ``Replay`` when the line was paid
+    before (a repeated payment completes an interrupted one and pays nothing twice). A worker covered for
+    the month already (by another employer's bill, or their own payment) is paid for all the same: each
+    employer owes its own bill, and the months covered stay as they are."""
+    person = book.person(request.participant)
+    if person is None:
+        return [_unknown_participant()]
+    fingerprint = request_fingerprint({"employer_bill": request.source})
+    key = (request.source, str(person.pk))
+    if (seen := _seen(book, "payment", key, fingerprint, person)) is not None:
+        return seen
+    paid_at = book.latest(request.paid_at)
+    if paid_at is None:
+        return [Problem("paid_at", "future", _("The date is in the future."))]
+    runs = book.runs.get(person.pk, ())
+    plan = EntryPlan(
+        person=person,
+        kind=Payment.Kind.BILL.value,
+        first_month=request.month,
+        months=1,
+        amount=request.amount,
+        breakdown=request.breakdown,
+        channel="",
+        outlet_id=None,
+        agent_id=None,
+        source=key[0],
+        reference=key[1],
+        fingerprint=fingerprint,
+        paid_at=paid_at,
+    )
+    if not is_covered(runs, request.month):
+        book.runs[person.pk] = runs_with(runs, (request.month,))
     book.taken["payment", *key] = plan
     return plan
 

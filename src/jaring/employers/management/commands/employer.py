@@ -3,18 +3,28 @@ from django.core.management.base import CommandError
 
 from jaring.accounts.audit import Actor
 from jaring.channels.models import Agent, Outlet
+from jaring.common.clock import start_of_day
 from jaring.common.commands import JaringCommand, parse_date
+from jaring.employers.bills.services import (
+    employer_bill_as_dict,
+    employer_bill_issue,
+    employer_bill_pay,
+    employer_bills_issue,
+)
+from jaring.employers.models import EmployerBill
 from jaring.employers.queries import employer_as_dict, employer_find, employment_as_dict, enrolment_outlet
 from jaring.employers.services import employer_register
 from jaring.employers.wage_earners.queries import employments_of, segment_counts, segment_history
 from jaring.employers.wage_earners.services import Worker, employment_end, employment_start, wage_change
 from jaring.members.queries import participant_find
+from jaring.rules.months import Month
 
 
 class Command(JaringCommand):
     help = (
         "Employers: `jaring employer register ...`, `show NUMBER|NIB|NPWP`; their wage earners: `enrol`, "
-        "`leave`, `wage`, `worker NIK`; `segments --on DATE` counts participants by segment."
+        "`leave`, `wage`, `worker NIK`; `segments --on DATE` counts participants by segment; their bills: "
+        "`bill NUMBER --month`, `pay NUMBER --month --amount --reference`, `bills issue --month`."
     )
     json_option = False  # each action takes its own --json
 
@@ -55,7 +65,18 @@ class Command(JaringCommand):
         worker.add_argument("nik", help="NIK or participant number")
         segments = sub.add_parser("segments", help="registered and active participants by segment on a day")
         segments.add_argument("--on", required=True, help="the day, YYYY-MM-DD")
-        for action in (reg, show, enrol, leave, wage, worker, segments):
+        bill = sub.add_parser("bill", help="an employer's bill of a month (issued when it is not yet)")
+        pay = sub.add_parser("pay", help="record a payment of an employer's bill of a month")
+        for action in (bill, pay):
+            action.add_argument("employer", help="the employer's registration number, NIB or NPWP")
+            action.add_argument("--month", required=True, help="the contribution month, YYYY-MM")
+        pay.add_argument("--amount", required=True, help="the amount paid in rupiah")
+        pay.add_argument("--reference", required=True, help="the payment's reference (once per bill)")
+        pay.add_argument("--paid-at", help="when it was paid, YYYY-MM-DD (default: now)")
+        bills = sub.add_parser("bills", help="issue every employer's bill of a month in one job")
+        bills.add_argument("bills_action", choices=["issue"])
+        bills.add_argument("--month", required=True, help="the contribution month, YYYY-MM")
+        for action in (reg, show, enrol, leave, wage, worker, segments, bill, pay, bills):
             action.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     def run(self, *args, action, **options):
@@ -177,6 +198,61 @@ class Command(JaringCommand):
                 f"  {count.segment:5} registered {count.registered:>10,}  active {count.active:>10,}"
             )
 
+    def bill(self, *, employer, month, json, **_):
+        found = self._employer(employer)
+        issued = employer_bill_issue(employer=found, month=month, actor=Actor.cli())
+        if issued is None:
+            raise CommandError(f"employer {found.number} has no worker in {month}: no bill")
+        self._bill_show(employer_bill_as_dict(issued), json)
+
+    def pay(self, *, employer, month, amount, reference, paid_at, json, **_):
+        found = self._employer(employer)
+        try:
+            wanted = Month.parse(month)
+        except ValueError:
+            raise CommandError(f"not a month: {month} (YYYY-MM)") from None
+        issued = EmployerBill.objects.filter(employer=found, month=wanted).first()
+        if issued is None:
+            raise CommandError(f"employer {found.number} has no bill for {month}: issue it first")
+        moment = start_of_day(parse_date(paid_at)) if paid_at else None
+        result = employer_bill_pay(
+            bill=issued, amount=amount, reference=reference, paid_at=moment, actor=Actor.cli()
+        )
+        data = employer_bill_as_dict(result.bill, lines=False) | {
+            "recorded": result.created,
+            "covered_now": result.covered,
+        }
+        if not result.created and not json:
+            self.stdout.write(f"reference {reference} was paid before: nothing more is covered")
+        self._bill_show(data, json)
+
+    def bills(self, *, bills_action, month, json, **_):
+        made = employer_bills_issue(month=month, actor=Actor.cli())
+        if json:
+            self.emit({"month": month, "issued": made})
+            return
+        self.stdout.write(f"employer bills for {month}: {made} issued")
+
+    def _bill_show(self, data, json):
+        if json:
+            self.emit(data)
+            return
+        self.stdout.write(
+            f"bill of employer {data['employer']} {data['employer_name']} for {data['month']}: "
+            f"{data['workers']} workers, {_rupiah(data['amount'])} "
+            f"(employer {_rupiah(data['employer_share'])}, workers {_rupiah(data['worker_share'])}), "
+            f"due {data['due_on']}"
+        )
+        self.stdout.write(
+            f"  {data['status']}: paid {_rupiah(data['paid_amount'])}, "
+            f"covered {_rupiah(data['covered_amount'])}, outstanding {_rupiah(data['outstanding'])}, "
+            f"late fine {_rupiah(data['fine'])}"
+        )
+        for line in data.get("lines", ()):
+            self.stdout.write(
+                f"  {line['participant_number']} wage {_rupiah(line['wage'])}: {_rupiah(line['amount'])}"
+            )
+
     def register(
         self, *, name, village, sector, workforce, nib, npwp, risk_class, size, outlet, agent, json, **_
     ):
@@ -226,3 +302,7 @@ class Command(JaringCommand):
             f"{employer.size} with {employer.workforce:,} workers"
         )
         self.stdout.write(f"  village {employer.village_id}, branch {data['office'] or '-'}")
+
+
+def _rupiah(amount: int) -> str:
+    return f"Rp{amount:,}".replace(",", ".")

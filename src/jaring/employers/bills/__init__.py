@@ -1,0 +1,1 @@
+"""Employers' monthly bills (#15): ``services`` issues and pays them."""
