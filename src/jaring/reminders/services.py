@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, Value
+from django.db.models import Count, Exists, ExpressionWrapper, F, IntegerField, Max, Min, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -206,6 +206,20 @@ def _planned(day: date) -> tuple[int, int]:
     return counts["sent"], counts["held"]
 
 
+_RANGE = 50_000  # participant ids read at a time
+
+
+def _in_ranges(rows):
+    """The rows, read range of participant ids by range (the standings' key), each range read whole before
+    the plan writes its reminders: a cursor held open across the outbox's writes in the same transaction
+    was read slower with every batch written (at 1,000,000 participants, seconds for each 2,000 rows)."""
+    bounds = Standing.objects.aggregate(low=Min("participant_id"), high=Max("participant_id"))
+    if bounds["low"] is None:
+        return
+    for start in range(bounds["low"], bounds["high"] + 1, _RANGE):
+        yield from list(rows.filter(participant_id__gte=start, participant_id__lt=start + _RANGE))
+
+
 def _consents(channel: str):
     prefs = ContactPreference.objects.filter(participant=OuterRef("participant"), channel=channel)
     return Exists(prefs.filter(opted_in=True)), Exists(prefs.filter(opted_in=False))
@@ -305,7 +319,7 @@ def reminders_plan(*, day: date, actor) -> PlanResult:
     before, held_before = _planned(day)
     batch: list[tuple] = []
     planned_on = db_date(day)
-    for participant_id, last, income, programmes, *flags in rows.iterator(chunk_size=_BATCH):
+    for participant_id, last, income, programmes, *flags in _in_ranges(rows):
         opted_in = dict(zip(channels, flags[: len(channels)], strict=True))
         opted_out = dict(zip(channels, flags[len(channels) :], strict=True))
         channel = next(
