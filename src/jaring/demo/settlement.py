@@ -36,7 +36,12 @@ def channel_build(*, today: date, now: datetime, seed: int) -> None:
     channel = channel_create(
         code=CODE, name="BNI host-to-host", outlet=outlet, cutoff="23:00", fee=FEE
     ).channel
-    people = list(Participant.objects.filter(standing__status__in=("active", "arrears")).order_by("pk")[:400])
+    registered_before = datetime.combine(today - timedelta(days=DAYS), time(0), ZONE)
+    people = list(
+        Participant.objects.filter(
+            standing__status__in=("active", "arrears"), registered_at__lt=registered_before
+        ).order_by("pk")[:400]
+    )
     chosen = rng.sample(people, min(len(people), PER_DAY * DAYS + 2))
     reported: dict[date, list[tuple[str, Participant, int, int, datetime]]] = {}
     for day_back in range(DAYS, 0, -1):

@@ -160,9 +160,10 @@ def demo_world_load(
                 report(1 + participants + done, total)
         loader.payer_build([worker.participant for worker in workers if worker.participant])
         perisai_demo.lifecycle_apply(loader.special_agents, today)
+        # before the statuses are set as of ``today``: the channel's payments change standings too
+        settlement_demo.channel_build(today=today, now=loader.now, seed=seed + 2)
         statuses_refresh(today=today)
         perisai_demo.statements_make(today)
-        settlement_demo.channel_build(today=today, now=loader.now, seed=seed + 2)
         loader.targets_set()
     report(total, total)
     return demo_summary(already_loaded=False)
