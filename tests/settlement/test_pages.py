@@ -41,6 +41,7 @@ def test_finance_staff_see_the_open_difference_and_resolve_it(client, staff, set
     page = client.get("/settlement/")
     assert page.status_code == 200
     text = page.content.decode()
+    assert "<title>Settlement · jaring</title>" in text
     assert "BNI-77" in text and "tercatat tetapi tidak ada di berkas" in text
     difference = Difference.objects.get()
     answer = client.post(
