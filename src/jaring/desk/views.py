@@ -29,6 +29,7 @@ from jaring.desk.card import CardText, participant_card_pdf
 from jaring.desk.coverage import MARKS, coverage_calendar
 from jaring.desk.queries import desk_standing, payments_today, registrations_today
 from jaring.desk.templatetags.desk import initials
+from jaring.employers.views import registers_employers
 from jaring.members.codes import participant_payment_code
 from jaring.members.models import Participant
 from jaring.rules.participant_number import participant_seq
@@ -76,6 +77,7 @@ def home(request):
         "payments_total": sum(entry.amount for entry in payments),
         "today": local_date(),
         "formats": EXPORT_FORMATS,
+        "registers_employers": registers_employers(request, scope),
     }
     return render(request, "desk/home.html", context)
 

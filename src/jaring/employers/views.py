@@ -80,6 +80,15 @@ def _outlet_for(request, scope):
     return outlet
 
 
+def registers_employers(request, scope) -> bool:
+    """Whether the desk offers this user the employer registration (the rule ``_outlet_for`` holds)."""
+    try:
+        _outlet_for(request, scope)
+    except Http404:
+        return False
+    return True
+
+
 @login_required
 def register(request):
     scope = desk_scope(request)
