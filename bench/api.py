@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 from http.client import HTTPConnection
 from pathlib import Path
@@ -86,30 +87,7 @@ def serve_and_drive(options) -> None:
         f"{len(plan['people'])} participants, key {plan['key'][:17]}",
         file=sys.stderr,
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "jaring.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(options.workers),
-            "--threads",
-            str(options.threads),
-            "--graceful-timeout",
-            "5",
-            "--log-level",
-            "warning",
-        ],
-        env=os.environ.copy(),
-        cwd=ROOT,
-        start_new_session=True,
-    )
-    try:
-        wait_until_up(port, server)
+    with gunicorn_served(workers=options.workers, threads=options.threads) as port:
         plan.update(
             port=port,
             clients=options.clients,
@@ -124,13 +102,6 @@ def serve_and_drive(options) -> None:
             check=True,
         )
         report(json.loads(result.stdout), plan, options)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def prepare(participant_count: int) -> dict:
@@ -196,6 +167,34 @@ def prepare(participant_count: int) -> dict:
     }
     connections.close_all()
     return plan
+
+
+@contextmanager
+def gunicorn_served(*, workers: int, threads: int):
+    """jaring served by gunicorn as ``jaring serve`` runs it, on a free port of 127.0.0.1, in a process
+    group of its own: yields the port once it answers, and stops the server (the group) when the block
+    ends. Shared by the API and channel benches."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "jaring.wsgi:application", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers), "--threads", str(threads), "--graceful-timeout", "5",
+            "--log-level", "warning",
+        ],
+        env=os.environ.copy(),
+        cwd=ROOT,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_until_up(port, server)
+        yield port
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
 
 
 def free_port() -> int:

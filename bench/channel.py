@@ -35,7 +35,6 @@ import os
 import platform
 import random
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -46,7 +45,7 @@ from datetime import UTC, datetime
 from http.client import HTTPConnection
 from pathlib import Path
 
-from api import free_port, line, summary, wait_until_up
+from api import gunicorn_served, line, summary
 from benchdb import database_recreate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,30 +95,7 @@ def serve_and_drive(options) -> None:
         f"{len(plan['people'])} participants, channel {plan['channel']}",
         file=sys.stderr,
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "jaring.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(options.workers),
-            "--threads",
-            str(options.threads),
-            "--graceful-timeout",
-            "5",
-            "--log-level",
-            "warning",
-        ],
-        env=os.environ.copy(),
-        cwd=ROOT,
-        start_new_session=True,
-    )
-    try:
-        wait_until_up(port, server)
+    with gunicorn_served(workers=options.workers, threads=options.threads) as port:
         plan.update(
             port=port,
             clients=options.clients,
@@ -141,13 +117,6 @@ def serve_and_drive(options) -> None:
             sys.stderr.write(result.stderr)
             raise SystemExit(f"the client process failed with status {result.returncode}")
         report(json.loads(result.stdout), plan, options)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def prepare(participant_count: int, home: Path) -> dict:
