@@ -22,10 +22,14 @@ in docs/security.md; in short:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -333,3 +337,22 @@ def _of(qs: QuerySet | None, model: type[Model]) -> QuerySet:
     if not issubclass(qs.model, model):
         raise TypeError(f"expected a queryset of {model.__name__}, got one of {qs.model.__name__}")
     return qs
+
+
+def roles_only(roles: Collection[str]):
+    """A view decorator for pages a few roles have: signed-out visitors are sent to sign in, signed-in
+    users of other roles get 404 (the page does not exist for them), and the view is called with the
+    user's scope after the request."""
+
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            scope = scope_for(request.user)
+            if scope.role not in roles:
+                raise Http404
+            return view(request, scope, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

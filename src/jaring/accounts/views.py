@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import csv
 import json
-from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -18,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from jaring.accounts.audit import Said, audit_personal_data
 from jaring.accounts.forms import AuditSearchForm, RevealForm
-from jaring.accounts.models import Action, AuditEntry, Role
+from jaring.accounts.models import AUDIT_ROLES, Action, AuditEntry, Role
 from jaring.accounts.reading import changes, object_label
-from jaring.accounts.scope import get_in_scope_or_404, scope_for
+from jaring.accounts.scope import get_in_scope_or_404, roles_only
 from jaring.common.sheets import csv_row
 from jaring.members.models import Participant
 
@@ -31,19 +29,8 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def auditors_only(view):
-    """Signed-out visitors are sent to sign in; signed-in users who may not audit get 404."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        scope = scope_for(request.user)
-        if not scope.may_audit:
-            raise Http404
-        return view(request, scope, *args, **kwargs)
-
-    return wrapped
+# Signed-out visitors are sent to sign in; signed-in users who may not audit get 404.
+auditors_only = roles_only(AUDIT_ROLES)
 
 
 @require_GET

@@ -9,13 +9,11 @@ of their file must name an outlet where they may act (``imports.gate``).
 from __future__ import annotations
 
 import hashlib
-from functools import wraps
 from pathlib import Path
 from uuid import uuid4
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, gettext_noop
@@ -24,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from jaring.accounts.audit import Said, audit_personal_data
 from jaring.accounts.models import Action, Role
-from jaring.accounts.scope import ACTING_ROLES, get_in_scope_or_404, scope_for
+from jaring.accounts.scope import ACTING_ROLES, get_in_scope_or_404, roles_only
 from jaring.imports.models import ImportJob
 from jaring.imports.readers import template_csv
 from jaring.imports.services import file_sha256, import_job_open
@@ -53,18 +51,8 @@ def too_large_message() -> str:
     return gettext("The file is larger than %(most)s MB; split it or use `jaring import`.") % {"most": most}
 
 
-def importers_only(view):
-    """Signed-out visitors sign in; signed-in users whose role does not import get 404."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        scope = scope_for(request.user)
-        if scope.role not in IMPORT_ROLES:
-            raise Http404
-        return view(request, scope, *args, **kwargs)
-
-    return wrapped
+# Signed-out visitors sign in; signed-in users whose role does not import get 404.
+importers_only = roles_only(IMPORT_ROLES)
 
 
 def _uploads() -> Path:

@@ -5,14 +5,12 @@ away. To every other role the page does not exist (404)."""
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from jaring.accounts.models import Role
-from jaring.accounts.scope import scope_for
+from jaring.accounts.scope import roles_only
 from jaring.common.clock import local_date, month_of
 from jaring.common.privacy import mask_nik
 from jaring.contributions.remittances import Period, collector_balances
@@ -35,17 +33,8 @@ RECENT_FILES = 60
 SHOWN_DIFFERENCES = 500
 
 
-def finance_only(view):
-    """Signed-out visitors sign in; signed-in users whose role does not settle get 404."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if scope_for(request.user).role not in SETTLEMENT_ROLES:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Signed-out visitors sign in; signed-in users whose role does not settle get 404.
+finance_only = roles_only(SETTLEMENT_ROLES)
 
 
 class FilterForm(forms.Form):
@@ -111,7 +100,7 @@ COLLECTOR_COLUMNS = (
 
 @require_GET
 @finance_only
-def settlement_home(request):
+def settlement_home(request, scope):
     form = FilterForm(request.GET or None)
     chosen = form.cleaned_data if form.is_valid() else {}
     channel, day = chosen.get("channel"), chosen.get("day")
@@ -201,7 +190,7 @@ def settlement_home(request):
 
 @require_POST
 @finance_only
-def difference_resolve_view(request):
+def difference_resolve_view(request, scope):
     form = ResolveForm(request.POST)
     back = request.POST.get("next", "")
     target = reverse("settlement:home") + (f"?{back}" if back else "")
@@ -222,7 +211,7 @@ def difference_resolve_view(request):
 
 @require_GET
 @finance_only
-def settlement_template(request):
+def settlement_template(request, scope):
     response = HttpResponse(template_csv("settlement"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="settlement-template.csv"'
     return response
