@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 
 from jaring.accounts.audit import Said, audit
 from jaring.channels.models import Outlet
+from jaring.common.bulk import db_datetime
 from jaring.rules.months import Month
 from jaring.settlement.credentials import TOLERANCE, channel_secret, secret_hash
 from jaring.settlement.models import ChannelTerms, PaymentChannel, SignatureSeen
@@ -163,11 +164,6 @@ def channel_terms_set(
     return row
 
 
-def _moment(at: datetime):
-    """A moment as the database's raw cursor takes it (SQLite stores text)."""
-    return connection.ops.adapt_datetimefield_value(at)
-
-
 _INSERT_SEEN = (
     "INSERT INTO settlement_signatureseen (channel_id, signature, seen_at) VALUES (%s, %s, %s) "
     "ON CONFLICT DO NOTHING"
@@ -179,7 +175,7 @@ def request_admit(*, channel: PaymentChannel, signature: str, at: datetime | Non
     """Remembers a signed request's signature; False when it was seen before (a replay). Its own short
     transaction: a replay is refused even when the request it repeats failed."""
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT_SEEN, [channel.pk, signature, _moment(at or timezone.now())])
+        cursor.execute(_INSERT_SEEN, [channel.pk, signature, db_datetime(at or timezone.now())])
         admitted = cursor.rowcount == 1
     global _forgotten_at
     if time.monotonic() - _forgotten_at > 60:
@@ -209,7 +205,7 @@ def inquiry_count(*, channel: PaymentChannel, at: datetime | None = None) -> int
     at = at or timezone.now()
     hour = at.replace(minute=0, second=0, microsecond=0)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_COUNT_INQUIRY, [channel.pk, _moment(hour)])
+        cursor.execute(_COUNT_INQUIRY, [channel.pk, db_datetime(hour)])
         count = cursor.fetchone()[0]
         if count == channel.inquiry_alert + 1:
             logger.warning(
