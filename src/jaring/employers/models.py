@@ -1,5 +1,6 @@
 """Employers (the formal sector): the companies that register their wage-earning workers."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -203,3 +204,92 @@ class EmployerBillPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bill} {self.reference} Rp{self.amount}"
+
+
+class Lead(models.Model):
+    """A company a BPJS branch acquired or found and handed over to a Pos outlet to register (an SME: BPJS
+    hands its SMEs to Pos). Its number is ``L`` and the id with a check digit (``number``). The outlet
+    contacts it, then it registers (the employer registered by that outlet is linked: what the employer
+    and its workers bring is the outlet's) or declines; a declined lead may be contacted again, a
+    registered one is final (``leads.services``). The database keeps a registered lead linked to its
+    employer and an employer linked to one lead, and a NIB in at most one open lead."""
+
+    class Status(models.TextChoices):
+        HANDED_OVER = "handed_over", _("handed over")
+        CONTACTED = "contacted", _("contacted")
+        REGISTERED = "registered", _("registered")
+        DECLINED = "declined", _("declined")
+
+    OPEN = ("handed_over", "contacted")
+
+    name = models.CharField(max_length=160, help_text="The company's name.")
+    nib = models.CharField(max_length=13, blank=True, default="", help_text="13 digits, or empty.")
+    contact_name = models.CharField(max_length=120, blank=True, default="")
+    phone = models.CharField(max_length=20, blank=True, default="")
+    village = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        help_text="The BPJS branch that handed it over.",
+    )
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="leads", help_text="The Pos outlet it is handed to."
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.HANDED_OVER)
+    status_changed_at = models.DateTimeField()
+    note = models.CharField(max_length=500, blank=True, default="", help_text="Why it declined, or a remark.")
+    employer = models.ForeignKey(
+        Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="leads", db_index=False
+    )
+    handed_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-handed_at", "-id"]
+        indexes = [
+            # An outlet's leads (the teller's list) and a branch's (the branch's list), newest first.
+            models.Index(fields=["outlet", "handed_at"], name="lead_outlet_handed"),
+            models.Index(fields=["office", "handed_at"], name="lead_office_handed"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["handed_over", "contacted", "registered", "declined"]),
+                name="lead_status_known",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="registered") & Q(employer__isnull=False))
+                | (~Q(status="registered") & Q(employer__isnull=True)),
+                name="lead_registered_iff_employer",
+            ),
+            models.UniqueConstraint(
+                fields=["employer"], condition=Q(employer__isnull=False), name="lead_employer_once"
+            ),
+            models.UniqueConstraint(
+                fields=["nib"],
+                condition=~Q(nib="") & Q(status__in=["handed_over", "contacted"]),
+                name="lead_one_open_per_nib",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+    @property
+    def number(self) -> str:
+        """``L`` and the id with a check digit (the employer number's rule): ``L000000018``."""
+        return f"L{employer_number(self.pk)}" if self.pk else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
