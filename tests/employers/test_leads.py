@@ -454,3 +454,21 @@ def test_the_yield_page_and_its_csv(signed_in, handed):
 def test_the_desk_links_the_leads(signed_in, world):
     client = signed_in("outlet_teller", outlet=world.pos_karawang)
     assert f'href="{LEADS_URL}"' in client.get("/desk/").content.decode()
+
+
+# -- the demo ----------------------------------------------------------------------------------------------
+
+
+def test_the_demo_hands_over_leads_in_every_state(world):
+    from django.utils import timezone
+
+    from jaring.demo.leads import leads_demo
+
+    made = leads_demo(today=local_date(), now=timezone.now(), seed=7)
+    assert {lead.status for lead in made} == {"handed_over", "contacted", "registered", "declined"}
+    registered = [lead for lead in made if lead.status == "registered"]
+    assert all(lead.employer.outlet == lead.outlet for lead in registered)
+    workers = Participant.objects.filter(employments__employer__leads__in=registered)
+    assert workers.count() >= 2 and {p.outlet_id for p in workers} <= {lead.outlet_id for lead in registered}
+    assert lead_yield(start=local_date() - timedelta(days=60), end=local_date()).total.paid > 0
+    assert leads_demo(today=local_date(), now=timezone.now(), seed=7) == []  # loaded once
