@@ -180,15 +180,6 @@ def test_an_outlets_target_counts_the_outlets_below_it(world, register):
     assert (kcu_line.achievement, kc_line.achievement) == (2, 1)
 
 
-def test_new_companies_have_no_data_yet(world):
-    target_set(
-        metric="new_companies", start=YEAR[0], end=YEAR[1], value=3_386, segment="", office=world.kalimantan
-    )
-    (line,) = target_status(world.kalimantan, JANUARY_END).lines
-    assert (line.target, line.achievement, line.status) == (3_386, None, "no_data")
-    assert line.children == ()
-
-
 def test_a_target_needs_one_owner_and_a_known_metric(world):
     with pytest.raises(ValidationError) as error:
         target_set(

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 
 from jaring.accounts.audit import Said, audit
 from jaring.channels.models import Agent, Outlet, Partner
-from jaring.common.clock import month_of
+from jaring.common.clock import local_date, month_of
 from jaring.common.errors import Problem, problems_error
 from jaring.common.text import CONTROL_CODE, has_control_character
 from jaring.contributions.queries import wage_ratebook
@@ -33,6 +33,7 @@ from jaring.rules.business_ids import IdentifierError, parse_nib, parse_npwp
 from jaring.rules.employer_number import employer_number
 from jaring.rules.sectors import sectors
 from jaring.rules.wage_rates import SIZES, WageRateBook, WageRuleMissing
+from jaring.tallies.writer import EMPLOYERS, TallyBatch, Who
 
 NAME_MAX = 160
 # Not a rule: the largest workforce a registration may declare, to refuse typing errors (the largest
@@ -330,9 +331,10 @@ class _DuplicateMessage:
 
 
 def employers_apply(plans: list[EmployerPlan]) -> list[Employer]:
-    """Writes the accepted registrations (one statement), setting each plan's ``pk``; the employers as
-    written. Must run inside a transaction; a NIB or NPWP registered meanwhile by another transaction
-    raises ``IntegrityError`` (the database's unique keys settle the race)."""
+    """Writes the accepted registrations (one statement) and their tallies (one grouped upsert), setting
+    each plan's ``pk``; the employers as written. Must run inside a transaction; a NIB or NPWP
+    registered meanwhile by another transaction raises ``IntegrityError`` (the database's unique keys
+    settle the race)."""
     if not plans:
         return []
     employers = Employer.objects.bulk_create(
@@ -352,8 +354,14 @@ def employers_apply(plans: list[EmployerPlan]) -> list[Employer]:
         )
         for plan in plans
     )
+    tallies = TallyBatch()
     for plan, employer in zip(plans, employers, strict=True):
         plan.pk = employer.pk
+        who = Who.of_employer(
+            office_id=plan.office_id, outlet=plan.outlet, agent_id=plan.agent and plan.agent.pk
+        )
+        tallies.add(EMPLOYERS, local_date(plan.registered_at), who)
+    tallies.write()
     return employers
 
 

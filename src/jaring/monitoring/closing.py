@@ -31,6 +31,7 @@ CONTEST_MEASURES = {
     Contest.Metric.NEW_REGISTRATIONS: readings.NEW_REGISTRATIONS,
     Contest.Metric.FIRST_PAID_REGISTRATIONS: readings.FIRST_PAID_REGISTRATIONS,
     Contest.Metric.AMOUNT_COLLECTED: readings.AMOUNT_COLLECTED,
+    Contest.Metric.NEW_COMPANIES: readings.NEW_COMPANIES,
 }
 
 

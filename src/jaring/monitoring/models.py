@@ -63,7 +63,7 @@ class Target(models.Model):
     """What an office, outlet or agent should reach in a period, for one metric and segment.
 
     A period is a start and an end day (a year is 1 January to 31 December). Flows (new participants,
-    contributions, new companies) are counted over the period; active participants is a level, read in the
+    contributions, new companies, new wage earners) are counted over the period; active participants is a level, read in the
     month of the day asked about.
     """
 
@@ -72,6 +72,9 @@ class Target(models.Model):
         ACTIVE_PARTICIPANTS = "active_participants", _("active participants")
         CONTRIBUTIONS = "contributions", _("contributions collected")
         NEW_COMPANIES = "new_companies", _("new companies")
+        # Registered participants gained in the target's segment (with PU: wage earners, a BPU worker
+        # taking a job included), net of those who left it.
+        NEW_WORKERS = "new_workers", _("new wage earners")
         # Perisai agents (read by jaring.perisai.targets): active agents is a level; acquisitions per agent is
         # the registrations the office's agents made over the period per active agent on the day asked about.
         ACTIVE_AGENTS = "active_agents", _("active agents")
@@ -141,6 +144,7 @@ class Contest(models.Model):
         NEW_REGISTRATIONS = "new_registrations", _("new registrations")
         FIRST_PAID_REGISTRATIONS = "first_paid_registrations", _("registrations that have paid")
         AMOUNT_COLLECTED = "amount_collected", _("contributions collected")
+        NEW_COMPANIES = "new_companies", _("new companies")
 
     class TieBreak(models.TextChoices):
         FIRST_TO_REACH = "first_to_reach", _("whoever reaches the value first")

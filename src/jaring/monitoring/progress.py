@@ -41,6 +41,8 @@ from jaring.rules.months import Month
 TARGET_MEASURES = {
     Target.Metric.NEW_PARTICIPANTS: readings.NEW_REGISTRATIONS,
     Target.Metric.CONTRIBUTIONS: readings.AMOUNT_COLLECTED,
+    Target.Metric.NEW_COMPANIES: readings.NEW_COMPANIES,
+    Target.Metric.NEW_WORKERS: readings.SEGMENT_GROWTH,
 }
 OWN, BELOW = "own", "below"
 LEVELS = frozenset({Target.Metric.ACTIVE_PARTICIPANTS, Target.Metric.ACTIVE_AGENTS})
@@ -269,8 +271,6 @@ def _achievements(key: _Key, as_of: date, office_ids: list[int] | None) -> Offic
     """Per office id: the achievement on ``as_of``, for a level the level in the month before the period,
     for a ratio its denominator; None when jaring has no data for the metric."""
     calendar = Calendar(key.start, key.end, as_of)
-    if key.metric == Target.Metric.NEW_COMPANIES:
-        return None  # jaring records no companies yet
     if not calendar.started:
         return OfficeReading({})
     if key.metric in OFFICE_READERS:

@@ -23,20 +23,35 @@ from django.db.models import Max, Q, QuerySet, Sum
 from jaring.monitoring.arithmetic import first_reached
 from jaring.rules.months import Month
 from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
-from jaring.tallies.writer import COVERED, FIRST_PAID, PAID, REGISTERED
+from jaring.tallies.writer import COVERED, EMPLOYERS, FIRST_PAID, MOVED, PAID, REGISTERED
 
 
 @dataclass(frozen=True)
 class Measure:
-    """Which tally answers a metric: its kind, and whether the count or the amount is summed."""
+    """Which tallies answer a metric: their kinds (summed together), and whether the count or the amount
+    is summed."""
 
-    kind: str
+    kind: str | tuple[str, ...]
     field: str  # "count" or "amount"
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return (self.kind,) if isinstance(self.kind, str) else self.kind
 
 
 NEW_REGISTRATIONS = Measure(REGISTERED, "count")
 FIRST_PAID_REGISTRATIONS = Measure(FIRST_PAID, "count")
 AMOUNT_COLLECTED = Measure(PAID, "amount")
+NEW_COMPANIES = Measure(EMPLOYERS, "count")
+# Registered participants gained in a segment: the registrations made in it and the moves into it, net
+# of the moves out (with the segment PU: wage earners gained, a BPU worker taking a job included).
+SEGMENT_GROWTH = Measure((REGISTERED, MOVED), "count")
+# Tallies that never go down: the day a running total reached its total is its last day with a count.
+_NEVER_DOWN = frozenset({REGISTERED, FIRST_PAID, EMPLOYERS})
+
+
+def _kind_q(kind: str | tuple[str, ...]) -> Q:
+    return Q(kind=kind) if isinstance(kind, str) else Q(kind__in=kind)
 
 
 @dataclass(frozen=True)
@@ -107,7 +122,7 @@ def _column(lookup: str) -> str:
     return lookup.split("__")[0]
 
 
-def _windowed_sums(by: str, sums: dict[str, tuple[str, str, Window]], segment: str, where: dict) -> dict:
+def _windowed_sums(by: str, sums: dict[str, tuple[str | tuple, str, Window]], segment: str, where: dict) -> dict:
     """``by`` -> {name: value} for each of ``sums`` (name -> (tally kind, "count" or "amount", window)),
     over the tally rows ``where`` and ``segment`` select: whole months from a monthly roll-up where one
     holds ``by`` and every column of ``where``, the other days from the daily tallies. At most two
@@ -121,7 +136,7 @@ def _windowed_sums(by: str, sums: dict[str, tuple[str, str, Window]], segment: s
     found: dict = defaultdict(lambda: dict.fromkeys(sums, 0))
     for model, rows_of in parts:
         wanted = {
-            name: (field, Q(kind=kind) & q)
+            name: (field, _kind_q(kind) & q)
             for name, (kind, field, window) in sums.items()
             if (q := rows_of(window)) is not None
         }
@@ -136,7 +151,7 @@ def _windowed_sums(by: str, sums: dict[str, tuple[str, str, Window]], segment: s
 
 
 def _flows(measure: Measure, start: date, end: date, segment: str) -> QuerySet:
-    rows = Tally.objects.filter(kind=measure.kind, day__gte=start, day__lte=end)
+    rows = Tally.objects.filter(_kind_q(measure.kind), day__gte=start, day__lte=end)
     return rows.filter(segment=segment) if segment else rows
 
 
@@ -174,10 +189,10 @@ def reached_by_outlet(
     """Outlet id -> the first day its running total over ``start..end`` reached its total, for the outlets
     of ``totals`` (outlet id -> total).
 
-    Registrations never go down, so that day is simply the last day with a registration: looked for month
+    Registrations and companies never go down, so that day is simply the last day with a count: looked for month
     by month from the end, so that outlets registering to the last days are found in those days' rows
     alone. Collected amounts can go down (a reversal is negative), so they are summed day by day."""
-    if measure.kind in (REGISTERED, FIRST_PAID):
+    if set(measure.kinds) <= _NEVER_DOWN:
         last: dict[int, date] = {}
         missing = {pk for pk, total in totals.items() if total > 0}
         month = Month.from_date(end)

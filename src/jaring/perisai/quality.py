@@ -493,7 +493,9 @@ def _bursts(agents, as_of: date, t: Thresholds):
     daily average over the whole period (up to ``as_of`` while it runs). Every contest period counts,
     whether or not the agent's outlet takes part: a rush at a period's end is worth a look either way.
     Read from the tallies (registrations per agent per day)."""
-    registration_contests = Contest.objects.exclude(metric=Contest.Metric.AMOUNT_COLLECTED)
+    registration_contests = Contest.objects.filter(
+        metric__in=[Contest.Metric.NEW_REGISTRATIONS, Contest.Metric.FIRST_PAID_REGISTRATIONS]
+    )
     periods = ContestPeriod.objects.filter(
         contest__in=registration_contests, start__lte=as_of, end__lt=as_of + timedelta(days=t.burst_days)
     ).select_related("contest")

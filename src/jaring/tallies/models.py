@@ -30,6 +30,10 @@ class Tally(models.Model):
       month of the move (``rules.segments.segment_moves``), under the participant's office, acquiring
       outlet, agent and channel. Registered participants by segment on a day are the registrations and
       the moves up to it.
+    - ``employers``: companies registered, on the registration day, under the employer's serving
+      branch, the registering outlet and agent (0 for a branch's own registration) and channel (the
+      outlet's partner kind, empty for none), in segment PU: what the targets and contests on new
+      companies read.
     """
 
     class Kind(models.TextChoices):
@@ -37,6 +41,7 @@ class Tally(models.Model):
         FIRST_PAID = "first_paid", _("registrations that have paid")
         PAID = "paid", _("payments")
         MOVED = "moved", _("moves between segments")
+        EMPLOYERS = "employers", _("companies registered")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     day = models.DateField()

@@ -11,10 +11,12 @@ from django.db.models import Case, Count, IntegerField, Sum, Value, When
 from django.db.models.functions import TruncDate
 
 from jaring.contributions.models import CoverageRun, Payment
-from jaring.employers.models import Employment
+from jaring.employers.models import Employer, Employment
 from jaring.members.models import Participant
+from jaring.rules.segments import PU
 from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
 from jaring.tallies.writer import (
+    EMPLOYERS,
     FIRST_PAID,
     OFFICE_MONTH_KEY,
     OUTLET_MONTH_KEY,
@@ -75,7 +77,27 @@ def expected() -> TallyBatch:
         batch.deltas[(row["first_month"], who)] += row["n"]
         batch.deltas[(row["last_month"] + 1, who)] -= row["n"]
     _segment_moves(batch)
+    _employers(batch)
     return batch
+
+
+def _employers(batch: TallyBatch) -> None:
+    """The companies registered, by day and by who registered them."""
+    rows = (
+        Employer.objects.annotate(day=TruncDate("registered_at"))
+        .values("day", "office_id", "outlet_id", "agent_id", "outlet__partner__kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        who = Who(
+            row["office_id"] or 0,
+            row["outlet_id"] or 0,
+            row["agent_id"] or 0,
+            row["outlet__partner__kind"] or "",
+            PU,
+        )
+        batch.add(EMPLOYERS, row["day"], who, count=row["n"])
 
 
 def _segment_moves(batch: TallyBatch) -> None:

@@ -17,11 +17,12 @@ from django.db import connection
 
 from jaring.rules.coverage import Run
 from jaring.rules.months import Month
-from jaring.rules.segments import Stretch, segment_moves
+from jaring.rules.segments import PU, Stretch, segment_moves
 from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
 
 REGISTERED, FIRST_PAID, PAID = Tally.Kind.REGISTERED.value, Tally.Kind.FIRST_PAID.value, Tally.Kind.PAID.value
 MOVED = Tally.Kind.MOVED.value
+EMPLOYERS = Tally.Kind.EMPLOYERS.value
 COVERED = OfficeMonth.COVERED
 OFFICE_MONTH_KEY = ("kind", "month", "office_id", "channel", "segment")
 OUTLET_MONTH_KEY = ("kind", "month", "outlet_id", "office_id", "channel", "segment")
@@ -48,6 +49,13 @@ class Who(NamedTuple):
             participant.channel,
             participant.segment,
         )
+
+    @classmethod
+    def of_employer(cls, *, office_id: int | None, outlet, agent_id: int | None) -> Who:
+        """A company's dimensions: its serving branch, the outlet and agent that registered it and the
+        outlet's channel (none for a branch's own registration), in the wage earners' segment."""
+        channel = outlet.partner.kind if outlet is not None else ""
+        return cls(office_id or 0, outlet.pk if outlet is not None else 0, agent_id or 0, channel, PU)
 
 
 class TallyBatch:
