@@ -406,7 +406,11 @@ def lead_hand_over(
 def _locked(lead: Lead) -> Lead:
     """The lead read again under a row lock: two tellers pressing at once are judged one after the
     other."""
-    return Lead.objects.select_for_update().select_related("outlet", "office", "employer").get(pk=lead.pk)
+    return (
+        Lead.objects.select_for_update(of=("self",))
+        .select_related("outlet", "office", "employer")
+        .get(pk=lead.pk)
+    )
 
 
 def _refuse_move(lead: Lead, to: str) -> None:
