@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from jaring.accounts.models import Role
 from jaring.accounts.scope import Scope, scope_for
 from jaring.channels.models import Outlet
+from jaring.employers.queries import enrolment_outlet
 from jaring.imports.rows import RowResult
+from jaring.imports.workers import employers_named
 
 
 @dataclass
@@ -67,3 +69,29 @@ class RowGate:
                 )  # can_act_at reads the path
             self._allowed[code] = outlet is not None and self.scope.can_act_at(outlet)
         return self._allowed[code]
+
+
+@dataclass
+class WorkerGate(RowGate):
+    """The gate of a file of an employer's workers, whose rows name no outlet: a new worker is
+    registered at the employer's enrolment outlet (``employers.queries.enrolment_outlet``), so the
+    uploader must be one who may act there. An employer that is not known gets the same refusal as
+    another's, so a file cannot be used to find out which employers exist."""
+
+    _outlet_codes: dict[str, str] = field(default_factory=dict)
+
+    def refusal(self, row) -> RowResult | None:
+        code = self._outlet_code(row.employer)
+        if code and self._may_act_at(code):
+            return None
+        result = RowResult(row=row.row)
+        message = _("Employer %(employer)s is not one whose workers you may enrol.")
+        result.fail("employer", message % {"employer": row.employer.strip() or "-"}, "not_yours")
+        return result
+
+    def _outlet_code(self, text: str) -> str:
+        if text not in self._outlet_codes:
+            employer = employers_named([text]).get(text)
+            outlet = enrolment_outlet(employer) if employer is not None else None
+            self._outlet_codes[text] = outlet.code if outlet is not None else ""
+        return self._outlet_codes[text]

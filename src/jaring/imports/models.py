@@ -14,6 +14,7 @@ class ImportJob(models.Model):
         PAYMENTS = "payments", _("contribution payments")
         DEPOSITS = "deposits", _("deposits (daily collection)")
         EMPLOYERS = "employers", _("employers")
+        WORKERS = "workers", _("employers' workers (wage earners)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")

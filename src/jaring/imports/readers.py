@@ -81,6 +81,21 @@ COLUMNS = {
         "outlet_code",
         "agent_code",
     ),
+    # An employer's wage earners: the employer by registration number, NIB or NPWP; the worker's name,
+    # birth date, sex, village and occupation (the registration's columns) needed only for a NIK not
+    # registered yet, who is registered at the employer's enrolment outlet.
+    "workers": (
+        "employer",
+        "nik",
+        "name",
+        "birth_date",
+        "sex",
+        "phone",
+        "village_code",
+        "occupation",
+        "wage",
+        "first_month",
+    ),
     # A payment channel's daily settlement file (jaring settlement import): not an import of its own.
     "settlement": ("reference", "payment_code", "months", "amount", "paid_at"),
 }
@@ -700,6 +715,18 @@ def template_csv(kind: str) -> str:
             "",
             "POS-BPN",
             "",
+        ],
+        "workers": [
+            "000000018",
+            "6471054412850003",
+            "Dewi Lestari",
+            "1985-12-04",
+            "F",
+            "081234567890",
+            "64.71.05.1002",
+            "PENJAHIT",
+            "4500000",
+            "2024-05",
         ],
         "settlement": ["BNI-20241110-000123", "6522564574728", "3", "110400", "2024-11-10 14:05:09+07:00"],
     }

@@ -27,7 +27,7 @@ from jaring.accounts.scope import scope_for
 from jaring.common.batch import batch_memory
 from jaring.common.sheets import csv_cell
 from jaring.contributions.queries import ratebook
-from jaring.imports.gate import RowGate
+from jaring.imports.gate import RowGate, WorkerGate
 from jaring.imports.models import ImportChunk, ImportJob
 from jaring.imports.readers import COLUMNS, MAX_CELL_CHARS, Unreadable, import_file_open, too_long
 from jaring.imports.rows import (
@@ -42,6 +42,7 @@ from jaring.imports.rows import (
     payment_rows_apply,
     registration_rows_apply,
 )
+from jaring.imports.workers import WorkerRow, worker_rows_apply
 from jaring.members.validation import BulkRegistrationContext
 
 CHUNK_ROWS = 5_000
@@ -52,7 +53,11 @@ KINDS = {
     ImportJob.Kind.PAYMENTS: (PaymentRow, payment_rows_apply),
     ImportJob.Kind.DEPOSITS: (DepositRow, deposit_rows_apply),
     ImportJob.Kind.EMPLOYERS: (EmployerRow, employer_rows_apply),
+    ImportJob.Kind.WORKERS: (WorkerRow, worker_rows_apply),
 }
+# Kinds whose rows register workers through the registration path: their context is the registration
+# lookups held in memory (which hold the outlets and agents by code as well).
+REGISTERING = {ImportJob.Kind.REGISTRATIONS, ImportJob.Kind.WORKERS}
 # ``codes``: the stable reasons (``amount:price_mismatch``), space separated, for counting and matching
 # by machine; ``reason``: the same in words, in the uploader's language.
 RESULT_COLUMNS = ("row", "status", "reason", "participant_number", "record_id", "codes")
@@ -147,12 +152,13 @@ def import_run(
         job.total_rows = max(source.total_rows, job.processed_rows)
         job.save(update_fields=["total_rows"])
         book = ratebook()
-        if job.kind == ImportJob.Kind.REGISTRATIONS:
+        if job.kind in REGISTERING:
             context = BulkRegistrationContext.load(ratebook=book)
         else:
             context = RowContext.load(ratebook=book)
         make, apply = KINDS[job.kind]
-        gate = RowGate.for_uploader(job.created_by, outlets=context.outlets) if job.created_by_id else None
+        gating = WorkerGate if job.kind == ImportJob.Kind.WORKERS else RowGate
+        gate = gating.for_uploader(job.created_by, outlets=context.outlets) if job.created_by_id else None
         history = history_allowed(job.created_by if job.created_by_id else None)
         chunks = _chunks_read(source, job.kind, make, skip=job.processed_rows, chunk_rows=chunk_rows)
         with batch_memory():

@@ -14,7 +14,7 @@ from jaring.imports.services import import_job_open, import_run
 
 class Command(JaringCommand):
     help = (
-        "Bulk import: `jaring import registrations|payments|deposits|employers FILE` (CSV or XLSX). "
+        "Bulk import: `jaring import registrations|payments|deposits|employers|workers FILE` (CSV or XLSX). "
         "Resumes an interrupted file; a finished file adds nothing. `jaring import template KIND` prints "
         "the header row."
     )
@@ -23,7 +23,7 @@ class Command(JaringCommand):
         parser.add_argument("kind", choices=[*ImportJob.Kind.values, "template"])
         parser.add_argument(
             "file",
-            help="the CSV or XLSX file (for `template`: registrations, payments, deposits or employers)",
+            help="the CSV or XLSX file (for `template`: the kind)",
         )
         parser.add_argument("--result", help="per-row result file (default: FILE.result.csv)")
         parser.add_argument("--chunk", type=int, default=5000, help="rows per transaction")
@@ -31,7 +31,9 @@ class Command(JaringCommand):
     def run(self, *args, kind, file, result, chunk, json, **options):
         if kind == "template":
             if file not in ImportJob.Kind.values:
-                raise CommandError("template of `registrations`, `payments`, `deposits` or `employers`")
+                raise CommandError(
+                    "template of `registrations`, `payments`, `deposits`, `employers` or `workers`"
+                )
             self.stdout.write(template_csv(file), ending="")
             return
         path = Path(file).resolve()
