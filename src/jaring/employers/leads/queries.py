@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 
 from jaring.accounts.scope import Scope
 from jaring.channels.models import Outlet
@@ -15,6 +15,7 @@ from jaring.common.clock import start_of_day
 from jaring.employers.models import EmployerBillPayment, Employment, Lead
 from jaring.org.models import Office
 from jaring.org.queries import in_office_subtree
+from jaring.rules.business_ids import IdentifierError, parse_nib
 from jaring.rules.employer_number import employer_seq
 from jaring.rules.months import Month
 
@@ -47,12 +48,23 @@ def lead_seq(text: str) -> int | None:
 
 
 def lead_find(text: str, queryset: QuerySet | None = None) -> Lead | None:
-    """The lead with this number among ``queryset`` (default: all), or None."""
+    """The lead with this number among ``queryset`` (default: all), or the lead of the company with
+    this NIB (its open lead, else its latest); None when there is none."""
+    qs = (Lead.objects.all() if queryset is None else queryset).select_related(
+        "office", "outlet", "employer", "village"
+    )
     seq = lead_seq(text)
-    if seq is None:
+    if seq is not None:
+        return qs.filter(pk=seq).first()
+    try:
+        nib = parse_nib(text or "")
+    except IdentifierError:
         return None
-    qs = Lead.objects.all() if queryset is None else queryset
-    return qs.select_related("office", "outlet", "employer", "village").filter(pk=seq).first()
+    return qs.filter(nib=nib).order_by(_open_first(), "-handed_at", "-id").first()
+
+
+def _open_first():
+    return Case(When(status__in=Lead.OPEN, then=Value(0)), default=Value(1))
 
 
 def lead_as_dict(lead: Lead, *, show_phone=None) -> dict:

@@ -45,7 +45,7 @@ class Command(JaringCommand):
         declined = sub.add_parser("declined", help="the company does not register (say why)")
         register = sub.add_parser("register", help="link the employer the outlet registered for the lead")
         for action in (contacted, declined, register):
-            action.add_argument("number", help="the lead's number, e.g. L000000018")
+            action.add_argument("number", help="the lead's number (e.g. L000000018) or the company's NIB")
         contacted.add_argument("--note", default="")
         declined.add_argument("--reason", required=True)
         register.add_argument("--employer", required=True, help="its registration number, NIB or NPWP")
@@ -63,7 +63,7 @@ class Command(JaringCommand):
     def _lead(self, number) -> Lead:
         lead = lead_find(number)
         if lead is None:
-            raise CommandError(f"no lead with number {number}")
+            raise CommandError(f"no lead with number or NIB {number}")
         return lead
 
     def _office(self, code) -> Office | None:
