@@ -247,7 +247,10 @@ def lead_check(request: LeadRequest, book: LeadBook) -> LeadPlan | Replay | list
             nib = parse_nib(request.nib)
         except IdentifierError as error:
             messages = {
-                "not_digits": _("A NIB holds digits only (dots, dashes and spaces between them are fine)."),
+                "not_digits": _(
+                    "A %(what)s holds digits only (dots, dashes and spaces between them are fine)."
+                )
+                % {"what": "NIB"},
                 "length": _("A NIB has 13 digits."),
             }
             fail("nib", error.code, messages.get(error.code, str(error)))
@@ -258,8 +261,8 @@ def lead_check(request: LeadRequest, book: LeadBook) -> LeadPlan | Replay | list
                 fail(
                     "nib",
                     "registered",
-                    _("This NIB is already registered: employer %(number)s, %(name)s.")
-                    % {"number": employer.number, "name": employer.name},
+                    _("This %(what)s is already registered: employer %(number)s, %(name)s.")
+                    % {"what": "NIB", "number": employer.number, "name": employer.name},
                 )
             elif held is not None and outlet is not None and held.outlet.pk == outlet.pk and not problems:
                 return Replay(lead=held) if isinstance(held, Lead) else Replay(plan=held)
