@@ -9,6 +9,7 @@ import yaml
 from django.core.exceptions import ValidationError
 
 from jaring.demo.scenarios import racing_contest_path, scenario_load
+from jaring.employers.models import Employer, Employment
 from jaring.members.models import DuplicateAttempt, Participant
 from jaring.monitoring.models import ScenarioNikBlock
 from jaring.monitoring.queries import office_get, target_status
@@ -49,6 +50,13 @@ def test_kanwil_vii_declares_the_seed_figures_at_scale_one():
     branches = [t for t in spec["targets"] if t["office"] != "KW07"]
     assert sum(t["value"] for t in branches) == 60_293
     assert sum(p["workers"] for p in spec["potential"]) == 441_177 + 120_000
+    formal = spec["formal"]
+    assert sum(sum(f["companies"].values()) for f in formal) == 8_000
+    assert sum(sum(f["workers"].values()) for f in formal) == 999_637
+    assert sum(f["companies"]["Y2019"] for f in formal) == 2_000
+    assert sum(f["workers"]["Y2019"] for f in formal) == 205_000
+    formal_targets = {t["metric"]: t["value"] for t in spec["targets"] if t["metric"] != "new_participants"}
+    assert formal_targets == {"new_companies": 3_386, "new_workers": 345_438}
 
 
 @pytest.fixture
@@ -56,19 +64,33 @@ def kanwil(tmp_path):
     return scenario_load(path=KANWIL, scale="0.01", work_dir=tmp_path)
 
 
-def test_kanwil_vii_at_a_small_scale_is_at_risk_and_its_tallies_are_right(kanwil):
-    assert kanwil.registrations == kanwil.registrations_added == Participant.objects.count()
+def test_kanwil_vii_at_a_small_scale_is_at_risk_and_its_tallies_are_right(kanwil, tmp_path):
+    assert (
+        kanwil.registrations
+        == kanwil.registrations_added
+        == Participant.objects.filter(segment="BPU").count()
+    )
     assert kanwil.rejected == 0
     assert tallies_verify() == []
     status = target_status(office_get("KW07"), date(2019, 7, 31))
-    participants, companies = status.lines
+    participants, companies, wage_earners = status.lines
     assert (participants.target, participants.target_source) == (603, "own")  # 60,293 x 0.01
     assert participants.achievement == 300  # 30,000 x 0.01
     assert participants.projection == 517  # 300 / 212 x 365 = 516.5, rounded half up
     assert participants.status == "at_risk"
     assert sum(child.target for child in participants.children) == 603
     assert {child.status for child in participants.children} == {"at_risk", "on_track"}
-    assert companies.status == "no_data"
+    # the formal side: 2,000 companies and 205,000 wage earners added by July, x 0.01 branch by branch
+    assert (companies.target, companies.achievement, companies.projection) == (34, 20, 34)  # 20/212x365
+    assert companies.status == "on_track"
+    assert (wage_earners.segment, wage_earners.target, wage_earners.achievement) == ("PU", 3_454, 2_051)
+    assert wage_earners.projection == 3_531 and wage_earners.status == "on_track"
+    assert kanwil.companies == kanwil.companies_added == Employer.objects.count() == 78  # 8,000 x 0.01, rounded branch by branch
+    assert kanwil.wage_earners == Employment.objects.count() == 9_997
+    assert Participant.objects.filter(segment="PU").count() == kanwil.wage_earners_added == 9_997
+    again = scenario_load(path=KANWIL, scale="0.01", work_dir=tmp_path)
+    assert (again.companies_added, again.wage_earners_added, again.registrations_added) == (0, 0, 0)
+    assert Employment.objects.count() == 9_997
     assert status.market.potential == 5_612  # (441,177 + 120,000) x 0.01
     assert status.market.estimated_regencies == 0  # every regency/city of the Kanwil has a staff figure
     assert 0 < status.market.active < 4_412
@@ -81,7 +103,7 @@ def test_nik_blocks_keep_scenarios_apart(kanwil, tmp_path):
     spec = declared(KANWIL)
     spec["scenario"] = "kanwil-vii-copy"
     spec["outlets"] = spec["outlets"][:2]
-    spec["targets"], spec["potential"] = [], []
+    spec["targets"], spec["potential"], spec["formal"] = [], [], []
     other.write_text(yaml.safe_dump(spec), encoding="utf-8")
     before = Participant.objects.count()
     copy = scenario_load(path=other, scale="0.01", work_dir=tmp_path)
@@ -89,7 +111,10 @@ def test_nik_blocks_keep_scenarios_apart(kanwil, tmp_path):
     assert Participant.objects.count() == before + copy.registrations_added
     assert DuplicateAttempt.objects.count() == 0
     blocks = ScenarioNikBlock.objects.filter(outlet__code="BPJS-BPN").order_by("first")
-    assert [(b.scenario, b.first) for b in blocks] == [("kanwil-vii", 0), ("kanwil-vii-copy", 2_000_000)]
+    # the informal workers, the formal ones (a block of their own), then the copy's
+    assert [(b.scenario, b.first) for b in blocks] == [
+        ("kanwil-vii", 0), ("kanwil-vii/formal", 2_000_000), ("kanwil-vii-copy", 4_000_000),
+    ]  # fmt: skip
     for nik in Participant.objects.values_list("nik", flat=True)[:50]:
         assert parse_nik(nik).valid
 

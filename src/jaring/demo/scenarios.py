@@ -38,6 +38,7 @@ from jaring.channels.models import Agent, Outlet, Partner
 from jaring.channels.services import outlet_create, partner_create
 from jaring.common.clock import local_date
 from jaring.contributions.queries import ratebook
+from jaring.demo.formal import formal_load
 from jaring.imports.models import ImportJob
 from jaring.imports.readers import COLUMNS
 from jaring.imports.services import import_job_for_file, import_run
@@ -55,7 +56,7 @@ from jaring.rules.programmes import parse_programmes
 from jaring.rules.rates import NoSchedule
 
 KEYS = {"scenario", "name", "notes", "as_of", "offices", "partners", "spans", "outlets", "contests",
-        "targets", "potential"}  # fmt: skip
+        "targets", "potential", "formal"}  # fmt: skip
 OUTLET_KEYS = {"code", "name", "partner", "region", "parent", "office", "registrations", "payments", "note"}
 BLOCK = 2_000_000  # NIK numbers per (scenario, outlet)
 FIRST_SERIAL, SERIALS = 5000, 5000  # serials 5000..9999
@@ -85,6 +86,10 @@ class ScenarioSummary:
     registrations_added: int = 0
     payments_added: int = 0
     rejected: int = 0
+    companies: int = 0
+    companies_added: int = 0
+    wage_earners: int = 0
+    wage_earners_added: int = 0
     rejected_reasons: dict = field(default_factory=dict)
     kept_areas: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
@@ -482,11 +487,23 @@ def scenario_load(
         _import(
             _file_write(folder, ImportJob.Kind.PAYMENTS, payments), ImportJob.Kind.PAYMENTS, summary, progress
         )
+    if spec.get("formal"):
+        formal = formal_load(
+            spec["formal"], spans=spans, outlets=outlets, scale=Fraction(scale), scenario=code, synth=_Synth
+        )
+        summary.companies, summary.companies_added = formal.companies, formal.companies_added
+        summary.wage_earners, summary.wage_earners_added = formal.workers, formal.workers_added
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     load, created = ScenarioLoad.objects.get_or_create(
         code=code, sha256=digest, scale=scale, defaults={"summary": summary.as_json()}
     )
-    if not created and (summary.registrations_added or summary.payments_added):
+    added = (
+        summary.registrations_added,
+        summary.payments_added,
+        summary.companies_added,
+        summary.wage_earners_added,
+    )
+    if not created and any(added):
         load.summary = summary.as_json()
         load.save(update_fields=["summary"])
     return summary

@@ -50,9 +50,15 @@ class Command(JaringCommand):
             f"payments: {summary.payments:,} planned, {summary.payments_added:,} added; "
             f"rejected {summary.rejected:,} {summary.rejected_reasons or ''}"
         )
+        if summary.companies:
+            self.stdout.write(
+                f"companies: {summary.companies:,} planned, {summary.companies_added:,} added; "
+                f"wage earners: {summary.wage_earners:,} planned, {summary.wage_earners_added:,} added"
+            )
         if summary.kept_areas:
             self.stdout.write(
                 f"regencies already served by another branch, left as they are: {summary.kept_areas}"
             )
-        if not (summary.registrations_added or summary.payments_added):
+        added = (summary.registrations_added, summary.payments_added, summary.companies_added)
+        if not any(added) and not summary.wage_earners_added:
             self.stdout.write("nothing new: this scenario was already loaded")
