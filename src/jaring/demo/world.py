@@ -35,6 +35,7 @@ from jaring.contributions.services import (
 from jaring.demo import layout
 from jaring.demo import perisai as perisai_demo
 from jaring.demo import settlement as settlement_demo
+from jaring.demo.employers import employers_demo
 from jaring.demo.habits import (
     DRIVER_HABIT_WEIGHTS,
     EVENT_HABIT_WEIGHTS,
@@ -44,6 +45,7 @@ from jaring.demo.habits import (
     habit_choose,
     pay_day,
 )
+from jaring.demo.leads import leads_demo
 from jaring.demo.names import mobile_number, person_name
 from jaring.members.models import Participant, Standing
 from jaring.members.services import participant_register
@@ -162,6 +164,8 @@ def demo_world_load(
         perisai_demo.lifecycle_apply(loader.special_agents, today)
         # before the statuses are set as of ``today``: the channel's payments change standings too
         settlement_demo.channel_build(today=today, now=loader.now, seed=seed + 2)
+        employers_demo(today=today, seed=seed + 4)
+        leads_demo(today=today, now=loader.now, seed=seed + 3)
         statuses_refresh(today=today)
         perisai_demo.statements_make(today)
         loader.targets_set()
