@@ -85,8 +85,11 @@ def test_kanwil_vii_at_a_small_scale_is_at_risk_and_its_tallies_are_right(kanwil
     assert companies.status == "on_track"
     assert (wage_earners.segment, wage_earners.target, wage_earners.achievement) == ("PU", 3_454, 2_051)
     assert wage_earners.projection == 3_531 and wage_earners.status == "on_track"
-    assert kanwil.companies == kanwil.companies_added == Employer.objects.count() == 78  # 8,000 x 0.01, rounded branch by branch
+    # 8,000 x 0.01, rounded branch by branch
+    assert kanwil.companies == kanwil.companies_added == Employer.objects.count() == 78
     assert kanwil.wage_earners == Employment.objects.count() == 9_997
+    # formal and informal side by side: 999,637 wage earners and 441,177 informal workers, x 0.01
+    assert status.segments["PU"][0] == 9_997 and status.segments["BPU"][0] == 4_412
     assert Participant.objects.filter(segment="PU").count() == kanwil.wage_earners_added == 9_997
     again = scenario_load(path=KANWIL, scale="0.01", work_dir=tmp_path)
     assert (again.companies_added, again.wage_earners_added, again.registrations_added) == (0, 0, 0)

@@ -80,6 +80,10 @@ WORDS = {
         "contributions": "Iuran terkumpul",
         "new_companies": "Perusahaan baru",
         "new_workers": "Pekerja penerima upah baru",
+        "segments": "Peserta per segmen",
+        "registered": "Terdaftar",
+        "segment_note": "Terdaftar: menurut segmen pada tanggal laporan (termasuk perpindahan segmen). "
+        "Aktif: menurut segmen saat mendaftar.",
         "on_track": "tepat waktu",
         "at_risk": "berisiko",
         "achieved": "tercapai",
@@ -144,6 +148,10 @@ WORDS = {
         "contributions": "Contributions collected",
         "new_companies": "New companies",
         "new_workers": "New wage earners",
+        "segments": "Participants by segment",
+        "registered": "Registered",
+        "segment_note": "Registered: by their segment on the report date (moves between segments included). "
+        "Active: by the segment they registered in.",
         "on_track": "on track",
         "at_risk": "at risk",
         "achieved": "achieved",

@@ -63,8 +63,8 @@ class Target(models.Model):
     """What an office, outlet or agent should reach in a period, for one metric and segment.
 
     A period is a start and an end day (a year is 1 January to 31 December). Flows (new participants,
-    contributions, new companies, new wage earners) are counted over the period; active participants is a level, read in the
-    month of the day asked about.
+    contributions, new companies, new wage earners) are counted over the period; active participants is
+    a level, read in the month of the day asked about.
     """
 
     class Metric(models.TextChoices):

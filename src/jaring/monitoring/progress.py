@@ -202,6 +202,8 @@ class TargetStatus:
     as_of: date
     lines: tuple[TargetLine, ...]
     market: Market | None
+    # segment -> (registered on as_of, active in its month): formal and informal side by side
+    segments: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {
@@ -211,6 +213,10 @@ class TargetStatus:
             "as_of": self.as_of.isoformat(),
             "targets": [line.as_json() for line in self.lines],
             "market": None if self.market is None else self.market.as_json(),
+            "segments": {
+                segment: {"registered": registered, "active": active}
+                for segment, (registered, active) in self.segments.items()
+            },
         }
 
 
@@ -341,7 +347,13 @@ def target_status(office: Office, as_of: date | None = None, *, year: int | None
         )
         lines.append(line_of(office.pk, children))
     return TargetStatus(
-        office.code, office.name, office.kind, as_of, tuple(lines), office_market(office, as_of)
+        office.code,
+        office.name,
+        office.kind,
+        as_of,
+        tuple(lines),
+        office_market(office, as_of),
+        readings.segments_by(as_of, office_ids=office_ids),
     )
 
 

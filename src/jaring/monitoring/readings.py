@@ -122,7 +122,9 @@ def _column(lookup: str) -> str:
     return lookup.split("__")[0]
 
 
-def _windowed_sums(by: str, sums: dict[str, tuple[str | tuple, str, Window]], segment: str, where: dict) -> dict:
+def _windowed_sums(
+    by: str, sums: dict[str, tuple[str | tuple, str, Window]], segment: str, where: dict
+) -> dict:
     """``by`` -> {name: value} for each of ``sums`` (name -> (tally kind, "count" or "amount", window)),
     over the tally rows ``where`` and ``segment`` select: whole months from a monthly roll-up where one
     holds ``by`` and every column of ``where``, the other days from the daily tallies. At most two
@@ -189,9 +191,10 @@ def reached_by_outlet(
     """Outlet id -> the first day its running total over ``start..end`` reached its total, for the outlets
     of ``totals`` (outlet id -> total).
 
-    Registrations and companies never go down, so that day is simply the last day with a count: looked for month
-    by month from the end, so that outlets registering to the last days are found in those days' rows
-    alone. Collected amounts can go down (a reversal is negative), so they are summed day by day."""
+    Registrations and companies never go down, so that day is simply the last day with a count: looked
+    for month by month from the end, so that outlets registering to the last days are found in those
+    days' rows alone. Collected amounts can go down (a reversal is negative), so they are summed day by
+    day."""
     if set(measure.kinds) <= _NEVER_DOWN:
         last: dict[int, date] = {}
         missing = {pk for pk, total in totals.items() if total > 0}
@@ -326,6 +329,23 @@ def active_by(month: Month, *, by: str, segment: str = "", **where) -> dict[int,
         rows = rollup.objects.filter(kind=COVERED, month__lte=month, **where)
         return _summed(rows.filter(segment=segment) if segment else rows, by, "count")
     return _summed(_deltas(month, segment).filter(**where), by, "delta")
+
+
+def segments_by(through: date, *, office_ids: list[int] | None) -> dict[str, tuple[int, int]]:
+    """Segment -> (registered on ``through``, active in its month), for the offices ``office_ids`` (every
+    office when None). Registered: the registrations and the moves between segments up to the day.
+    Active: the coverage deltas up to the month, each participant in the segment they registered in
+    (the exact split of covered movers is ``employers.wage_earners.queries.segment_counts``). Two reads of
+    the monthly roll-ups and the days of one month."""
+    where = {} if office_ids is None else {"office_id__in": office_ids}
+    registered = _windowed_sums(
+        "segment", {"n": ((REGISTERED, MOVED), "count", Window.of(None, through))}, "", where
+    )
+    active = active_by(Month.from_date(through), by="segment", **where)
+    return {
+        segment: (registered.get(segment, {}).get("n", 0), active.get(segment, 0))
+        for segment in sorted(set(registered) | set(active))
+    }
 
 
 def registrations_by_month_and_channel(

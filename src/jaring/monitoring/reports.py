@@ -235,6 +235,17 @@ def target_report(status: TargetStatus, style: Style) -> Report:
                 ],
             )
         )
+    if status.segments:
+        tables.append(
+            Table(
+                w("segments"),
+                [w("segment"), w("registered"), w("active")],
+                [
+                    [Cell(segment), Cell(registered, COUNT), Cell(active, COUNT)]
+                    for segment, (registered, active) in status.segments.items()
+                ],
+            )
+        )
     chart = None
     if status.lines:
         first = status.lines[0]
@@ -260,5 +271,5 @@ def target_report(status: TargetStatus, style: Style) -> Report:
         facts=facts,
         tables=tables,
         chart=chart,
-        notes=[w("rule_note")],
+        notes=[w("rule_note"), *([w("segment_note")] if status.segments else [])],
     )

@@ -4,20 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0008_employed_per_resident'),
+        ("monitoring", "0008_employed_per_resident"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='contest',
-            name='metric',
-            field=models.CharField(choices=[('new_registrations', 'new registrations'), ('first_paid_registrations', 'registrations that have paid'), ('amount_collected', 'contributions collected'), ('new_companies', 'new companies')], max_length=30),
+            model_name="contest",
+            name="metric",
+            field=models.CharField(
+                choices=[
+                    ("new_registrations", "new registrations"),
+                    ("first_paid_registrations", "registrations that have paid"),
+                    ("amount_collected", "contributions collected"),
+                    ("new_companies", "new companies"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AlterField(
-            model_name='target',
-            name='metric',
-            field=models.CharField(choices=[('new_participants', 'new participants'), ('active_participants', 'active participants'), ('contributions', 'contributions collected'), ('new_companies', 'new companies'), ('new_workers', 'new wage earners'), ('active_agents', 'active agents'), ('acquisitions_per_agent', 'acquisitions per agent')], max_length=30),
+            model_name="target",
+            name="metric",
+            field=models.CharField(
+                choices=[
+                    ("new_participants", "new participants"),
+                    ("active_participants", "active participants"),
+                    ("contributions", "contributions collected"),
+                    ("new_companies", "new companies"),
+                    ("new_workers", "new wage earners"),
+                    ("active_agents", "active agents"),
+                    ("acquisitions_per_agent", "acquisitions per agent"),
+                ],
+                max_length=30,
+            ),
         ),
     ]
