@@ -291,6 +291,17 @@ def test_the_office_page_shows_its_penetration_of_the_market(client, users):
     assert "market" not in agent.context["tables"]
 
 
+def test_the_office_page_shows_its_participants_by_segment(client, users):
+    response = signed_in(client, users["branch_staff"]).get("/dashboards/" + JUNE)
+    rows = {row.cells[0]: row.cells[1:] for row in response.context["tables"]["segments"].rows}
+    assert rows["BPU"][0] > 0  # the branch's informal workers registered by the end of the month
+    assert 'data-testid="segments"' in html_of(response)
+    export = signed_in(client, users["branch_staff"]).get(
+        "/dashboards/" + JUNE + "&table=segments&format=csv"
+    )
+    assert export.status_code == 200 and b"BPU" in export.content
+
+
 def test_a_month_that_cannot_be_read_shows_the_current_one_with_a_message(client, users):
     client = signed_in(client, users["admin"])
     bad = client.get("/dashboards/?month=juni")

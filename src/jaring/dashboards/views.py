@@ -165,7 +165,15 @@ def _office_page(request, scope, office: Office):
     ]
     status = target_status(office, period.through)
     market = _market_table(status.market) if status.market is not None else None
-    return _page(request, board, crumbs, error, targets=_targets_table(request, status.lines), market=market)
+    return _page(
+        request,
+        board,
+        crumbs,
+        error,
+        targets=_targets_table(request, status.lines),
+        market=market,
+        segments=_segments_table(status.segments),
+    )
 
 
 # --- pieces of a page ----------------------------------------------------------------------------------
@@ -337,6 +345,24 @@ def _market_table(market) -> Table:
     return Table("market", _("Penetration of the potential market"), columns, [row], "dashboard-market")
 
 
+def _segments_table(segments: dict[str, tuple[int, int]]) -> Table:
+    """Registered participants on the day and active ones in its month, by segment (PU beside BPU)."""
+    columns = [
+        Column(_("Segment"), "text"),
+        Column(_("Registered"), "count"),
+        Column(_("Active (segment of registration)"), "count"),
+    ]
+    rows = [Row([segment, registered, active]) for segment, (registered, active) in segments.items()]
+    return Table(
+        "segments",
+        _("Participants by segment"),
+        columns,
+        rows,
+        "dashboard-segments",
+        empty=_("No participants."),
+    )
+
+
 def _short_month(month) -> str:
     """Okt 2023 / Oct 2023: the first three letters are the usual abbreviation in both languages."""
     return f"{MONTHS[page_style().lang][month.month - 1][:3]} {month.year}"
@@ -420,12 +446,23 @@ def _card_changes(board: Dashboard) -> dict[str, object]:
     return {line.measure: line for line in board.compared if line.against == PREVIOUS_MONTH}
 
 
-def _page(request, board: Dashboard, crumbs, error: str, *, targets: Table, market: Table | None = None):
+def _page(
+    request,
+    board: Dashboard,
+    crumbs,
+    error: str,
+    *,
+    targets: Table,
+    market: Table | None = None,
+    segments: Table | None = None,
+):
     tables = [_compared_table(board), _months_table(board), _channels_table(board), targets]
     if board.kind != AGENT:
         tables.insert(0, _children_table(request, board))
     if market is not None:
         tables.append(market)
+    if segments is not None:
+        tables.append(segments)
     by_key = {table.key: table for table in tables}
     for table in tables:
         table.period = f"{board.period.month}"
