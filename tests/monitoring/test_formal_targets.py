@@ -9,6 +9,9 @@ from tests.conftest import a_village, jakarta
 from tests.employers.conftest import BALIKPAPAN_VILLAGE, KARAWANG_VILLAGE
 
 from jaring.common.clock import local_date
+from jaring.employers.leads.queries import lead_yield
+from jaring.employers.leads.services import lead_hand_over, lead_register
+from jaring.employers.queries import enrolment_outlet
 from jaring.employers.services import employer_register
 from jaring.employers.wage_earners.services import Worker, employment_end, employment_start
 from jaring.monitoring.queries import contest_leaderboard, owner_status, target_status
@@ -111,3 +114,26 @@ def test_a_contest_on_new_companies_ranks_the_outlets_that_registered_them(world
     board = contest_leaderboard(contest, "P1", as_of=today)
     ranked = [(row.outlet, row.value) for row in board.rows]
     assert ranked[:2] == [(world.pos_balikpapan.code, 2), (world.pos_karawang.code, 1)]
+
+
+def test_a_lead_handed_to_a_pos_outlet_and_converted_is_credited_to_that_outlet(world, today):
+    """The SME hand-over: the branch hands a company to Pos Balikpapan, the outlet registers it and its
+    workers; the outlet's targets count the company and the wage earners, the branch's do too."""
+    start, end = year_period(today.year)
+    target_set(metric="new_companies", segment="", start=start, end=end, value=5, outlet=world.pos_balikpapan)
+    target_set(
+        metric="new_workers", segment="PU", start=start, end=end, value=50, outlet=world.pos_balikpapan
+    )
+    lead = lead_hand_over(
+        name="CV Hasil Serahan", office=world.balikpapan, outlet=world.pos_balikpapan, nib="8120000000017"
+    )
+    employer = company("CV Hasil Serahan", nib="8120000000017", outlet=world.pos_balikpapan)
+    lead = lead_register(lead=lead.lead, employer=employer)
+    assert lead.status == "registered"
+    new_worker(employer, 7, outlet=enrolment_outlet(employer))
+    companies, workers = owner_status(outlet=world.pos_balikpapan, as_of=today).lines
+    assert (companies.metric, companies.achievement) == ("new_companies", 1)
+    assert (workers.metric, workers.achievement) == ("new_workers", 1)
+    (row,) = lead_yield(start=start, end=end).outlets
+    assert (row.code, row.handed, row.registered, row.workers) == (world.pos_balikpapan.code, 1, 1, 1)
+    assert tallies_verify() == []
