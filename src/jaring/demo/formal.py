@@ -47,7 +47,7 @@ from jaring.employers.wage_earners.services import (
     employments_apply,
 )
 from jaring.members.models import Participant
-from jaring.members.validation import RegistrationContext
+from jaring.members.validation import BulkRegistrationContext
 from jaring.monitoring.targets import spread
 from jaring.rules.months import Month
 
@@ -183,7 +183,7 @@ def _workers_enrol(workers: list, outlet: Outlet) -> int:
             "nik", flat=True
         )
     )
-    context = RegistrationContext(ratebook=ratebook())
+    context = BulkRegistrationContext.load(ratebook=ratebook())
     added = 0
     by_day: dict[date, list] = {}
     for day, company, worker in workers:
