@@ -19,7 +19,7 @@ from jaring.imports.services import import_job_for_file, import_run
 from jaring.imports.synthetic import registrations_file_write
 from jaring.rules.months import Month
 from jaring.tallies.models import CoverageDelta, Tally
-from jaring.tallies.verify import tallies_verify
+from jaring.tallies.verify import months_to_verify, tallies_verify
 
 
 def verify_passes() -> bool:
@@ -129,3 +129,22 @@ def test_first_paid_counts_a_registration_once_on_its_registration_day(world, re
         )
     first_paid = Tally.objects.get(kind="first_paid")
     assert (first_paid.day, first_paid.count) == (date(2024, 3, 30), 1)
+
+
+def test_verify_goes_month_by_month_and_finds_a_drift_in_any_month(world, register):
+    """Verifying compares one month at a time: a month asked for alone reports only its differences, and
+    a stray row in a month with no fact at all (so no roll-up either) is still found."""
+    register(registered_at=jakarta(2024, 3, 5))
+    register(registered_at=jakarta(2024, 5, 31, 23))  # 31 May in Jakarta, 31 May 16:00 UTC
+    assert tallies_verify() == []
+    march, may = Month.of(2024, 3), Month.of(2024, 5)
+    assert march in months_to_verify() and may in months_to_verify()
+    Tally.objects.filter(kind="registered", day=date(2024, 5, 31)).update(count=5)
+    Tally.objects.create(kind="registered", day=date(2001, 3, 1), count=1, segment="BPU")
+    assert [d.key[1] for d in tallies_verify(months=[march])] == []
+    (may_drift,) = [d for d in tallies_verify(months=[may]) if d.what == "tally"]
+    assert (may_drift.key[1], may_drift.stored, may_drift.expected) == (date(2024, 5, 31), (5, 0), (1, 0))
+    every = tallies_verify()
+    assert {d.key[1] for d in every if d.what == "tally"} == {date(2024, 5, 31), date(2001, 3, 1)}
+    call_command("tallies", "rebuild", stdout=StringIO())
+    assert tallies_verify() == []

@@ -1,18 +1,23 @@
 """Recomputing tallies from the facts: ``jaring tallies verify`` (``tallies.services.tallies_rebuild``
 replaces them with ``expected()``). The monthly roll-ups are checked against the roll-up of what the
-facts imply, so a roll-up row that drifted from its days is found too."""
+facts imply, so a roll-up row that drifted from its days is found too. Verifying goes a month at a time
+(the facts of the month's days and the stored rows of the month), so a national ledger is checked in the
+memory of one month's keys."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case, Count, IntegerField, Sum, Value, When
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 
+from jaring.common.clock import ZONE
 from jaring.contributions.models import CoverageRun, Payment
 from jaring.employers.models import Employer, Employment
 from jaring.members.models import Participant
+from jaring.rules.months import Month
 from jaring.rules.segments import PU
 from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
 from jaring.tallies.writer import (
@@ -38,11 +43,18 @@ def _who(row: dict, prefix: str = "") -> Who:
     )
 
 
-def expected() -> TallyBatch:
+def expected(month: Month | None = None, *, moves: TallyBatch | None = None) -> TallyBatch:
     """The tallies and deltas the facts imply, computed with GROUP BY queries over participants, the
-    ledger and the coverage runs."""
+    ledger, the coverage runs and the employers: of every day (``month`` None), or of the days of
+    ``month`` and the deltas of ``month`` only. ``moves`` is the moves between segments computed once
+    (``segment_moves_expected``) for a caller that asks month by month."""
     batch = TallyBatch()
-    registrations = Participant.objects.annotate(day=TruncDate("registered_at")).values("day", *_WHO)
+    window = _window(month)
+    registrations = (
+        Participant.objects.filter(**_moments("registered_at", window))
+        .annotate(day=TruncDate("registered_at"))
+        .values("day", *_WHO)
+    )
     for row in registrations.annotate(n=Count("id")).order_by():
         batch.add(REGISTERED, row["day"], _who(row), count=row["n"])
     for row in registrations.filter(standing__paid_through__isnull=False).annotate(n=Count("id")).order_by():
@@ -51,7 +63,8 @@ def expected() -> TallyBatch:
         When(kind=Payment.Kind.REVERSAL, then=Value(-1)), default=Value(1), output_field=IntegerField()
     )
     payments = (
-        Payment.objects.annotate(day=TruncDate("paid_at"))
+        Payment.objects.filter(**_moments("paid_at", window))
+        .annotate(day=TruncDate("paid_at"))
         .values("day", "outlet_id", "agent_id", "channel", "participant__office_id", "participant__segment")
         .annotate(n=Sum(sign), total=Sum("amount"))
         .order_by()
@@ -67,36 +80,65 @@ def expected() -> TallyBatch:
             count=row["n"],
             amount=row["total"],
         )
-    runs = (
-        CoverageRun.objects.values("first_month", "last_month", *(f"participant__{name}" for name in _WHO))
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in runs:
-        who = _who(row, "participant__")
-        batch.deltas[(row["first_month"], who)] += row["n"]
-        batch.deltas[(row["last_month"] + 1, who)] -= row["n"]
-    _segment_moves(batch)
-    _employers(batch)
+    dimensions = tuple(f"participant__{name}" for name in _WHO)
+    if month is None:
+        starts = ends = CoverageRun.objects.all()
+    else:  # the runs whose +1 (first month) or -1 (the month after the last) falls in ``month``
+        starts, ends = (
+            CoverageRun.objects.filter(first_month=month),
+            CoverageRun.objects.filter(last_month=month - 1),
+        )
+    for runs, column, sign_of in ((starts, "first_month", 1), (ends, "last_month", -1)):
+        for row in runs.values(column, *dimensions).annotate(n=Count("id")).order_by():
+            at = row[column] if sign_of > 0 else row[column] + 1
+            batch.deltas[(at, _who(row, "participant__"))] += sign_of * row["n"]
+    if moves is None:
+        moves = segment_moves_expected()
+    for key, (count, amount) in moves.tallies.items():
+        if window is None or window[0] <= _as_day(key[1]) <= window[1]:
+            entry = batch.tallies[key]
+            entry[0] += count
+            entry[1] += amount
+    _employers(batch, window)
     return batch
 
 
-def _employers(batch: TallyBatch) -> None:
+def _window(month: Month | None) -> tuple[date, date] | None:
+    return None if month is None else (month.first_day(), month.last_day())
+
+
+def _moments(field_name: str, window: tuple[date, date] | None) -> dict:
+    """The filter of a moment column to the Jakarta days of ``window`` (none for None)."""
+    if window is None:
+        return {}
+    start = datetime.combine(window[0], time.min, tzinfo=ZONE)
+    end = datetime.combine(window[1] + timedelta(days=1), time.min, tzinfo=ZONE)
+    return {f"{field_name}__gte": start, f"{field_name}__lt": end}
+
+
+def _as_day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def segment_moves_expected() -> TallyBatch:
+    """The moves between segments every employed participant's employments imply (kind ``moved``)."""
+    batch = TallyBatch()
+    _segment_moves(batch)
+    return batch
+
+
+def _employers(batch: TallyBatch, window: tuple[date, date] | None = None) -> None:
     """The companies registered, by day and by who registered them."""
     rows = (
-        Employer.objects.annotate(day=TruncDate("registered_at"))
+        Employer.objects.filter(**_moments("registered_at", window))
+        .annotate(day=TruncDate("registered_at"))
         .values("day", "office_id", "outlet_id", "agent_id", "outlet__partner__kind")
         .annotate(n=Count("id"))
         .order_by()
     )
     for row in rows:
-        who = Who(
-            row["office_id"] or 0,
-            row["outlet_id"] or 0,
-            row["agent_id"] or 0,
-            row["outlet__partner__kind"] or "",
-            PU,
-        )
+        kind = row["outlet__partner__kind"] or ""
+        who = Who(row["office_id"] or 0, row["outlet_id"] or 0, row["agent_id"] or 0, kind, PU)
         batch.add(EMPLOYERS, row["day"], who, count=row["n"])
 
 
@@ -120,19 +162,45 @@ def _segment_moves(batch: TallyBatch) -> None:
         batch.segments(_who(row), row["day"], None, stretches[row["id"]])
 
 
-def _stored() -> tuple[dict, dict]:
-    tallies = {
-        (row[0], row[1], row[2], row[3], row[4], row[5], row[6]): [row[7], row[8]]
-        for row in Tally.objects.values_list(
+def _stored(month: Month) -> tuple[dict, dict]:
+    """The stored tallies of the days of ``month`` (read kind by kind, along the tallies' key) and its
+    coverage deltas."""
+    tallies = {}
+    first, last = month.first_day(), month.last_day()
+    for kind in Tally.Kind.values:
+        for row in Tally.objects.filter(kind=kind, day__gte=first, day__lte=last).values_list(
             "kind", "day", "outlet_id", "agent_id", "office_id", "channel", "segment", "count", "amount"
-        )
-    }
+        ):
+            tallies[(row[0], _as_day(row[1]), *row[2:7])] = [row[7], row[8]]
     deltas = {}
-    for month, outlet, agent, office, channel, segment, delta in CoverageDelta.objects.values_list(
-        "month", "outlet_id", "agent_id", "office_id", "channel", "segment", "delta"
-    ):
+    for outlet, agent, office, channel, segment, delta in CoverageDelta.objects.filter(
+        month=month
+    ).values_list("outlet_id", "agent_id", "office_id", "channel", "segment", "delta"):
         deltas[(month, Who(office, outlet, agent, channel, segment))] = delta
     return tallies, deltas
+
+
+def months_to_verify() -> list[Month]:
+    """Every month that holds a fact or a stored tally: the months of the monthly roll-ups and the
+    coverage deltas (small tables), of the daily tallies (a row that drifted without its roll-up), and of
+    the registrations, payments, coverage runs and companies (one grouped read each)."""
+    months: set[Month] = set()
+    for model in (OfficeMonth, CoverageDelta):
+        months.update(model.objects.values_list("month", flat=True).distinct().order_by())
+    for model, column in (
+        (Tally, "day"),
+        (Participant, "registered_at"),
+        (Payment, "paid_at"),
+        (Employer, "registered_at"),
+    ):
+        for value in (
+            model.objects.annotate(m=TruncMonth(column)).values_list("m", flat=True).distinct().order_by()
+        ):
+            if value is not None:
+                months.add(Month.from_date(value.date() if isinstance(value, datetime) else value))
+    for first, last in CoverageRun.objects.values_list("first_month", "last_month").distinct().order_by():
+        months.update((first, last + 1))
+    return sorted(months)
 
 
 @dataclass(frozen=True)
@@ -143,14 +211,24 @@ class Difference:
     expected: object
 
 
-def tallies_verify() -> list[Difference]:
-    """Every difference between the stored tallies and what the facts imply (empty when all agree)."""
-    batch = expected()
-    tallies, deltas = _stored()
+def tallies_verify(months: list[Month] | None = None) -> list[Difference]:
+    """Every difference between the stored tallies and what the facts imply (empty when all agree), in
+    ``months`` (default: every month with a fact or a tally). Compared a month at a time, so what is held
+    in memory is one month's keys, whatever the length of the ledger."""
+    moves = segment_moves_expected()
     differences = []
-    for key in set(tallies) | set(batch.tallies):
+    for month in months_to_verify() if months is None else months:
+        differences += _month_differences(month, expected(month, moves=moves))
+    return sorted(differences, key=lambda d: (d.what, tuple(str(part) for part in d.key)))
+
+
+def _month_differences(month: Month, batch: TallyBatch) -> list[Difference]:
+    tallies, deltas = _stored(month)
+    wanted_tallies = {(key[0], _as_day(key[1]), *key[2:]): value for key, value in batch.tallies.items()}
+    differences = []
+    for key in set(tallies) | set(wanted_tallies):
         have = tuple(tallies.get(key, (0, 0)))
-        want = tuple(batch.tallies.get(key, (0, 0)))
+        want = tuple(wanted_tallies.get(key, (0, 0)))
         if have != want:
             differences.append(Difference("tally", key, have, want))
     for key in set(deltas) | set(batch.deltas):
@@ -167,10 +245,10 @@ def tallies_verify() -> list[Difference]:
         wanted = {tuple(row[:-2]): tuple(row[-2:]) for row in rows}
         stored = {
             (row[0], row[1].index, *row[2:-2]): tuple(row[-2:])
-            for row in model.objects.values_list(*key, "count", "amount")
+            for row in model.objects.filter(month=month).values_list(*key, "count", "amount")
         }
         for one in set(stored) | set(wanted):
             have, want = stored.get(one, (0, 0)), wanted.get(one, (0, 0))
             if have != want:
                 differences.append(Difference(what, one, have, want))
-    return sorted(differences, key=lambda d: (d.what, tuple(str(part) for part in d.key)))
+    return differences

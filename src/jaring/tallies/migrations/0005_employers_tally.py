@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tallies', '0004_segment_moves'),
+        ("tallies", "0004_segment_moves"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='tally',
-            name='kind',
-            field=models.CharField(choices=[('registered', 'registrations'), ('first_paid', 'registrations that have paid'), ('paid', 'payments'), ('moved', 'moves between segments'), ('employers', 'companies registered')], max_length=12),
+            model_name="tally",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("registered", "registrations"),
+                    ("first_paid", "registrations that have paid"),
+                    ("paid", "payments"),
+                    ("moved", "moves between segments"),
+                    ("employers", "companies registered"),
+                ],
+                max_length=12,
+            ),
         ),
     ]

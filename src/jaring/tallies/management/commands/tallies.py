@@ -4,6 +4,7 @@ import time
 from django.core.management.base import CommandError
 
 from jaring.common.commands import JaringCommand
+from jaring.rules.months import Month
 from jaring.tallies.services import tallies_rebuild
 from jaring.tallies.verify import tallies_verify
 
@@ -16,8 +17,14 @@ class Command(JaringCommand):
 
     def add_command_arguments(self, parser):
         parser.add_argument("action", choices=["verify", "rebuild"])
+        parser.add_argument(
+            "--month",
+            action="append",
+            default=[],
+            help="verify: only this month (YYYY-MM; repeat for more), e.g. the month just closed",
+        )
 
-    def run(self, *args, action, json, **options):
+    def run(self, *args, action, json, month, **options):
         started = time.perf_counter()
         if action == "rebuild":
             said = f"jaring tallies rebuild by {getpass.getuser()}"
@@ -30,7 +37,11 @@ class Command(JaringCommand):
                     f"rebuilt {tallies:,} tallies and {deltas:,} coverage deltas in {seconds:.1f} s"
                 )
             return
-        differences = tallies_verify()
+        try:
+            months = [Month.parse(text) for text in month] or None
+        except ValueError as error:
+            raise CommandError(f"--month is YYYY-MM: {error}") from error
+        differences = tallies_verify(months)
         seconds = time.perf_counter() - started
         if json:
             self.emit(
