@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 
 from jaring.accounts.audit import Actor
+from jaring.common.clock import ZONE
 from jaring.contributions.queries import ratebook
 from jaring.employers.bills.services import employer_bill_pay, employer_bills_issue
 from jaring.employers.models import Employer, EmployerBill
 from jaring.employers.queries import enrolment_outlet
-from jaring.employers.services import employer_register
+from jaring.employers.services import EmployerBook, EmployerRequest, employer_check, employers_apply
 from jaring.employers.wage_earners.services import (
     EmploymentBook,
     EmploymentStart,
@@ -53,8 +54,10 @@ COMPANIES = (
 )
 
 
-def employers_demo(*, today: date, seed: int) -> list[Employer]:
-    """Builds the companies (nothing when the demo's branch is missing or companies of this module exist)."""
+def employers_demo(*, today: date, now: datetime, seed: int) -> list[Employer]:
+    """Builds the companies, dated in the demo's time: registered a little before their workers' first
+    month, bills issued on the first of the month after and paid by the tenth (nothing when the demo's
+    branch is missing or companies of this module exist)."""
     branch = Office.objects.filter(code=BRANCH).first()
     if branch is None or Employer.objects.filter(name=COMPANIES[0].name).exists():
         return []
@@ -66,22 +69,35 @@ def employers_demo(*, today: date, seed: int) -> list[Employer]:
     )
     rng = random.Random(seed)
     first = Month.from_date(today) - 3
-    employers = []
-    for number, company in enumerate(COMPANIES):
-        employer = employer_register(
-            name=company.name, village_code=village, sector=company.sector, workforce=company.workers,
-            actor=ACTOR,
-        )  # fmt: skip
-        _enrol(employer, company, first=first, village=village, rng=rng, serial=2000 + 200 * number)
-        employers.append(employer)
+    registered_at = min(now, _at(first.first_day() - timedelta(days=20)))
+    requests = [
+        EmployerRequest(name=c.name, village_code=village, sector=c.sector, workforce=c.workers)
+        for c in COMPANIES
+    ]
+    with transaction.atomic():
+        book = EmployerBook.load(requests=requests, now=registered_at)
+        employers = employers_apply([employer_check(request, book) for request in requests])
+    for number, (employer, company) in enumerate(zip(employers, COMPANIES, strict=True)):
+        _enrol(
+            employer,
+            company,
+            first=first,
+            village=village,
+            rng=rng,
+            serial=2000 + 200 * number,
+            at=registered_at,
+        )
     for month in (first, first + 1):
-        employer_bills_issue(month=month, actor=ACTOR)
+        employer_bills_issue(month=month, actor=ACTOR, issued_at=min(now, _at((month + 1).first_day())))
     for bill in EmployerBill.objects.filter(employer__in=employers).select_related("employer").order_by("id"):
         size = bill.employer.size
         if bill.month == first + 1 and size == Employer.Size.LARGE:
             continue  # outstanding: the worklist and the bills page show it
         amount = bill.amount // 2 if bill.month == first + 1 and size == Employer.Size.SMALL else bill.amount
-        employer_bill_pay(bill=bill, amount=amount, reference=f"DEMO-BILL-{bill.pk}", actor=ACTOR)
+        paid_at = min(now, _at((bill.month + 1).first_day() + timedelta(days=9)))
+        employer_bill_pay(
+            bill=bill, amount=amount, reference=f"DEMO-BILL-{bill.pk}", paid_at=paid_at, actor=ACTOR
+        )
     start, end = year_period(today.year)
     regional = branch.parent or branch
     target_set(metric="new_companies", segment="", start=start, end=end, value=12, office=regional,
@@ -91,7 +107,13 @@ def employers_demo(*, today: date, seed: int) -> list[Employer]:
     return employers
 
 
-def _enrol(employer: Employer, company: _Company, *, first: Month, village: str, rng, serial: int) -> None:
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(9), tzinfo=ZONE)
+
+
+def _enrol(
+    employer: Employer, company: _Company, *, first: Month, village: str, rng, serial: int, at: datetime
+) -> None:
     """The company's workers, new to jaring, enrolled from ``first`` as one list."""
     outlet = enrolment_outlet(employer)
     district = village[:8]
@@ -115,6 +137,8 @@ def _enrol(employer: Employer, company: _Company, *, first: Month, village: str,
             EmploymentStart(employer=employer, nik=nik, wage=wage, first_month=first, worker=worker)
         )
     with transaction.atomic():
-        book = EmploymentBook.load(requests=requests, context=RegistrationContext(ratebook=ratebook()))
+        book = EmploymentBook.load(
+            requests=requests, context=RegistrationContext(ratebook=ratebook()), now=at
+        )
         plans = [employment_check(request, book) for request in requests]
         employments_apply([plan for plan in plans if not isinstance(plan, list)], book)

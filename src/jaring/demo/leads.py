@@ -8,6 +8,8 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db import transaction
+
 from jaring.accounts.audit import Actor
 from jaring.channels.models import Outlet, Partner
 from jaring.employers.bills.services import employer_bill_issue, employer_bill_pay
@@ -20,8 +22,14 @@ from jaring.employers.leads.services import (
 )
 from jaring.employers.models import Lead
 from jaring.employers.queries import enrolment_outlet
-from jaring.employers.services import employer_register
-from jaring.employers.wage_earners.services import Worker, employment_start
+from jaring.employers.services import EmployerBook, EmployerRequest, employer_check, employers_apply
+from jaring.employers.wage_earners.services import (
+    EmploymentBook,
+    EmploymentStart,
+    Worker,
+    employment_check,
+    employments_apply,
+)
 from jaring.members.models import Participant
 from jaring.regions.models import Region
 from jaring.rules.months import Month
@@ -92,14 +100,19 @@ def leads_demo(*, today: date, now: datetime, seed: int) -> list[Lead]:
         if company.fate == "reopened":
             lead = lead_contacted(lead=lead, note="pemilik baru, berminat", actor=ACTOR)
         if company.fate == "registered" and village:
-            employer = employer_register(
+            request = EmployerRequest(
                 name=company.name, village_code=village, sector="G", workforce=rng.randint(3, 15),
-                nib=nib, outlet=outlet, actor=ACTOR,
+                nib=nib, outlet=outlet,
             )  # fmt: skip
+            registered_at = handed_at + timedelta(days=2)  # in the demo's time, like the hand-over
+            with transaction.atomic():
+                book = EmployerBook.load(requests=[request], now=registered_at)
+                (employer,) = employers_apply([employer_check(request, book)])
             lead = lead_register(lead=lead, employer=employer, actor=ACTOR)
             _workers_enrol(
-                employer, company.workers, today=today, village=village, rng=rng, serial=100 * index
-            )
+                employer, company.workers, today=today, village=village, rng=rng, serial=100 * index,
+                at=registered_at,
+            )  # fmt: skip
         made.append(lead)
     return made
 
@@ -115,7 +128,7 @@ def _village(outlet: Outlet) -> str | None:
 
 
 def _workers_enrol(
-    employer, count: int, *, today: date, village: str, rng: random.Random, serial: int
+    employer, count: int, *, today: date, village: str, rng: random.Random, serial: int, at: datetime
 ) -> None:
     """Enrols ``count`` workers new to jaring (registered where the employer enrols: its Pos outlet)
     from this month, then issues and pays the month's bill."""
@@ -140,11 +153,16 @@ def _workers_enrol(
             occupation_code="PEDAGANG_PASAR",
             outlet=enrolment_outlet(employer),
         )
-        employment_start(
+        request = EmploymentStart(
             employer=employer, nik=nik, wage=rng.choice((2_500_000, 3_100_000, 4_200_000)),
-            first_month=month, worker=worker, actor=ACTOR,
+            first_month=month, worker=worker,
         )  # fmt: skip
+        with transaction.atomic():
+            book = EmploymentBook.load(requests=[request], now=at)
+            employments_apply([employment_check(request, book)], book)
         enrolled += 1
-    bill = employer_bill_issue(employer=employer, month=month, actor=ACTOR)
+    bill = employer_bill_issue(employer=employer, month=month, actor=ACTOR, issued_at=at)
     if bill is not None:
-        employer_bill_pay(bill=bill, amount=bill.amount, reference=f"DEMO-{employer.number}", actor=ACTOR)
+        employer_bill_pay(
+            bill=bill, amount=bill.amount, reference=f"DEMO-{employer.number}", paid_at=at, actor=ACTOR
+        )

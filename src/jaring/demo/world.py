@@ -164,7 +164,7 @@ def demo_world_load(
         perisai_demo.lifecycle_apply(loader.special_agents, today)
         # before the statuses are set as of ``today``: the channel's payments change standings too
         settlement_demo.channel_build(today=today, now=loader.now, seed=seed + 2)
-        employers_demo(today=today, seed=seed + 4)
+        employers_demo(today=today, now=loader.now, seed=seed + 4)
         leads_demo(today=today, now=loader.now, seed=seed + 3)
         statuses_refresh(today=today)
         perisai_demo.statements_make(today)
