@@ -32,6 +32,8 @@ from jaring.employers.models import Lead
 from jaring.employers.queries import enrolment_outlet
 from jaring.employers.services import employer_register
 from jaring.employers.wage_earners.services import Worker, employment_start
+from jaring.imports.readers import COLUMNS
+from jaring.imports.services import import_job_for_file, import_run
 from jaring.members.models import Participant
 from jaring.rules.months import Month
 from jaring.rules.nik import Sex, make_nik
@@ -474,3 +476,29 @@ def test_the_demo_hands_over_leads_in_every_state(world):
     assert workers.count() >= 2 and {p.outlet_id for p in workers} <= {lead.outlet_id for lead in registered}
     assert lead_yield(start=local_date() - timedelta(days=60), end=local_date()).total.paid > 0
     assert leads_demo(today=local_date(), now=timezone.now(), seed=7) == []  # loaded once
+
+
+def test_registering_the_company_at_the_outlet_converts_its_open_lead_whatever_the_channel(world, tmp_path):
+    """The Pos desk, the API and a file all register through ``employers_apply``: a company with the NIB of
+    a lead handed to the registering outlet converts it; the same NIB registered by the branch or another
+    outlet does not."""
+    by_desk = hand_over(world, nib=NIB)
+    employer = sme(world.pos_karawang, nib=NIB)
+    by_desk.refresh_from_db()
+    assert (by_desk.status, by_desk.employer) == ("registered", employer)
+    other_nib = "2234567890123"
+    by_file = hand_over(world, name="UD Dari Berkas", nib=other_nib)
+    elsewhere = hand_over(world, name="CV Tetap Terbuka", nib="3234567890123")
+    sme(None, name="CV Tetap Terbuka", nib="3234567890123")  # the branch's own registration
+    path = tmp_path / "employers.csv"
+    path.write_text(
+        ",".join(COLUMNS["employers"]) + "\n"
+        f"UD Dari Berkas,{KARAWANG_VILLAGE},G,6,{other_nib},,,,{world.pos_karawang.code},\n",
+        encoding="utf-8",
+    )
+    job = import_run(import_job_for_file(path=path, kind="employers"))
+    assert (job.status, job.accepted) == ("done", 1), job.reasons
+    by_file.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert by_file.status == "registered" and by_file.employer.nib == other_nib
+    assert elsewhere.status == "handed_over" and elsewhere.employer is None

@@ -330,11 +330,12 @@ class _DuplicateMessage:
         }
 
 
-def employers_apply(plans: list[EmployerPlan]) -> list[Employer]:
+def employers_apply(plans: list[EmployerPlan], *, actor=None) -> list[Employer]:
     """Writes the accepted registrations (one statement) and their tallies (one grouped upsert), setting
     each plan's ``pk``; the employers as written. Must run inside a transaction; a NIB or NPWP
     registered meanwhile by another transaction raises ``IntegrityError`` (the database's unique keys
-    settle the race)."""
+    settle the race). A company registered at a Pos outlet with the NIB of a lead handed to that outlet
+    and still open converts the lead (``employers.leads``), audited as done by ``actor``."""
     if not plans:
         return []
     employers = Employer.objects.bulk_create(
@@ -362,7 +363,24 @@ def employers_apply(plans: list[EmployerPlan]) -> list[Employer]:
         )
         tallies.add(EMPLOYERS, local_date(plan.registered_at), who)
     tallies.write()
+    _leads_convert(employers, actor=actor)
     return employers
+
+
+def _leads_convert(employers: list[Employer], *, actor) -> None:
+    """Links the open leads the new employers answer: the same NIB, handed to the outlet that registered
+    them (one read for the list; most lists answer none)."""
+    from jaring.employers.leads.services import lead_register  # the leads build on the registry
+    from jaring.employers.models import Lead
+
+    by_key = {(e.nib, e.outlet_id): e for e in employers if e.nib and e.outlet_id is not None}
+    if not by_key:
+        return
+    leads = Lead.objects.filter(nib__in=[nib for nib, _outlet in by_key], status__in=Lead.OPEN)
+    for lead in leads.order_by("pk"):
+        employer = by_key.get((lead.nib, lead.outlet_id))
+        if employer is not None:
+            lead_register(lead=lead, employer=employer, actor=actor)
 
 
 def employer_register(
@@ -401,7 +419,7 @@ def employer_register(
                 outcome = employer_check(request, book)
                 if isinstance(outcome, list):
                     raise problems_error(outcome)
-                (employer,) = employers_apply([outcome])
+                (employer,) = employers_apply([outcome], actor=actor)
                 if actor is not None:
                     said = Said(
                         gettext_noop("employer %(number)s registered (%(size)s, risk class %(risk)s)"),
