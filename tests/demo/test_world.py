@@ -11,6 +11,7 @@ from jaring.common.clock import end_of_day, local_date
 from jaring.contributions.models import Bill, Deposit, GroupMembership, Payment
 from jaring.contributions.queries import coverage_runs, participant_status
 from jaring.demo.world import demo_world_load
+from jaring.employers.models import Employer, EmployerBill, Lead
 from jaring.members.models import Participant
 from jaring.org.models import BranchArea, Office
 from jaring.regions.queries import region_index
@@ -161,3 +162,12 @@ def test_the_demo_world_has_targets_on_track_and_at_risk(demo):
         for line in target_status(office, TODAY).lines:
             verdicts.add(line.status)
     assert {"on_track", "at_risk"} <= verdicts
+
+
+def test_the_demo_has_companies_of_every_size_and_leads_in_every_state(demo):
+    assert {"micro", "small", "medium", "large"} <= set(Employer.objects.values_list("size", flat=True))
+    assert set(EmployerBill.objects.values_list("status", flat=True)) >= {"paid", "partial", "issued"}
+    assert set(Lead.objects.values_list("status", flat=True)) == {
+        "handed_over", "contacted", "registered", "declined",
+    }  # fmt: skip
+    assert Lead.objects.filter(outlet__code="POS-KRW").exists()  # on the demo teller's desk

@@ -36,6 +36,7 @@ from jaring.rules.months import Month
 from jaring.rules.nik import Sex, make_nik
 
 ACTOR = Actor("demo world")
+TELLER_OUTLET = "POS-KRW"  # the outlet of the demo's teller login
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,13 @@ def leads_demo(*, today: date, now: datetime, seed: int) -> list[Lead]:
     if Lead.objects.exists():
         return []
     rng = random.Random(seed)
-    outlets = list(
-        Outlet.objects.select_related("office")
-        .filter(partner__kind=Partner.Kind.POS, is_active=True, office__isnull=False)
-        .order_by("code")[:3]
-    )
+    # the demo teller's KCU Karawang first (its leads are on the teller's desk), then Pos outlets by code
+    outlets = sorted(
+        Outlet.objects.select_related("office").filter(
+            partner__kind=Partner.Kind.POS, is_active=True, office__isnull=False
+        ),
+        key=lambda outlet: (outlet.code != TELLER_OUTLET, outlet.code),
+    )[:3]
     if not outlets:
         return []
     made: list[Lead] = []
