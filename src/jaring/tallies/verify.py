@@ -6,7 +6,6 @@ memory of one month's keys."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -143,23 +142,26 @@ def _employers(batch: TallyBatch, window: tuple[date, date] | None = None) -> No
 
 
 def _segment_moves(batch: TallyBatch) -> None:
-    """The moves between segments every employed participant's employments imply."""
-    stretches: dict[int, list] = defaultdict(list)
-    for participant_id, first, last in Employment.objects.values_list(
-        "participant_id", "first_month", "last_month"
-    ).order_by():
-        stretches[participant_id].append((first, last))
-    if not stretches:
-        return
-    employed = (
-        Participant.objects.filter(employments__isnull=False)
-        .distinct()
-        .annotate(day=TruncDate("registered_at"))
-        .values("id", "day", *_WHO)
-        .order_by()
+    """The moves between segments every employed participant's employments imply: the jobs read in
+    participant order with the participant's dimensions beside them, one participant held at a time."""
+    jobs = (
+        Employment.objects.annotate(day=TruncDate("participant__registered_at"))
+        .values_list(
+            "participant_id", "first_month", "last_month", "day", *(f"participant__{name}" for name in _WHO)
+        )
+        .order_by("participant_id", "first_month", "id")
     )
-    for row in employed:
-        batch.segments(_who(row), row["day"], None, stretches[row["id"]])
+    current, stretches, who, day = None, [], None, None
+    for participant_id, first, last, registered_on, *dimensions in jobs.iterator(chunk_size=10_000):
+        if participant_id != current:
+            if current is not None:
+                batch.segments(who, day, None, stretches)
+            current, stretches, day = participant_id, [], registered_on
+            office, outlet, agent, channel, segment = dimensions
+            who = Who(office or 0, outlet or 0, agent or 0, channel or "", segment or "")
+        stretches.append((first, last))
+    if current is not None:
+        batch.segments(who, day, None, stretches)
 
 
 def _stored(month: Month) -> tuple[dict, dict]:
