@@ -104,6 +104,9 @@ COORDINATOR: frozenset[str] = frozenset(
         "monitoring.ContestStanding",
         "monitoring.ScenarioLoad",
         "monitoring.ScenarioNikBlock",
+        # SMEs a branch hands to a Pos outlet: steering, worked by staff, a fraction of the companies;
+        # they point at the company they became and at the staff member who handed them over.
+        "employers.Lead",
         "perisai.AgentEvent",
         "perisai.Payout",
         "perisai.Statement",
