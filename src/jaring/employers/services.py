@@ -25,7 +25,7 @@ from jaring.common.clock import local_date, month_of
 from jaring.common.errors import Problem, problems_error
 from jaring.common.text import CONTROL_CODE, has_control_character
 from jaring.contributions.queries import wage_ratebook
-from jaring.employers.models import Employer
+from jaring.employers.models import Employer, Lead
 from jaring.org.models import BranchArea
 from jaring.org.queries import serving_branch_id
 from jaring.regions.models import Region
@@ -359,7 +359,10 @@ def employers_apply(plans: list[EmployerPlan], *, actor=None) -> list[Employer]:
     for plan, employer in zip(plans, employers, strict=True):
         plan.pk = employer.pk
         who = Who.of_employer(
-            office_id=plan.office_id, outlet=plan.outlet, agent_id=plan.agent and plan.agent.pk
+            office_id=plan.office_id,
+            outlet_id=employer.outlet_id,
+            agent_id=employer.agent_id,
+            channel=plan.outlet.partner.kind if plan.outlet else "",
         )
         tallies.add(EMPLOYERS, local_date(plan.registered_at), who)
     tallies.write()
@@ -371,7 +374,6 @@ def _leads_convert(employers: list[Employer], *, actor) -> None:
     """Links the open leads the new employers answer: the same NIB, handed to the outlet that registered
     them (one read for the list; most lists answer none)."""
     from jaring.employers.leads.services import lead_register  # the leads build on the registry
-    from jaring.employers.models import Lead
 
     by_key = {(e.nib, e.outlet_id): e for e in employers if e.nib and e.outlet_id is not None}
     if not by_key:

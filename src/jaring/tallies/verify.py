@@ -17,7 +17,6 @@ from jaring.contributions.models import CoverageRun, Payment
 from jaring.employers.models import Employer, Employment
 from jaring.members.models import Participant
 from jaring.rules.months import Month
-from jaring.rules.segments import PU
 from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
 from jaring.tallies.writer import (
     EMPLOYERS,
@@ -136,8 +135,12 @@ def _employers(batch: TallyBatch, window: tuple[date, date] | None = None) -> No
         .order_by()
     )
     for row in rows:
-        kind = row["outlet__partner__kind"] or ""
-        who = Who(row["office_id"] or 0, row["outlet_id"] or 0, row["agent_id"] or 0, kind, PU)
+        who = Who.of_employer(
+            office_id=row["office_id"],
+            outlet_id=row["outlet_id"],
+            agent_id=row["agent_id"],
+            channel=row["outlet__partner__kind"],
+        )
         batch.add(EMPLOYERS, row["day"], who, count=row["n"])
 
 

@@ -51,11 +51,12 @@ class Who(NamedTuple):
         )
 
     @classmethod
-    def of_employer(cls, *, office_id: int | None, outlet, agent_id: int | None) -> Who:
+    def of_employer(
+        cls, *, office_id: int | None, outlet_id: int | None, agent_id: int | None, channel: str | None
+    ) -> Who:
         """A company's dimensions: its serving branch, the outlet and agent that registered it and the
         outlet's channel (none for a branch's own registration), in the wage earners' segment."""
-        channel = outlet.partner.kind if outlet is not None else ""
-        return cls(office_id or 0, outlet.pk if outlet is not None else 0, agent_id or 0, channel, PU)
+        return cls(office_id or 0, outlet_id or 0, agent_id or 0, channel or "", PU)
 
 
 class TallyBatch:
