@@ -234,3 +234,18 @@ def test_the_migration_fills_the_rollups_from_the_tallies_kept():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_the_month_so_far_is_read_from_its_rollup_when_nothing_in_it_is_later(history):
+    # The last registration is on 28 March, the last payment on 30 March.
+    with CaptureQueriesContext(connection) as queries:
+        totals = readings.totals_by_office(
+            NEW_REGISTRATIONS, date(2024, 1, 1), date(2024, 3, 29), office_ids=None
+        )
+    assert sum(totals.values()) == 5
+    reads = [q["sql"] for q in queries.captured_queries if "SUM" in q["sql"].upper()]
+    assert len(reads) == 1 and "tallies_officemonth" in reads[0]
+    # A payment on the 30th is later than the 29th: March's roll-up would count it, so the days are read.
+    collected = readings.flows_by(date(2024, 3, 1), date(2024, 3, 29), by="office_id")
+    assert sum(f.collected for f in collected.values()) == 16_800  # the payment of 3 March only
+    assert sum(f.new for f in collected.values()) == 2

@@ -5,8 +5,10 @@ not grow with the number of people.
 A window of days is cut where whole months begin and end (``Window``): the whole months are summed from
 the monthly roll-ups (``OfficeMonth`` when a read needs only offices, channels and segments; ``OutletMonth``
 when it needs outlets too) and only the days around them from the daily tallies, so a year's read sums
-twelve rows per office or outlet instead of a row per day, outlet and agent. Reads by agent keep to the
-daily tallies (an agent's rows are few, found by their index).
+twelve rows per office or outlet instead of a row per day, outlet and agent. The running month counts
+as whole when nothing in it is later than the window's end (``_month_so_far``): a read through today sums
+roll-up rows only. Reads by agent keep to the daily tallies (an agent's rows are few, found by their
+index).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ class Measure:
 
     @property
     def kinds(self) -> tuple[str, ...]:
-        return (self.kind,) if isinstance(self.kind, str) else self.kind
+        return _kinds(self.kind)
 
 
 NEW_REGISTRATIONS = Measure(REGISTERED, "count")
@@ -48,6 +50,10 @@ NEW_COMPANIES = Measure(EMPLOYERS, "count")
 SEGMENT_GROWTH = Measure((REGISTERED, MOVED), "count")
 # Tallies that never go down: the day a running total reached its total is its last day with a count.
 _NEVER_DOWN = frozenset({REGISTERED, FIRST_PAID, EMPLOYERS})
+
+
+def _kinds(kind: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (kind,) if isinstance(kind, str) else tuple(kind)
 
 
 def _kind_q(kind: str | tuple[str, ...]) -> Q:
@@ -105,6 +111,25 @@ class Window:
         return reduce(or_, conditions) if conditions else None
 
 
+def _month_so_far(window: Window, kinds: tuple[str, ...], probes: dict) -> Window:
+    """``window`` with the days of its running month (from the 1st to the window's end) read as that whole
+    month, when no tally of ``kinds`` lies after them in the month: the month's roll-up then holds exactly
+    those days. A dashboard read through today sums roll-up rows only, instead of a row per day, outlet
+    and agent of the month so far. ``probes`` keeps the answers of one read (one indexed probe each)."""
+    if not window.days:
+        return window
+    first_day, through = window.days[-1]
+    month = Month.from_date(through)
+    if first_day != month.first_day() or through == month.last_day():
+        return window
+    if (kinds, through) not in probes:
+        later = Tally.objects.filter(kind__in=kinds, day__gt=through, day__lte=month.last_day())
+        probes[kinds, through] = not later.exists()
+    if not probes[kinds, through]:
+        return window
+    return Window(month if window.last is None else window.first, month, window.days[:-1])
+
+
 def _rollup(columns: set[str]):
     """The narrowest monthly roll-up holding every one of ``columns``, or None."""
     for model in (OfficeMonth, OutletMonth):
@@ -135,6 +160,11 @@ def _windowed_sums(
         parts = [(Tally, Window.all_days_q)]
     else:
         parts = [(rollup, Window.months_q), (Tally, Window.days_q)]
+        probes: dict = {}
+        sums = {
+            name: (kind, field, _month_so_far(window, _kinds(kind), probes))
+            for name, (kind, field, window) in sums.items()
+        }
     found: dict = defaultdict(lambda: dict.fromkeys(sums, 0))
     for model, rows_of in parts:
         wanted = {
@@ -357,6 +387,8 @@ def registrations_by_month_and_channel(
     window = Window.of(start, through)
     filters = {**where, **({"segment": segment} if segment else {})}
     rollup = _rollup({"channel", *map(_column, filters)})
+    if rollup is not None:
+        window = _month_so_far(window, (REGISTERED,), {})
     found: dict[tuple[Month, str], int] = defaultdict(int)
     if rollup is not None and (months := window.months_q()) is not None:
         rows = rollup.objects.filter(months, kind=REGISTERED, **filters)
