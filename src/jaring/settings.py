@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "jaring.perisai",
     "jaring.reminders",
     "jaring.settlement",
+    "jaring.outreach",
+    "jaring.events",
     "jaring.api",
     # axes before accounts: its failed-sign-in receiver marks a lock-out before the audit trail records it.
     "axes",

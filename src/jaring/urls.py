@@ -14,6 +14,8 @@ urlpatterns = [
     path("agents/", include("jaring.perisai.urls")),
     path("reminders/", include("jaring.reminders.urls")),
     path("settlement/", include("jaring.settlement.urls")),
+    path("outreach/", include("jaring.outreach.urls")),
+    path("events/", include("jaring.events.urls")),
     path("", include("jaring.accounts.urls")),
     path("", include("jaring.web.urls")),
 ]
