@@ -136,6 +136,7 @@ def _register(
         context=context,
         actor=actor,
         registered_at=item.registered_at,
+        event_code=item.event_code,
         history_allowed=Scope.HISTORY in api_key.scope_set,
     )
     return BatchResult(

@@ -127,6 +127,9 @@ class RegistrationIn(Schema):
     )
     programmes: Text = Field(max_length=20, examples=["JKK+JKM"], description="JKK+JKM or JKK+JKM+JHT")
     registered_at: Moment = Field(None, description=f"when the worker signed up, {_MOMENT}")
+    event_code: Text = Field(
+        "", max_length=30, examples=["FUNRUN15-JKT"], description="the event the worker signed up at, if any"
+    )
 
 
 PARTICIPANT_FIELDS = ("nik", "number")

@@ -28,6 +28,8 @@ DISTRIBUTED: dict[str, str] = {
     "employers.EmployerBillLine": "participant",
     "reminders.Reminder": "participant",
     "reminders.ContactPreference": "participant",
+    # A worker signed up at an event: read with the worker, and by event for its yield (fanning out).
+    "events.EventSignup": "participant",
 }
 
 # Derived counts written beside the facts in the same transaction: distributed with the participants'
@@ -69,6 +71,9 @@ REFERENCE: frozenset[str] = frozenset(
         "perisai.AgentRule",
         "reminders.ReminderRule",
         "reminders.HolidayCorrection",
+        # Campaigns and their events: a few hundred a year, named by registrations on every shard.
+        "events.Campaign",
+        "events.Event",
     }
 )
 
@@ -107,6 +112,17 @@ COORDINATOR: frozenset[str] = frozenset(
         # SMEs a branch hands to a Pos outlet: steering, worked by staff, a fraction of the companies;
         # they point at the company they became and at the staff member who handed them over.
         "employers.Lead",
+        # The outreach registry (docs/outreach.md): MoUs with local governments and market managers,
+        # their commitments, budget lines and documents, the outreach sites and the outreach rules. A few
+        # thousand rows steered by staff; none holds a participant (their progress is read from the
+        # payer groups, the tallies and the deposits).
+        "outreach.OutreachRule",
+        "outreach.Mou",
+        "outreach.Mou_payer_groups",
+        "outreach.MouDocument",
+        "outreach.Commitment",
+        "outreach.BudgetLine",
+        "outreach.Site",
         "perisai.AgentEvent",
         "perisai.Payout",
         "perisai.Statement",

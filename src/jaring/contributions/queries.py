@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from jaring.common.clock import end_of_day, local_date
@@ -18,6 +19,20 @@ from jaring.rules.months import Month, month_span
 from jaring.rules.programmes import parse_programmes
 from jaring.rules.rates import Price, RateBook, load_ratebook
 from jaring.rules.wage_rates import WageRateBook, load_wage_ratebook
+
+
+def covered_after(participants: QuerySet[Participant], horizon: int, current: Month) -> QuerySet[CoverageRun]:
+    """The coverage runs holding the month ``horizon`` months after the registration month of each of
+    ``participants`` whose reading month is over before ``current``: one run per participant still
+    covered then (runs of one participant never overlap), so counting them counts participants. Group
+    them by a participant's column to count cohorts (an agent's months, an event's sign-ups)."""
+    month_after = F("participant__registered_month") + horizon
+    return CoverageRun.objects.filter(
+        participant__in=participants.filter(registered_month__lt=current - horizon),
+        first_month__lte=month_after,
+        last_month__gte=month_after,
+    )
+
 
 _RATEBOOK_SECONDS = 60
 _cache: dict[str, tuple[float, RateBook | WageRateBook]] = {}

@@ -63,9 +63,16 @@ class RegistrationForm(OutletForm):
     programmes = forms.ChoiceField(
         label=_("Programmes"), choices=PROGRAMME_CHOICES, initial="JKK+JKM", widget=forms.RadioSelect
     )
+    event_code = forms.ChoiceField(label=_("Signed up at an event"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, events=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if events:
+            self.fields["event_code"].choices = [("", _("No event"))] + [
+                (event.code, f"{event.name} ({event.code})") for event in events
+            ]
+        else:  # no event runs today: nothing to choose
+            del self.fields["event_code"]
         english = (get_language() or "id").startswith("en")
         occupations = Occupation.objects.order_by("name_en" if english else "name")
         self.fields["occupation"].choices = [("", _("Choose an occupation"))] + [

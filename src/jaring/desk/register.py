@@ -20,6 +20,7 @@ from jaring.desk.access import acting_agent, acting_outlets, default_outlet, des
 from jaring.desk.area import area_around, area_for
 from jaring.desk.forms import RegistrationForm
 from jaring.desk.queries import registration_prices
+from jaring.events.queries import events_running
 from jaring.members.models import Participant
 from jaring.members.services import duplicate_message, participant_register
 from jaring.members.validation import income_messages, nik_message, programmes_message
@@ -40,8 +41,9 @@ def register(request):
     outlet = default_outlet(request, scope, outlets)
     if outlet is None:
         return render(request, "desk/no_outlet.html")
+    events = events_running(local_date())
     if request.method == "POST":
-        form = RegistrationForm(request.POST, outlets=outlets)
+        form = RegistrationForm(request.POST, outlets=outlets, events=events)
         if form.is_valid():
             registration, error = _register(request, scope, form.cleaned_data)
             if registration is not None:
@@ -65,7 +67,7 @@ def register(request):
         )
         status = 400
     else:
-        form = RegistrationForm(outlets=outlets, initial={"outlet": outlet})
+        form = RegistrationForm(outlets=outlets, events=events, initial={"outlet": outlet})
         area = area_around(outlet.region_id)
         status = 200
     context = {
@@ -98,6 +100,7 @@ def _register(request, scope, data):
                 programmes=data["programmes"],
                 outlet=outlet,
                 agent=acting_agent(scope),
+                event_code=data.get("event_code") or "",
                 actor=request,
             )
         except DuplicateRegistration as duplicate:

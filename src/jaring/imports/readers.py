@@ -64,6 +64,7 @@ COLUMNS = {
         "outlet_code",
         "agent_code",
         "registered_at",
+        "event_code",
     ),
     "payments": ("nik", "months", "amount", "paid_at", "outlet_code", "reference", "agent_code"),
     "deposits": ("nik", "amount", "collected_at", "outlet_code", "reference", "agent_code"),
@@ -100,7 +101,7 @@ COLUMNS = {
     "settlement": ("reference", "payment_code", "months", "amount", "paid_at"),
 }
 # Columns a file may leave out at the end of its header (files made before the column existed).
-OPTIONAL_TAIL = {"payments": 1}
+OPTIONAL_TAIL = {"payments": 1, "registrations": 1}
 
 
 def _refuse(message: str) -> ValidationError:
@@ -699,6 +700,7 @@ def template_csv(kind: str) -> str:
             "1000000",
             "JKK+JKM+JHT",
             "POS-BPN",
+            "",
             "",
             "",
         ],

@@ -102,6 +102,7 @@ class RegistrationRow:
     outlet_code: str
     agent_code: str = ""
     registered_at: str = ""
+    event_code: str = ""
 
 
 @dataclass
@@ -231,6 +232,7 @@ def registration_request(
         outlet=outlet,
         agent=agent,
         registered_at=registered_at,
+        event_code=row.event_code,
         history_allowed=history_allowed,
     )
 

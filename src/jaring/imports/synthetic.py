@@ -49,6 +49,7 @@ def registration_row(
         outlets[index % len(outlets)],
         "",
         "",
+        "",
     ]
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import local_date
 from jaring.common.text import CONTROL_CODE, has_control_character
+from jaring.events.models import Event
 from jaring.members.models import Occupation, Participant, Permanence
 from jaring.org.queries import branch_map, serving_branch_id
 from jaring.regions.models import Region
@@ -46,6 +47,13 @@ class RegistrationContext:
     def branch_id(self, village_code: str, outlet: Outlet) -> int | None:
         """The branch office serving the worker (``org.queries.serving_branch_id``)."""
         return serving_branch_id(village_code, outlet=outlet)
+
+    def event(self, code: str) -> Event | None:
+        """The event of ``code`` (remembered: a file names a few events many times)."""
+        cache = self.__dict__.setdefault("_events", {})
+        if code not in cache:
+            cache[code] = Event.objects.filter(code=code).first()
+        return cache[code]
 
     def income_messages(self, month: Month, income: int) -> list[str]:
         """Why ``income`` may not be declared for ``month`` (remembered: a file repeats a few levels)."""

@@ -41,6 +41,7 @@ from jaring.channels.models import Agent
 from jaring.common.clock import end_of_day, local_date, start_of_day
 from jaring.common.rules import entry_in_force, rule_entries
 from jaring.contributions.models import CoverageRun
+from jaring.contributions.queries import covered_after
 from jaring.members.models import Participant
 from jaring.monitoring.models import Contest, ContestPeriod
 from jaring.perisai.models import AgentRule
@@ -261,12 +262,7 @@ def _active_after(participants: QuerySet[Participant], horizon: int, current: Mo
     """(agent id, acquisition month, how many were covered ``horizon`` months later) for the cohorts of
     ``participants`` whose reading month is over. Runs of one participant never overlap, so counting runs
     that contain the month counts participants."""
-    month_after = F("participant__registered_month") + horizon
-    runs = CoverageRun.objects.filter(
-        participant__in=participants.filter(registered_month__lt=current - horizon),
-        first_month__lte=month_after,
-        last_month__gte=month_after,
-    )
+    runs = covered_after(participants, horizon, current)
     return runs.values_list("participant__agent_id", "participant__registered_month").annotate(n=Count("pk"))
 
 

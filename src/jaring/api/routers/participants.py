@@ -42,6 +42,7 @@ def register(request: HttpRequest, payload: RegistrationIn):
         agent=api_key.agent,
         actor=Actor.api_key(api_key, request),
         registered_at=payload.registered_at,
+        event_code=payload.event_code,
         history_allowed=Scope.HISTORY in api_key.scope_set,
     )
     participant = registration.participant

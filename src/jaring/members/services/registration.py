@@ -27,6 +27,8 @@ from jaring.common.clock import local_date
 from jaring.common.errors import DuplicateRegistration, Problem, problems_error, problems_of
 from jaring.common.text import has_control_character
 from jaring.contributions.services.book import earliest_day, latest_allowed
+from jaring.events.checks import event_check
+from jaring.events.models import Event, EventSignup
 from jaring.members.models import DuplicateAttempt, Participant, Standing
 from jaring.members.validation import CleanRegistration, RegistrationContext, registration_clean
 from jaring.tallies.writer import REGISTERED, TallyBatch, Who
@@ -56,6 +58,8 @@ class RegistrationRequest:
     permanence: str | None = None
     segment: str = Participant.Segment.BPU
     registered_at: datetime | None = None
+    # The event the worker signs up at (its code), credited once whatever the channel.
+    event_code: str = ""
     # The sender may state history: a ``registered_at`` before the grace window for late records is
     # refused (``too_old``) otherwise.
     history_allowed: bool = False
@@ -69,6 +73,7 @@ class RegistrationPlan:
     segment: str
     office_id: int | None
     pk: int | None = None
+    event: Event | None = None
 
     @property
     def number(self) -> str:
@@ -86,6 +91,10 @@ class RegistrationBook:
     taken: dict[str, RegistrationPlan] = field(default_factory=dict)
     # Refused claims with the registration they claim (a participant, or a plan of this list).
     attempts: list[tuple[DuplicateAttempt, Participant | RegistrationPlan]] = field(default_factory=list)
+    # Workers already registered whom an event signed up: (event, the registration, when, through where).
+    signups: list[tuple[Event, Participant | RegistrationPlan, datetime, Outlet]] = field(
+        default_factory=list
+    )
     earliest: date | None = None  # the first day a late record may be dated on, once worked out
     latest_allowed: datetime | None = None  # the latest moment a registration may be dated, once worked out
 
@@ -149,9 +158,15 @@ def registration_check(
             permanence=request.permanence,
         )
     except ValidationError as error:
-        return problems_of(error)
+        return problems_of(error) + event_check(request.event_code, registered_at, book.context.event)[1]
+    event, problems = event_check(request.event_code, registered_at, book.context.event)
+    if problems:
+        return problems
     first = book.existing.get(clean.nik) or book.taken.get(clean.nik)
     if first is not None:
+        if event is not None:
+            # Already registered, signed up at the event all the same: the event counts them once.
+            book.signups.append((event, first, registered_at, request.outlet))
         if first.outlet.pk != request.outlet.pk:
             # Another channel claims a registered worker: reported. The same outlet sending its own
             # registration again (a retried request, a resent batch) is not a claim.
@@ -174,6 +189,7 @@ def registration_check(
         agent=request.agent,
         segment=request.segment,
         office_id=book.context.branch_id(clean.village_code, request.outlet),
+        event=event,
     )
     book.taken[clean.nik] = plan
     return plan
@@ -247,7 +263,7 @@ STANDING_COLUMNS = ("participant_id", "status", "paid_through", "deposit_balance
 
 def registrations_apply(plans: list[RegistrationPlan], book: RegistrationBook) -> None:
     """Writes the accepted registrations (setting each plan's ``pk``), the refused claims kept for the
-    reports, and the tallies. Must run inside a transaction."""
+    reports, the sign-ups at events, and the tallies. Must run inside a transaction."""
     if plans:
         _participants_write(plans, book)
     if book.attempts:
@@ -255,6 +271,38 @@ def registrations_apply(plans: list[RegistrationPlan], book: RegistrationBook) -
             attempt.participant_id = first.pk
         DuplicateAttempt.objects.bulk_create(attempt for attempt, _first in book.attempts)
         book.attempts = []
+    _signups_write(plans, book)
+
+
+def _signups_write(plans: list[RegistrationPlan], book: RegistrationBook) -> None:
+    """One row per event and worker: the registrations made at an event, then the workers it found
+    already registered (a row the event already holds for the worker is kept as it is)."""
+    rows = [
+        EventSignup(
+            event=plan.event,
+            participant_id=plan.pk,
+            new=True,
+            signed_at=plan.clean.registered_at,
+            channel=plan.outlet.partner.kind,
+            outlet_id=plan.outlet.pk,
+        )
+        for plan in plans
+        if plan.event is not None
+    ]
+    rows += [
+        EventSignup(
+            event=event,
+            participant_id=first.pk,
+            new=False,
+            signed_at=at,
+            channel=outlet.partner.kind,
+            outlet_id=outlet.pk,
+        )
+        for event, first, at, outlet in book.signups
+    ]
+    if rows:
+        EventSignup.objects.bulk_create(rows, ignore_conflicts=True)
+    book.signups = []
 
 
 def _participants_write(plans: list[RegistrationPlan], book: RegistrationBook) -> None:
@@ -312,6 +360,7 @@ def participant_register(
     permanence: str | None = None,
     segment: str = Participant.Segment.BPU,
     registered_at: datetime | None = None,
+    event_code: str = "",
     context: RegistrationContext | None = None,
     actor=None,
     history_allowed: bool = False,
@@ -344,6 +393,7 @@ def participant_register(
         permanence=permanence,
         segment=segment,
         registered_at=registered_at,
+        event_code=event_code,
         history_allowed=history_allowed,
     )
     try:

@@ -33,6 +33,7 @@ class Command(JaringCommand):
         reg.add_argument("--outlet", required=True, help="outlet code")
         reg.add_argument("--agent", help="agent code")
         reg.add_argument("--registered-at", help="for operators migrating records: YYYY-MM-DD")
+        reg.add_argument("--event", default="", help="the code of the event the worker signed up at")
         show = sub.add_parser("show", help="status, paid-through month, covered months, payments")
         show.add_argument("identifier", help="NIK or participant number")
         show.add_argument("--as-of", help="YYYY-MM-DD (default today)")
@@ -57,6 +58,7 @@ class Command(JaringCommand):
         outlet,
         agent,
         registered_at,
+        event,
         json,
         **options,
     ):
@@ -83,6 +85,7 @@ class Command(JaringCommand):
                 outlet=outlet_row,
                 agent=agent_row,
                 registered_at=parse_moment(registered_at),
+                event_code=event,
                 actor=Actor.cli(),
                 history_allowed=True,  # the operator may record history (audited as such)
             )

@@ -1,0 +1,174 @@
+"""Reads of events: the ones running on a day (the desk offers them), and an event's yield: who signed up
+there, new or already registered, what each new participant cost, and how many were still covered 3, 6
+and 12 months after they registered (``contributions.queries.covered_after``, the rule the agents'
+cohorts use)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from jaring.contributions.queries import covered_after
+from jaring.events.models import Campaign, Event, EventSignup
+from jaring.members.models import Participant
+from jaring.org.queries import in_office_subtree
+from jaring.rules.months import Month
+
+HORIZONS = (3, 6, 12)
+
+
+def events_running(day: date) -> list[Event]:
+    """The events whose days include ``day``, by code."""
+    return list(Event.objects.filter(starts_on__lte=day, ends_on__gte=day).order_by("code"))
+
+
+def events_in_scope(scope, qs: QuerySet | None = None) -> QuerySet:
+    """The events a staff member's scope sees: every event nationally, an office subtree's own events for
+    regional and branch staff, none for other roles."""
+    qs = Event.objects.all() if qs is None else qs
+    if scope.is_national:
+        return qs
+    if scope.office is not None:
+        return qs.filter(office__isnull=False).filter(
+            office__in=scope.offices().filter(in_office_subtree(scope.office)).values("pk")
+        )
+    return qs.none()
+
+
+@dataclass(frozen=True)
+class StillCovered:
+    """How many of an event's new participants were covered ``months`` months after they registered;
+    ``count`` is None while that month has not ended for some of them."""
+
+    months: int
+    count: int | None
+    of: int
+
+    @property
+    def pct(self) -> Decimal | None:
+        if self.count is None or not self.of:
+            return None
+        return (Decimal(self.count) * 100 / self.of).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class EventYield:
+    """What one event brought: registrations made there (``new``), workers found already registered
+    (``already``), its cost per new participant (rounded half up to the rupiah; None without a new one),
+    and the new participants still covered later."""
+
+    event: Event
+    new: int
+    already: int
+    still_covered: tuple[StillCovered, ...]
+
+    @property
+    def signed_up(self) -> int:
+        return self.new + self.already
+
+    @property
+    def cost_per_new(self) -> int | None:
+        if not self.new:
+            return None
+        return int((Decimal(self.event.cost) / self.new).quantize(Decimal(1), ROUND_HALF_UP))
+
+    @property
+    def attendance_pct(self) -> Decimal | None:
+        if self.event.attendance is None or not self.event.target_attendance:
+            return None
+        return (Decimal(self.event.attendance) * 100 / self.event.target_attendance).quantize(
+            Decimal("0.1"), ROUND_HALF_UP
+        )
+
+
+def event_yields(events: QuerySet | list[Event], *, as_of: date) -> list[EventYield]:
+    """The yield of each of ``events`` as known on ``as_of``: one query for the sign-ups and one per
+    horizon and event for the coverage."""
+    events = list(events)
+    counts = {
+        (event_id, new): n
+        for event_id, new, n in EventSignup.objects.filter(event__in=[e.pk for e in events])
+        .values_list("event_id", "new")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    current = Month.from_date(as_of)
+    yields = []
+    for event in events:
+        new = counts.get((event.pk, True), 0)
+        joined = Participant.objects.filter(event_signups__event=event, event_signups__new=True)
+        still = []
+        for months in HORIZONS:
+            pending = joined.filter(registered_month__gte=current - months).exists()
+            count = None if pending else covered_after(joined, months, current).count()
+            still.append(StillCovered(months=months, count=count, of=new))
+        yields.append(
+            EventYield(
+                event=event, new=new, already=counts.get((event.pk, False), 0), still_covered=tuple(still)
+            )
+        )
+    return yields
+
+
+@dataclass(frozen=True)
+class CampaignReport:
+    """A campaign's events with their yields, and the sums over them."""
+
+    campaign: Campaign
+    yields: tuple[EventYield, ...]
+
+    @property
+    def target_attendance(self) -> int:
+        return sum(y.event.target_attendance for y in self.yields)
+
+    @property
+    def attendance(self) -> int:
+        return sum(y.event.attendance or 0 for y in self.yields)
+
+    @property
+    def cost(self) -> int:
+        return sum(y.event.cost for y in self.yields)
+
+    @property
+    def new(self) -> int:
+        return sum(y.new for y in self.yields)
+
+    @property
+    def already(self) -> int:
+        return sum(y.already for y in self.yields)
+
+    @property
+    def cost_per_new(self) -> int | None:
+        if not self.new:
+            return None
+        return int((Decimal(self.cost) / self.new).quantize(Decimal(1), ROUND_HALF_UP))
+
+    def still_covered(self) -> tuple[StillCovered, ...]:
+        totals = []
+        for index, months in enumerate(HORIZONS):
+            parts = [y.still_covered[index] for y in self.yields]
+            known = all(part.count is not None for part in parts)
+            count = sum(part.count or 0 for part in parts) if known else None
+            totals.append(StillCovered(months=months, count=count, of=self.new))
+        return tuple(totals)
+
+
+def campaign_report(campaign: Campaign, *, as_of: date, events: QuerySet | None = None) -> CampaignReport:
+    """The campaign's events (those of ``events`` when given: a scope's), by start and code."""
+    rows = (events if events is not None else Event.objects.all()).filter(campaign=campaign)
+    return CampaignReport(
+        campaign=campaign,
+        yields=tuple(
+            event_yields(rows.select_related("city", "office").order_by("starts_on", "code"), as_of=as_of)
+        ),
+    )
+
+
+def campaigns_with_events(events: QuerySet) -> QuerySet:
+    """The campaigns holding at least one of ``events``, newest first."""
+    return (
+        Campaign.objects.filter(Q(events__in=events.values("pk"))).distinct().order_by("-starts_on", "code")
+    )
