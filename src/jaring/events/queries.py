@@ -172,3 +172,44 @@ def campaigns_with_events(events: QuerySet) -> QuerySet:
     return (
         Campaign.objects.filter(Q(events__in=events.values("pk"))).distinct().order_by("-starts_on", "code")
     )
+
+
+def yield_as_dict(item: EventYield) -> dict:
+    """One event's yield for scripts (``jaring event report --json``) and exports."""
+    event = item.event
+    return {
+        "code": event.code,
+        "name": event.name,
+        "kind": event.kind,
+        "city": event.city_id,
+        "office": event.office.code if event.office else None,
+        "starts_on": event.starts_on.isoformat(),
+        "ends_on": event.ends_on.isoformat(),
+        "target_attendance": event.target_attendance,
+        "attendance": event.attendance,
+        "cost": event.cost,
+        "new": item.new,
+        "already_registered": item.already,
+        "cost_per_new": item.cost_per_new,
+        "still_covered": {f"{s.months}_months": s.count for s in item.still_covered},
+    }
+
+
+def report_as_dict(report: CampaignReport) -> dict:
+    campaign = report.campaign
+    return {
+        "code": campaign.code,
+        "name": campaign.name,
+        "starts_on": campaign.starts_on.isoformat(),
+        "ends_on": campaign.ends_on.isoformat(),
+        "note": campaign.note,
+        "events": len(report.yields),
+        "target_attendance": report.target_attendance,
+        "attendance": report.attendance,
+        "cost": report.cost,
+        "new": report.new,
+        "already_registered": report.already,
+        "cost_per_new": report.cost_per_new,
+        "still_covered": {f"{s.months}_months": s.count for s in report.still_covered()},
+        "by_event": [yield_as_dict(item) for item in report.yields],
+    }
