@@ -39,6 +39,7 @@ from jaring.channels.services import outlet_create, partner_create
 from jaring.common.clock import local_date
 from jaring.contributions.queries import ratebook
 from jaring.demo.formal import formal_load
+from jaring.events.services import campaign_save, event_save
 from jaring.imports.models import ImportJob
 from jaring.imports.readers import COLUMNS
 from jaring.imports.services import import_job_for_file, import_run
@@ -56,8 +57,10 @@ from jaring.rules.programmes import parse_programmes
 from jaring.rules.rates import NoSchedule
 
 KEYS = {"scenario", "name", "notes", "as_of", "offices", "partners", "spans", "outlets", "contests",
-        "targets", "potential", "formal"}  # fmt: skip
-OUTLET_KEYS = {"code", "name", "partner", "region", "parent", "office", "registrations", "payments", "note"}
+        "targets", "potential", "formal", "campaigns", "events"}  # fmt: skip
+OUTLET_KEYS = {
+    "code", "name", "partner", "region", "parent", "office", "registrations", "payments", "note", "already"
+}  # fmt: skip
 BLOCK = 2_000_000  # NIK numbers per (scenario, outlet)
 FIRST_SERIAL, SERIALS = 5000, 5000  # serials 5000..9999
 FIRST_BIRTH, BIRTH_DAYS = date(1955, 1, 1), 14_610  # births 1955..1994
@@ -79,6 +82,8 @@ class ScenarioSummary:
     offices: int = 0
     outlets: int = 0
     contests: int = 0
+    campaigns: int = 0
+    events: int = 0
     targets: int = 0
     potential: int = 0
     registrations: int = 0
@@ -232,6 +237,40 @@ def _targets(spec: dict, summary: ScenarioSummary, scale: Fraction) -> None:
         summary.targets += 1
 
 
+def _events(spec: dict, summary: ScenarioSummary, scale: Fraction) -> dict[str, tuple[date, date]]:
+    """The campaigns and events (through their services); each event's days, a span its registrations
+    name by the event's code."""
+    for item in spec.get("campaigns") or []:
+        campaign_save(
+            actor=None,
+            code=str(item["code"]),
+            name=str(item["name"]),
+            starts_on=_day(item["starts_on"], "campaigns.starts_on"),
+            ends_on=_day(item["ends_on"], "campaigns.ends_on"),
+            note=str(item.get("note", "")),
+        )
+        summary.campaigns += 1
+    days = {}
+    for item in spec.get("events") or []:
+        event = event_save(
+            actor=None,
+            code=str(item["code"]),
+            name=str(item["name"]),
+            kind=str(item.get("kind", "other")),
+            city_code=str(item["city"]),
+            starts_on=_day(item["starts_on"], "events.starts_on"),
+            ends_on=_day(item["ends_on"], "events.ends_on"),
+            campaign_code=str(item.get("campaign", "")),
+            office_code=str(item.get("office", "")),
+            target_attendance=scaled(item.get("target", 0), scale),
+            attendance=scaled(item["attendance"], scale) if item.get("attendance") is not None else None,
+            cost=int(item.get("cost", 0)),
+        )
+        days[event.code] = (event.starts_on, event.ends_on)
+        summary.events += 1
+    return days
+
+
 def _potential(spec: dict, summary: ScenarioSummary, scale: Fraction) -> None:
     items = spec.get("potential") or []
     explicit = frozenset(str(item["region"]) for item in items if item.get("region"))
@@ -347,10 +386,22 @@ def _spread(start: date, end: date, count: int) -> list[date]:
     return [start + timedelta(days=(i * days) // count) for i in range(count)]
 
 
-def _plan(spec: dict, spans: dict, outlets: dict[str, Outlet], scale: Fraction, code: str):
-    """The registration rows and payment rows (sorted by payment day) of every outlet."""
+def _plan(
+    spec: dict,
+    spans: dict,
+    outlets: dict[str, Outlet],
+    scale: Fraction,
+    code: str,
+    events: dict | None = None,
+):
+    """The registration rows and payment rows (sorted by payment day) of every outlet. A span that is an
+    event's days puts the event's code on its rows; an outlet's ``already`` sends some of its workers again
+    at an event (after every first registration, so they are refused as duplicates and the event counts
+    them as already registered)."""
     book = ratebook()
+    events = events or {}
     registrations: list[list[str]] = []
+    again: list[list[str]] = []
     payments: list[tuple[date, str, list[str]]] = []
     for item in spec.get("outlets") or []:
         outlet = outlets[item["code"]]
@@ -361,7 +412,19 @@ def _plan(spec: dict, spans: dict, outlets: dict[str, Outlet], scale: Fraction, 
                 raise ValidationError({"outlets": _("Unknown span %(s)s.") % {"s": span}})
             workers = [synth.worker(day) for day in _spread(*spans[span], scaled(count, scale))]
             batches[span] = workers
-            registrations.extend(worker.row for worker in workers)
+            registrations.extend([*worker.row, span if span in events else ""] for worker in workers)
+        if already := item.get("already"):
+            event, count = str(already.get("event", "")), scaled(already.get("count", 0), scale)
+            if event not in events or already.get("of") not in batches:
+                raise ValidationError(
+                    {"outlets": _("Outlet %(o)s sends workers again at an unknown event or from a span it "
+                                  "registers nobody in.") % {"o": outlet.code}}
+                )  # fmt: skip
+            workers = batches[already["of"]][-count:] if count else []
+            for worker, day in zip(workers, _spread(*events[event], len(workers)), strict=True):
+                row = [*worker.row, event]
+                row[COLUMNS[ImportJob.Kind.REGISTRATIONS].index("registered_at")] = day.isoformat()
+                again.append(row)
         entries = item.get("payments") or {}
         if isinstance(entries, dict):
             entries = [{"of": span, "count": count} for span, count in entries.items()]
@@ -410,7 +473,7 @@ def _plan(spec: dict, spans: dict, outlets: dict[str, Outlet], scale: Fraction, 
                 )
             )
     payments.sort(key=lambda p: (p[0], p[1]))
-    return registrations, [p[2] for p in payments]
+    return registrations + again, [p[2] for p in payments]
 
 
 def _file_write(folder: Path, kind: str, rows: list[list[str]]) -> Path:
@@ -473,7 +536,11 @@ def scenario_load(
             summary.contests += 1
         _targets(spec, summary, Fraction(scale))
         _potential(spec, summary, Fraction(scale))
-    registrations, payments = _plan(spec, spans, outlets, Fraction(scale), code)
+        events = _events(spec, summary, Fraction(scale))
+    if clash := sorted(set(events) & set(spans)):
+        raise ValidationError({"spans": _("A span is named like an event: %(c)s.") % {"c": ", ".join(clash)}})
+    spans.update(events)
+    registrations, payments = _plan(spec, spans, outlets, Fraction(scale), code, events)
     summary.registrations, summary.payments = len(registrations), len(payments)
     folder = Path(work_dir or Path(settings.MEDIA_ROOT) / "scenarios") / code
     if registrations:
