@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+"""The outreach pages. Records are named in the query string (``?number=``, ``?code=``, ``?id=``): each
+view looks them up through the user's scope and answers 404 outside it."""
+
+from django.urls import path
+
+from jaring.outreach import views
 
 app_name = "outreach"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.mous, name="mous"),
+    path("mou/", views.mou_page, name="mou"),
+    path("document/", views.document, name="document"),
+    path("sites/", views.sites, name="sites"),
+    path("site/", views.site_page, name="site"),
+]
