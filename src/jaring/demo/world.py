@@ -47,6 +47,7 @@ from jaring.demo.habits import (
 )
 from jaring.demo.leads import leads_demo
 from jaring.demo.names import mobile_number, person_name
+from jaring.demo.outreach import outreach_demo
 from jaring.members.models import Participant, Standing
 from jaring.members.services import participant_register
 from jaring.members.validation import RegistrationContext
@@ -166,6 +167,7 @@ def demo_world_load(
         settlement_demo.channel_build(today=today, now=loader.now, seed=seed + 2)
         employers_demo(today=today, now=loader.now, seed=seed + 4)
         leads_demo(today=today, now=loader.now, seed=seed + 3)
+        outreach_demo(today=today, now=loader.now)
         statuses_refresh(today=today)
         perisai_demo.statements_make(today)
         loader.targets_set()
