@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from jaring.accounts.models import AUDIT_ROLES, STAFF_ROLES, Role
 from jaring.accounts.scope import ACTING_ROLES, scope_for
 from jaring.imports.views import IMPORT_ROLES
+from jaring.outreach.views import OUTREACH_ROLES
 from jaring.perisai.views import AGENT_LIST_ROLES
 from jaring.settlement.views import SETTLEMENT_ROLES
 
@@ -21,6 +22,7 @@ ENTRIES = (
     ("dashboards:home", _("Dashboards"), STAFF_ROLES),
     ("perisai:home", _("Agents"), AGENT_LIST_ROLES | {Role.AGENT}),
     ("web:payers", _("Payers"), STAFF_ROLES | {Role.PAYER, Role.OUTLET_TELLER}),
+    ("outreach:mous", _("Outreach"), OUTREACH_ROLES),
     ("imports:list", _("Imports"), IMPORT_ROLES),
     ("settlement:home", _("Settlement"), SETTLEMENT_ROLES),
     ("accounts:audit", _("Audit trail"), AUDIT_ROLES),
