@@ -246,3 +246,23 @@ def test_the_mou_page_shows_the_forecast_arithmetic(markets, signed_in, client, 
     body = client.get(MOU_URL, {"number": "MOU/DKI"}).content.decode()
     assert 'data-testid="forecast-arithmetic"' in body
     assert "Rp201.600" in body  # 1 member x 12 months x Rp16.800
+
+
+def test_a_branch_reads_its_kanwils_mou_but_does_not_change_it(markets, signed_in, client):
+    governor = an_mou(
+        markets, number="MOU/KALTIM", party="province", region_code="64", office=markets.kalimantan
+    )
+    signed_in("branch_staff", office=markets.balikpapan)
+    page = client.get(MOU_URL, {"number": governor.number})
+    assert page.status_code == 200 and 'data-testid="commitment-form"' not in page.content.decode()
+    posted = client.post(
+        f"{MOU_URL}?number={governor.number}", {"action": "commitment", "c-kind": "markets", "c-target": "2"}
+    )
+    assert posted.status_code == 404 and not Commitment.objects.exists()
+    client.logout()
+    signed_in("branch_staff", office=markets.karawang_branch)  # Kanwil Jawa Barat's branch
+    assert client.get(MOU_URL, {"number": governor.number}).status_code == 404
+    client.logout()
+    signed_in("regional_staff", office=markets.kalimantan)
+    page = client.get(MOU_URL, {"number": governor.number})
+    assert 'data-testid="commitment-form"' in page.content.decode()

@@ -40,8 +40,21 @@ COLLECTION_DAYS = 31
 
 
 def mous_in_scope(scope: Scope, qs: QuerySet | None = None) -> QuerySet:
-    """The MoUs a user sees: national roles all; office staff those signed by an office of their subtree;
-    nobody else any."""
+    """The MoUs a user sees: national roles all; office staff those signed by an office of their subtree
+    and those signed by the offices above theirs (a branch reads its Kanwil's governor MoU, which covers
+    its area, but never another branch's); nobody else any."""
+    qs = Mou.objects.all() if qs is None else qs
+    if scope.is_national:
+        return qs
+    if scope.office is not None:
+        above = [code for code in scope.office.path.split("/") if code][:-1]
+        return qs.filter(in_office_subtree(scope.office, via="office") | Q(office__code__in=above))
+    return qs.none()
+
+
+def mous_kept_by(scope: Scope, qs: QuerySet | None = None) -> QuerySet:
+    """The MoUs a user may change (commitments, budget lines, documents): national roles all; office
+    staff those signed by their subtree only."""
     qs = Mou.objects.all() if qs is None else qs
     if scope.is_national:
         return qs
@@ -287,9 +300,9 @@ def budget_figures(line: BudgetLine, *, group_ids: list[int], today: date | None
     billed = bills.aggregate(s=Sum("amount"))["s"] or 0
     paid = Payment.objects.filter(bill__in=bills.values("pk")).aggregate(s=Sum("amount"))["s"] or 0
     month = min(last, Month.from_date(today))
-    payer_groups = [pk for pk in group_ids if pk in set(payer.groups.values_list("pk", flat=True))] or list(
-        payer.groups.values_list("pk", flat=True)
-    )
+    of_payer = set(payer.groups.values_list("pk", flat=True))
+    # the MoU's groups of this payer; all the payer's groups when the MoU names none of them
+    payer_groups = sorted(of_payer.intersection(group_ids) or of_payer)
     members, _covered = group_members(payer_groups, month)
     next_january = Month.of(line.year + 1, 1)
     book = ratebook()

@@ -30,6 +30,7 @@ from jaring.outreach.queries import (
     mou_report,
     mous_expiring,
     mous_in_scope,
+    mous_kept_by,
     site_figures,
     site_find,
     sites_in_scope,
@@ -271,7 +272,7 @@ BUDGET_COLUMNS = [
 @roles_only(OUTREACH_ROLES)
 def mou_page(request, scope):
     mou = _mou_or_404(scope, request.GET.get("number", ""))
-    writes = _writes(scope)
+    writes = _writes(scope) and mous_kept_by(scope).filter(pk=mou.pk).exists()
     forms_ = {
         "commitment": CommitmentForm(prefix="c"),
         "budget": BudgetLineForm(prefix="b"),
