@@ -42,7 +42,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.browser.people import USERNAMES, people_create
 from tests.conftest import PASSWORD, jakarta
 
-from jaring.accounts.models import NATIONAL_ROLES, OFFICE_ROLES, Role
+from jaring.accounts.models import NATIONAL_ROLES, OFFICE_ROLES, STAFF_ROLES, Role
 from jaring.accounts.scope import ACTING_ROLES, scope_for
 from jaring.channels.models import Agent, Outlet
 from jaring.contributions.models import Bill, GroupMembership, Payer, PayerGroup, Payment
@@ -156,6 +156,23 @@ DESK_PARTICIPANT = scoped(
 DESK_RECEIPT = scoped("payments", Payment, roles=ACTING_ROLES)
 
 
+def event_entry(kwargs: Callable):
+    """A registry entry for an event's page (``kwargs`` of the event) or its campaign's: inside when the
+    event is one of the staff member's scope, outside otherwise."""
+
+    def pick(world, user):
+        from jaring.events.models import Event
+        from jaring.events.queries import events_in_scope
+
+        every = Event.objects.select_related("campaign").order_by("pk")
+        scope = scope_for(user)
+        seen = events_in_scope(scope, every) if scope.role in STAFF_ROLES else every.none()
+        inside, outside = seen.first(), every.exclude(pk__in=seen.values("pk")).first()
+        return (kwargs(inside) if inside else None), (kwargs(outside) if outside else None)
+
+    return pick
+
+
 def statement(**extra):
     """A registry entry for an agent's monthly statement: inside when the agent is in the user's scope."""
 
@@ -192,6 +209,8 @@ REGISTRY: dict[str, Callable] = {
     "dashboards:contest_close": shared(
         Contest, kwargs=lambda c: {"code": c.code}, roles={Role.ADMIN, Role.HEAD_OFFICE_ANALYST}
     ),
+    "events:event": event_entry(lambda event: {"code": event.code}),
+    "events:campaign": event_entry(lambda event: {"code": event.campaign.code}),
     "perisai:agent": AGENT_BY_CODE,
     "perisai:participants": AGENT_BY_CODE,
     "perisai:statement-detail": statement(),
@@ -268,6 +287,7 @@ def town(network, register, staff, settings, tmp_path):
     """The ``network`` world with a marked participant in every corner (each paying once), a user per
     role, a user without a profile, and a finished import in Karawang and one in Kalimantan."""
     from jaring.contributions.services import payment_record
+    from jaring.events.services import campaign_save, event_save
     from jaring.imports.services import import_job_for_file, import_run
     from jaring.monitoring.services import contest_define
 
@@ -291,6 +311,12 @@ def town(network, register, staff, settings, tmp_path):
     )
 
     contest_define(spec=CONTEST)
+    for place, city in (("KRW", "32.15"), ("BPN", "64.71")):  # an event of each branch, each its campaign
+        campaign_save(actor=None, code=f"RUN-{place}", name=f"Lari {place}", starts_on=date(2024, 5, 1),
+                      ends_on=date(2024, 5, 31))  # fmt: skip
+        event_save(actor=None, code=f"RUN-{place}-1", name=f"Lari {place}", kind="fun_run", city_code=city,
+                   starts_on=date(2024, 5, 10), ends_on=date(2024, 5, 10),
+                   campaign_code=f"RUN-{place}")  # fmt: skip
     w.people = people_create(w, staff)
     w.people["demo.nobody"] = get_user_model().objects.create_user("demo.nobody", password=PASSWORD)
     w.people["anonymous"] = AnonymousUser()
