@@ -23,6 +23,7 @@ ENTRIES = (
     ("perisai:home", _("Agents"), AGENT_LIST_ROLES | {Role.AGENT}),
     ("web:payers", _("Payers"), STAFF_ROLES | {Role.PAYER, Role.OUTLET_TELLER}),
     ("outreach:mous", _("Outreach"), OUTREACH_ROLES),
+    ("events:home", _("Events"), STAFF_ROLES),
     ("imports:list", _("Imports"), IMPORT_ROLES),
     ("settlement:home", _("Settlement"), SETTLEMENT_ROLES),
     ("accounts:audit", _("Audit trail"), AUDIT_ROLES),
