@@ -38,9 +38,11 @@ def demo(django_db_setup, django_db_blocker):
 def test_the_load_reports_what_it_added(demo):
     assert not demo.already_loaded
     assert demo.participants == Participant.objects.count()
-    # the informal workers asked for, and the wage earners of the demo's companies (every size, and the
-    # SMEs handed to Pos and registered)
-    assert Participant.objects.filter(segment="BPU").count() == PARTICIPANTS
+    # the informal workers asked for and those the walks signed up, and the wage earners of the demo's
+    # companies (every size, and the SMEs handed to Pos and registered)
+    from jaring.demo.events import WALKS
+
+    assert Participant.objects.filter(segment="BPU").count() == PARTICIPANTS + sum(w.new for w in WALKS)
     assert Participant.objects.filter(segment="PU").count() == 3 + 12 + 45 + 120 + 4
     assert demo.payments == Payment.objects.count() > demo.participants
     assert demo.deposits == Deposit.objects.count() > 0
@@ -171,3 +173,15 @@ def test_the_demo_has_companies_of_every_size_and_leads_in_every_state(demo):
         "handed_over", "contacted", "registered", "declined",
     }  # fmt: skip
     assert Lead.objects.filter(outlet__code="POS-KRW").exists()  # on the demo teller's desk
+
+
+def test_the_demo_has_walks_with_what_they_brought_and_one_running_on_its_day(demo):
+    from jaring.events.models import Campaign
+    from jaring.events.queries import campaign_report, events_running
+
+    report = campaign_report(Campaign.objects.get(code="JALAN-SEHAT"), as_of=TODAY)
+    by_code = {item.event.code: item for item in report.yields}
+    assert by_code["JS-KRW-1"].new > 0 and by_code["JS-KRW-1"].already > 0
+    assert by_code["JS-KRW-1"].still_covered[0].count is not None  # ten months on: three are over
+    assert by_code["JS-KRW-1"].cost_per_new is not None
+    assert [event.code for event in events_running(TODAY)] == ["JS-KRW-2"]

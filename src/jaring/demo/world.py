@@ -36,6 +36,7 @@ from jaring.demo import layout
 from jaring.demo import perisai as perisai_demo
 from jaring.demo import settlement as settlement_demo
 from jaring.demo.employers import employers_demo
+from jaring.demo.events import events_demo
 from jaring.demo.habits import (
     DRIVER_HABIT_WEIGHTS,
     EVENT_HABIT_WEIGHTS,
@@ -168,6 +169,7 @@ def demo_world_load(
         employers_demo(today=today, now=loader.now, seed=seed + 4)
         leads_demo(today=today, now=loader.now, seed=seed + 3)
         outreach_demo(today=today, now=loader.now)
+        events_demo(today=today, now=loader.now, seed=seed + 5)
         statuses_refresh(today=today)
         perisai_demo.statements_make(today)
         loader.targets_set()
