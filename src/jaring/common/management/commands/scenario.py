@@ -44,6 +44,7 @@ class Command(JaringCommand):
             f"scenario {summary.code} x{summary.scale}: {summary.offices} offices, "
             f"{summary.outlets} outlets, {summary.contests} contests, {summary.targets} targets, "
             f"{summary.potential} potential figures"
+            + (f", {summary.campaigns} campaigns, {summary.events} events" if summary.events else "")
         )
         self.stdout.write(
             f"registrations: {summary.registrations:,} planned, {summary.registrations_added:,} added; "
