@@ -258,3 +258,20 @@ def test_one_agents_draft_recomputed_alone_has_the_lines_of_the_months_job(busy_
     statement.refresh_from_db()
     alone = (figures_of(statement), sorted(statement.lines.values_list("payment_id", "kind", "commission")))
     assert alone == by_job
+
+
+def test_one_agents_draft_finds_the_late_entries_of_that_agent_only(busy_march, register):
+    statements_compute(month=MARCH)
+    statement_approve(statement=Statement.objects.get(month=MARCH), actor=None)
+    late = register(
+        outlet=busy_march.prs_karawang, agent=busy_march.prs_agent, registered_at=jakarta(2025, 3, 2)
+    )
+    payment_record(
+        history_allowed=True,
+        participant=late, months=1, amount=16_800, source="test", idempotency_key="late",
+        paid_at=jakarta(2025, 3, 30), outlet=busy_march.prs_karawang, agent=busy_march.prs_agent,
+    )  # fmt: skip
+    statements_compute(month=APRIL, agents=[busy_march.agent])  # another agent: nothing of the late entry
+    assert not Statement.objects.filter(month=APRIL).exists()
+    statements_compute(month=APRIL, agents=[busy_march.prs_agent])  # the agent's page refreshing its draft
+    assert Statement.objects.get(month=APRIL).collected == 16_800

@@ -233,27 +233,33 @@ def _agents_with_entries(month: Month, agent_ids: list[int] | None = None) -> se
         return {row[0] for row in cursor.fetchall()}
 
 
-def _agents_with_late_entries(month: Month) -> set[int]:
+def _agents_with_late_entries(month: Month, agent_ids: list[int] | None = None) -> set[int]:
     """Agents credited with an entry paid before ``month`` (within the look-back) that is in no statement
-    although a statement of the agent covering its day is approved (a cheap superset)."""
+    although a statement of the agent covering its day is approved (a cheap superset), among
+    ``agent_ids`` when given: their entries are then found through the agent indexes, so a few agents'
+    drafts never read the look-back's whole ledger (an agent's page refreshes its draft)."""
     t = _tables()
+    params = {
+        "month": month.index,
+        "lookback": db_datetime(month_start(month - LATE_LOOKBACK_MONTHS)),
+        "start": db_datetime(month_start(month)),
+        **_agent_params(agent_ids),
+    }
     sql = (
         f"SELECT DISTINCT c.agent_id FROM {t['payment']} p "
         f"JOIN {t['participant']} pt ON pt.id = p.participant_id "
-        f"JOIN {t['statement']} c ON c.agent_id = {_credited_agent_sql()} AND c.month < %s "
+        f"JOIN {t['statement']} c ON c.agent_id = {_credited_agent_sql()} AND c.month < %(month)s "
         "AND c.state <> 'draft' AND c.ends_at > p.paid_at "
-        "WHERE p.paid_at >= %s AND p.paid_at < %s "
+        f"WHERE {_window_sql('p', late=True)} "
         f"AND NOT EXISTS (SELECT 1 FROM {t['line']} l WHERE l.payment_id = p.id)"
     )
+    if agent_ids is not None:
+        if not agent_ids:
+            return set()
+        marks = _agent_marks(len(agent_ids))
+        sql += f" AND c.agent_id IN ({marks})" + _agents_entries_sql(marks, late=True)
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                month.index,
-                db_datetime(month_start(month - LATE_LOOKBACK_MONTHS)),
-                db_datetime(month_start(month)),
-            ],
-        )
+        cursor.execute(sql, params)
         return {row[0] for row in cursor.fetchall()}
 
 
@@ -352,7 +358,9 @@ def statements_compute(
         chosen_ids = None if agents is None else sorted(eligible)
         acquisitions = acquisitions_by_agent(month, chosen_ids)
         wanted = (
-            _agents_with_entries(month, chosen_ids) | _agents_with_late_entries(month) | set(acquisitions)
+            _agents_with_entries(month, chosen_ids)
+            | _agents_with_late_entries(month, chosen_ids)
+            | set(acquisitions)
         )
         wanted = (wanted | _agents_in_debt(month)) & eligible
         existing = dict(Statement.objects.filter(month=month).values_list("agent_id", "state"))
