@@ -72,3 +72,9 @@ def test_a_national_reader_cannot_change_an_event(fun_run, people, as_user):
 def test_the_desk_offers_the_events_running_today(fun_run, people, as_user):
     page = as_user(people.outlet_teller).get(reverse("desk:register"))
     assert 'name="event_code"' in page.content.decode() and "FR-KRW" in page.content.decode()
+
+
+def test_the_event_page_fills_its_date_pickers_with_the_events_days(fun_run, people, as_user):
+    # The picker reads YYYY-MM-DD only; the Indonesian format (10-07-2026) would show an empty field.
+    page = as_user(people.branch_staff).get(reverse("events:event", args=["FR-KRW"])).content.decode()
+    assert f'type="date" name="starts_on" value="{fun_run.starts_on.isoformat()}"' in page

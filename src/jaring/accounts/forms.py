@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jaring.accounts.models import Action
+from jaring.common.fields import DayInput
 from jaring.rules.participant_number import participant_seq
 
 
@@ -32,10 +33,8 @@ class AuditSearchForm(forms.Form):
         max_length=64,
         help_text=_("The record's id; for a participant, its participant number works too."),
     )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), required=False, widget=DayInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DayInput())
     text = forms.CharField(
         label=_("Text"),
         required=False,

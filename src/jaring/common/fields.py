@@ -74,3 +74,14 @@ class MonthField(models.IntegerField):
     def value_to_string(self, obj):
         value = self.value_from_object(obj)
         return "" if value is None else str(value)
+
+
+class DayInput(forms.DateInput):
+    """The browser's date picker (``type="date"``). Its value is always written ``YYYY-MM-DD``, the only
+    form the picker reads: the localised format (``10-07-2026`` in Indonesian) would show an empty
+    field."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from jaring.common.fields import DayInput
 from jaring.members.models import Occupation
 from jaring.rules.months import Month
 
@@ -52,9 +53,7 @@ class OutletForm(forms.Form):
 class RegistrationForm(OutletForm):
     nik = forms.CharField(label=_("NIK"), max_length=40, required=False)
     name = forms.CharField(label=_("Full name (as on the ID card)"), max_length=200, required=False)
-    birth_date = forms.DateField(
-        label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DayInput())
     sex = forms.ChoiceField(label=_("Sex"), choices=SEX_CHOICES, required=False, widget=forms.RadioSelect)
     phone = forms.CharField(label=_("Mobile phone (optional)"), max_length=40, required=False)
     village_code = forms.CharField(label=_("Village"), max_length=20, required=False)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from jaring.accounts.models import STAFF_ROLES, Role
 from jaring.accounts.scope import Scope, roles_only
 from jaring.common.clock import local_date
+from jaring.common.fields import DayInput
 from jaring.events.models import Campaign, Event
 from jaring.events.queries import (
     HORIZONS,
@@ -64,12 +65,8 @@ class EventForm(forms.Form):
         required=False,
         help_text=gettext_lazy("As in the Kemendagri table, e.g. 31.71."),
     )
-    starts_on = forms.DateField(
-        label=gettext_lazy("First day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(
-        label=gettext_lazy("Last day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=gettext_lazy("First day"), required=False, widget=DayInput())
+    ends_on = forms.DateField(label=gettext_lazy("Last day"), required=False, widget=DayInput())
     campaign_code = forms.ChoiceField(label=gettext_lazy("Campaign"), required=False)
     target_attendance = forms.CharField(
         label=gettext_lazy("Target attendance"), max_length=20, required=False

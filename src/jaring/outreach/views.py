@@ -20,6 +20,7 @@ from jaring.accounts.models import STAFF_ROLES, Action, Role
 from jaring.accounts.scope import Scope, roles_only
 from jaring.channels.models import Partner
 from jaring.common.clock import local_date
+from jaring.common.fields import DayInput
 from jaring.org.models import Office
 from jaring.outreach.models import Commitment, Mou, MouDocument, Site
 from jaring.outreach.queries import (
@@ -58,9 +59,7 @@ def _text(label, **kwargs):
 
 
 def _day(label):
-    return forms.CharField(
-        label=label, required=False, max_length=20, widget=forms.DateInput({"type": "date"})
-    )
+    return forms.CharField(label=label, required=False, max_length=20, widget=DayInput())
 
 
 class ServiceForm(forms.Form):

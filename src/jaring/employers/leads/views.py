@@ -20,6 +20,7 @@ from jaring.accounts.models import Role
 from jaring.accounts.scope import Scope, roles_only
 from jaring.channels.models import Outlet, Partner
 from jaring.common.clock import local_date
+from jaring.common.fields import DayInput
 from jaring.employers.leads.queries import lead_find, lead_yield, leads_in_scope
 from jaring.employers.leads.services import lead_contacted, lead_declined, lead_hand_over, lead_register
 from jaring.employers.models import Employer, Lead
@@ -222,10 +223,8 @@ YIELD_COLUMNS = [
 
 
 class YieldForm(forms.Form):
-    start = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=forms.DateInput({"type": "date"})
-    )
-    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput({"type": "date"}))
+    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DayInput())
+    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DayInput())
 
 
 def _period(request) -> tuple[YieldForm, date, date]:
