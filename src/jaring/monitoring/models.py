@@ -274,3 +274,41 @@ class ScenarioNikBlock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scenario} {self.outlet_id} {self.district} from {self.first:,}"
+
+
+class PermanenceShare(models.Model):
+    """The share of a regency's informal workers in one permanence class (a market trader keeps a stall
+    for years; an ojek driver moves; a farm labourer works by the season), in force from a date: with no
+    region, the default for every regency; with a region, staff's figure for that regency/city, which
+    wins. The shares of one region and date add up to 1 (``monitoring.services.permanence_shares_set``).
+    ``uncertain`` marks a figure no source gives."""
+
+    region = models.ForeignKey(
+        "regions.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    permanence = models.CharField(max_length=10)
+    effective_from = models.DateField()
+    share = models.DecimalField(max_digits=5, decimal_places=4)
+    source = models.CharField(max_length=255, blank=True)
+    uncertain = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["region_id", "effective_from", "permanence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["permanence", "effective_from"],
+                condition=models.Q(region__isnull=True),
+                name="permanence_share_default_key",
+            ),
+            models.UniqueConstraint(
+                fields=["region", "permanence", "effective_from"],
+                condition=models.Q(region__isnull=False),
+                name="permanence_share_region_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(share__gte=0) & models.Q(share__lte=1), name="permanence_share_is_a_share"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id or '*'} {self.permanence}: {self.share} from {self.effective_from}"

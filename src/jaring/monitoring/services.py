@@ -21,6 +21,7 @@ from jaring.accounts.models import Action
 from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import local_date
 from jaring.common.errors import error_dict
+from jaring.members.models import Permanence
 from jaring.monitoring.closing import close_refusal
 from jaring.monitoring.contests import SELECTOR_KEYS, SPEC_KEYS, contest_periods
 from jaring.monitoring.models import (
@@ -29,6 +30,7 @@ from jaring.monitoring.models import (
     ContestPrize,
     ContestStanding,
     InformalShare,
+    PermanenceShare,
     PotentialMarket,
     Target,
 )
@@ -116,6 +118,54 @@ def target_delete(*, target: Target, actor=None, summary: str = "") -> None:
         summary=_said(gettext_noop("target %(target)s"), {"target": described}, summary),
     )
     target.delete()
+
+
+def permanence_shares_set(
+    *, shares: dict[str, object], effective_from: date, region_code: str = "", source: str = "", actor=None
+) -> list[PermanenceShare]:
+    """Sets the share of informal workers in each permanence class from ``effective_from``: for one
+    regency/city (``region_code``, staff's figure, which wins there) or as the default of every regency.
+    Every class is given and the shares add up to 1; otherwise a per-field error and nothing saved.
+    Audited."""
+    problems: dict[str, list[str]] = {}
+    values: dict[str, Decimal] = {}
+    for permanence in Permanence.values:
+        try:
+            values[permanence] = parse_share(shares.get(permanence, ""))
+        except ValidationError:
+            problems[permanence] = [_("A share is a number between 0 and 1, with at most four decimals.")]
+    if unknown := sorted(set(shares) - set(Permanence.values)):
+        problems["shares"] = [_("Unknown classes: %(names)s.") % {"names": ", ".join(unknown)}]
+    if not problems and sum(values.values()) != 1:
+        problems["shares"] = [
+            _("The shares add up to %(sum)s, not 1.") % {"sum": format(sum(values.values()), "f")}
+        ]
+    region = None
+    if region_code:
+        region = Region.objects.filter(code=region_code, level=Region.Level.REGENCY).first()
+        if region is None:
+            problems["region"] = [_("No regency or city has the code %(code)s.") % {"code": region_code}]
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        rows = [
+            PermanenceShare.objects.update_or_create(
+                region=region, permanence=permanence, effective_from=effective_from,
+                defaults={"share": share, "source": source.strip()[:255], "uncertain": False},
+            )[0]
+            for permanence, share in values.items()
+        ]  # fmt: skip
+        audit(
+            actor,
+            Action.UPDATE,
+            obj=PermanenceShare,
+            after={"region": region_code or None, "effective_from": effective_from, "shares": values},
+            summary=Said(
+                gettext_noop("informal workers by permanence in %(where)s from %(day)s"),
+                {"where": region_code or "*", "day": str(effective_from)},
+            ),
+        )
+    return rows
 
 
 @transaction.atomic
