@@ -101,6 +101,7 @@ COORDINATOR: frozenset[str] = frozenset(
         "imports.ImportChunk",
         "monitoring.InformalShare",
         "monitoring.PotentialMarket",
+        "monitoring.PermanenceShare",
         "monitoring.Target",
         "monitoring.Contest",
         "monitoring.Contest_outlets",
