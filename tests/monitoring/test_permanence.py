@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from tests.conftest import jakarta
 
+from jaring.channels.models import Outlet
 from jaring.contributions.services import payment_record
 from jaring.monitoring.models import PermanenceShare
 from jaring.monitoring.permanence import permanence_report
@@ -98,3 +99,19 @@ def test_the_cli_prints_the_report_as_json(karawang):
     data = json.loads(out.getvalue())
     assert data["segments"][0]["unreached"] == 447 and data["by_class"]["mobile"]["registered"] == 1
     assert Decimal(data["segments"][0]["share"]) == Decimal("0.45")
+
+
+def test_the_page_shows_a_branch_its_segments_and_nobody_else_s(karawang, staff, client, settings):
+    from django.urls import reverse
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    client.force_login(staff("branch_staff", office=karawang))
+    page = client.get(reverse("dashboards:unreached"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'data-testid="uncertain"' in body and "447" in body
+    export = client.get(reverse("dashboards:unreached"), {"format": "csv"})
+    assert "1,000 informal workers (staff) x 0.4500" in export.content.decode("utf-8-sig")
+    assert client.get(reverse("dashboards:unreached"), {"office": "KC-BPN"}).status_code == 404
+    client.force_login(staff("outlet_teller", outlet=Outlet.objects.get(code="POS-KRW")))
+    assert client.get(reverse("dashboards:unreached")).status_code == 404
