@@ -124,6 +124,8 @@ COORDINATOR: frozenset[str] = frozenset(
         "outreach.Commitment",
         "outreach.BudgetLine",
         "outreach.Site",
+        # The Paritrana panel's interview scores: one per province or regency/city and year.
+        "outreach.PanelInterview",
         "perisai.AgentEvent",
         "perisai.Payout",
         "perisai.Statement",

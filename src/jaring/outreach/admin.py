@@ -1,13 +1,23 @@
 """The outreach registry in the back office: MoUs, commitments, budget lines, documents and sites are
 read here (they are written on the /outreach/ pages and by ``jaring mou``/``jaring site``, through the
 services); the outreach rules (the market target per branch, the look-ahead for expiring MoUs) are
-corrected here through ``outreach_rule_save``."""
+corrected here through ``outreach_rule_save`` (the Paritrana weights too: a ``paritrana`` row whose weights
+do not add up to 100 % is refused); the Paritrana interview scores are read here (written on the
+/outreach/paritrana/ pages and by ``jaring paritrana interview``)."""
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from jaring.outreach.models import BudgetLine, Commitment, Mou, MouDocument, OutreachRule, Site
+from jaring.outreach.models import (
+    BudgetLine,
+    Commitment,
+    Mou,
+    MouDocument,
+    OutreachRule,
+    PanelInterview,
+    Site,
+)
 from jaring.outreach.services import outreach_rule_check, outreach_rule_save
 
 
@@ -97,3 +107,10 @@ class OutreachRuleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PanelInterview)
+class PanelInterviewAdmin(ReadOnlyAdmin):
+    list_display = ("region", "year", "score", "entered_at", "entered_by")
+    list_filter = ("year",)
+    search_fields = ("region__code", "region__name")

@@ -19,12 +19,13 @@ from jaring.regions.models import Region
 
 class OutreachRule(EffectiveRule):
     """An effective-dated figure of the outreach steering, as data: how many government-run markets each
-    branch should have under an MoU (Kanwil VII's "at least two"), and how many days ahead an expiring
-    MoU is listed."""
+    branch should have under an MoU (Kanwil VII's "at least two"), how many days ahead an expiring
+    MoU is listed, and the Paritrana criteria's weights and full marks (``outreach.paritrana``)."""
 
     class Kind(models.TextChoices):
         MARKET_TARGET = "market_target", _("government-run markets per branch")
         MOU_LOOKAHEAD = "mou_lookahead", _("days an expiring MoU is listed ahead")
+        PARITRANA = "paritrana", _("Paritrana criteria and weights")
 
     kind = models.CharField(max_length=15, choices=Kind.choices)
 
@@ -204,3 +205,30 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class PanelInterview(models.Model):
+    """The Paritrana panel's interview score (0..100) of a province or regency/city for a year, entered
+    by staff (``outreach.paritrana_services.interview_set``): one per region and year, a new entry
+    replaces the old one (audited)."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    note = models.CharField(max_length=300, blank=True)
+    entered_at = models.DateTimeField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["year", "region"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="panel_interview_once_a_year"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=100), name="panel_interview_score_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}: {self.score}"

@@ -651,7 +651,13 @@ def site_mou_set(*, site: Site, mou: Mou | None, actor=None) -> Site:
 
 def outreach_rule_check(rule: OutreachRule) -> None:
     """A rule's data holds the figure its kind needs, a whole number not below zero (the target at least
-    1, the look-ahead at least 1 day)."""
+    1, the look-ahead at least 1 day); a Paritrana rule, weights adding up to 100 and full marks
+    (``paritrana_services.paritrana_data_check``)."""
+    if rule.kind == OutreachRule.Kind.PARITRANA:
+        from jaring.outreach.paritrana_services import paritrana_data_check
+
+        paritrana_data_check(rule.data)
+        return
     key = {
         OutreachRule.Kind.MARKET_TARGET: "government_markets_per_branch",
         OutreachRule.Kind.MOU_LOOKAHEAD: "days",
