@@ -55,8 +55,8 @@ def test_bad_weights_and_interviews_exit_2_and_save_nothing(world, capsys):
     rules = OutreachRule.objects.count()
     with pytest.raises(SystemExit) as exit_:
         call_command("paritrana", "weights", "set", "--month", "2026-12", "--regulation", "10",
-                     "--budget", "10", "--wage-earners", "10", "--informal", "10", "--employers", "5", "--growth", "15",
-                     "--interview", "20", "--json")  # fmt: skip
+                     "--budget", "10", "--wage-earners", "10", "--informal", "10", "--employers", "5",
+                     "--growth", "15", "--interview", "20", "--json")  # fmt: skip
     assert exit_.value.code == 2
     assert json.loads(capsys.readouterr().out)["reasons"] == ["weights:sum"]
     assert OutreachRule.objects.count() == rules
