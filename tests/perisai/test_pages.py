@@ -160,7 +160,7 @@ def test_the_ranking_shows_its_formula_and_its_export_holds_the_same_rows(client
     response = get(client, users.analyst, "/agents/ranking/?as_of=2024-10-15")
     page = response.content.decode()
     assert 'data-testid="formula"' in page and "6 x 2/6 x 1/2 = 1.0" in page
-    assert 'id="ranking-data"' in page and "perisai/ranking.js" in page
+    assert 'id="ranking-data"' in page and "web/bars.js" in page
     assert "?as_of=2024-10-15&amp;format=csv" in page  # the export link keeps the page's day
     shown = [(line.rank, line.agent.code, line.acquired) for line in response.context["page"].object_list]
     assert shown == [(1, "AG-1", 6), (2, "AG-2", 1)]

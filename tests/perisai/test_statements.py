@@ -103,10 +103,9 @@ def test_recomputing_a_draft_gives_the_same_statement(busy_march):
     assert figures_of(Statement.objects.get(month=MARCH)) == (924_000, 69_300, 500_000, 569_300)
 
 
-def test_a_payment_arriving_after_approval_lands_in_the_next_statement(busy_march, register):
-    statements_compute(month=MARCH)
-    statement_approve(statement=Statement.objects.get(month=MARCH), actor=None)
-    # a March payment recorded late (a worker registered at PRS-KRW by the agent earlier)
+def _pay_late(busy_march, register) -> None:
+    """A March payment recorded after March's statement was approved (a worker registered at PRS-KRW by
+    the agent earlier)."""
     late = register(
         outlet=busy_march.prs_karawang, agent=busy_march.prs_agent, registered_at=jakarta(2025, 3, 2)
     )
@@ -115,6 +114,12 @@ def test_a_payment_arriving_after_approval_lands_in_the_next_statement(busy_marc
         participant=late, months=1, amount=16_800, source="test", idempotency_key="late",
         paid_at=jakarta(2025, 3, 30), outlet=busy_march.prs_karawang, agent=busy_march.prs_agent,
     )  # fmt: skip
+
+
+def test_a_payment_arriving_after_approval_lands_in_the_next_statement(busy_march, register):
+    statements_compute(month=MARCH)
+    statement_approve(statement=Statement.objects.get(month=MARCH), actor=None)
+    _pay_late(busy_march, register)
     statements_compute(month=MARCH)
     assert Statement.objects.get(month=MARCH).collected == 924_000  # approved: unchanged
     statements_compute(month=APRIL)
@@ -263,14 +268,7 @@ def test_one_agents_draft_recomputed_alone_has_the_lines_of_the_months_job(busy_
 def test_one_agents_draft_finds_the_late_entries_of_that_agent_only(busy_march, register):
     statements_compute(month=MARCH)
     statement_approve(statement=Statement.objects.get(month=MARCH), actor=None)
-    late = register(
-        outlet=busy_march.prs_karawang, agent=busy_march.prs_agent, registered_at=jakarta(2025, 3, 2)
-    )
-    payment_record(
-        history_allowed=True,
-        participant=late, months=1, amount=16_800, source="test", idempotency_key="late",
-        paid_at=jakarta(2025, 3, 30), outlet=busy_march.prs_karawang, agent=busy_march.prs_agent,
-    )  # fmt: skip
+    _pay_late(busy_march, register)
     statements_compute(month=APRIL, agents=[busy_march.agent])  # another agent: nothing of the late entry
     assert not Statement.objects.filter(month=APRIL).exists()
     statements_compute(month=APRIL, agents=[busy_march.prs_agent])  # the agent's page refreshing its draft

@@ -153,10 +153,19 @@ def _row(item: EventYield) -> list:
 def _chart(report: CampaignReport) -> dict:
     return {
         "labels": [item.event.name for item in report.yields],
-        "newLabel": _("New participants"),
-        "alreadyLabel": _("Already registered"),
-        "new": [item.new for item in report.yields],
-        "already": [item.already for item in report.yields],
+        "stacked": True,
+        "series": [
+            {
+                "label": _("New participants"),
+                "data": [item.new for item in report.yields],
+                "color": "#0b5cad",
+            },
+            {
+                "label": _("Already registered"),
+                "data": [i.already for i in report.yields],
+                "color": "#aab4c0",
+            },
+        ],
     }
 
 

@@ -144,10 +144,14 @@ def ranking(request):
     top = [line for line in result.rows[:CHART_AGENTS] if line.acquired]
     chart = {
         "labels": [line.agent.code for line in top],
-        "acquired": [line.acquired for line in top],
-        "score": [float(line.score) for line in top],
-        "acquiredLabel": _("Acquired"),
-        "scoreLabel": _("Quality-adjusted acquisitions"),
+        "series": [
+            {"label": _("Acquired"), "data": [line.acquired for line in top], "color": "#aab4c0"},
+            {
+                "label": _("Quality-adjusted acquisitions"),
+                "data": [float(line.score) for line in top],
+                "color": "#0b5cad",
+            },
+        ],
     }
     return render(
         request,
