@@ -3,7 +3,7 @@ view looks them up through the user's scope and answers 404 outside it."""
 
 from django.urls import path
 
-from jaring.outreach import views
+from jaring.outreach import paritrana_views, views
 
 app_name = "outreach"
 urlpatterns = [
@@ -12,4 +12,7 @@ urlpatterns = [
     path("document/", views.document, name="document"),
     path("sites/", views.sites, name="sites"),
     path("site/", views.site_page, name="site"),
+    path("paritrana/", paritrana_views.ranking, name="paritrana"),
+    path("paritrana/region/", paritrana_views.region_page, name="paritrana_region"),
+    path("paritrana/weights/", paritrana_views.weights, name="paritrana_weights"),
 ]
