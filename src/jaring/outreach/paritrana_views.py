@@ -64,14 +64,14 @@ BREAKDOWN_COLUMNS = [
     Column(gettext_lazy("Group")),
     Column(gettext_lazy("Value")),
     Column(gettext_lazy("Full marks")),
-    Column(gettext_lazy("Marks (0–100)")),
+    Column(gettext_lazy("Marks, 0 to 100")),
     Column(gettext_lazy("Weight, %")),
     Column(gettext_lazy("Contribution")),
 ]
 
 
 class InterviewForm(ServiceForm):
-    score = forms.CharField(label=gettext_lazy("Interview score (0–100)"), required=False, max_length=20)
+    score = forms.CharField(label=gettext_lazy("Interview score, 0 to 100"), required=False, max_length=20)
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=600)
 
 
