@@ -42,3 +42,21 @@ def test_the_demo_branches_show_their_government_run_markets(demo):
 def test_the_demo_has_an_mou_about_to_expire(demo):
     listed, _ = mous_expiring(today=TODAY)
     assert [m.number for m in listed] == ["MOU/PNK/KC-PNK/2023"]
+
+
+def test_the_demo_ranks_provinces_on_the_paritrana_score(demo):
+    from decimal import Decimal
+
+    from jaring.outreach.paritrana_queries import paritrana_ranking
+
+    ranking = paritrana_ranking(TODAY.year, today=TODAY)
+    scores = {s.region.code: s for s in ranking.scores}
+    dki = {line.criterion: line.contribution for line in scores["31"].score.lines}
+    # the governor's regulation and this year's APBD budget line, and the panel's 82
+    assert (dki["regulation"], dki["budget"], dki["interview"]) == (
+        Decimal("10.00"),
+        Decimal("10.00"),
+        Decimal("16.40"),
+    )
+    assert ranking.scores[0].region.code == "31"
+    assert scores["64"].total == sum(line.contribution for line in scores["64"].score.lines)

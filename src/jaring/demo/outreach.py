@@ -9,6 +9,8 @@ time (``today`` and ``now`` of the load).
 - UPTD Pasar Kota Balikpapan (the market collector) signed with KC Balikpapan for its two markets, so
   KC Balikpapan shows 2 of 2 government-run markets; Samarinda has one (1 of 2).
 - A Kota Pontianak MoU ends within the look-ahead, so the expiring list is not empty.
+- The Paritrana panel interviewed DKI Jakarta, East Kalimantan and Kota Balikpapan this year, so the
+  ranking (/outreach/paritrana/) has scores beyond the tallies' (``paritrana_services.interview_set``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from jaring.channels.models import Outlet
 from jaring.contributions.models import Payer, PayerGroup
 from jaring.org.models import Office
 from jaring.outreach.models import Mou
+from jaring.outreach.paritrana_services import interview_set
 from jaring.outreach.services import (
     budget_line_add,
     commitment_add,
@@ -172,4 +175,8 @@ def outreach_demo(*, today: date, now: datetime) -> list[Mou]:
             actor=ACTOR,
             now=now,
         )
+
+    # The Paritrana panel's interviews of this year.
+    for region, score in (("31", "82"), ("64", "74.5"), ("64.71", "68")):
+        interview_set(region_code=region, year=today.year, score=score, actor=ACTOR, now=now)
     return made
