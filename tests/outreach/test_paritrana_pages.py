@@ -120,3 +120,12 @@ def test_the_ranking_and_a_breakdown_export_the_same_rows(world, signed_in):
     lines = list(csv.reader(io.StringIO(breakdown.content.decode("utf-8-sig"))))
     assert len(lines) == 1 + 7 + 1
     assert sum(Decimal(line[-1]) for line in lines[1:-1]) == Decimal(lines[-1][-1])
+
+
+def test_without_weights_in_force_the_pages_say_so(world, signed_in):
+    OutreachRule.objects.filter(kind="paritrana").delete()
+    client = signed_in("head_office_analyst")
+    region = client.get(REGION_URL, {"code": "64.71"})
+    assert region.status_code == 200 and 'data-testid="no-weights"' in region.content.decode()
+    assert 'data-testid="no-weights"' in client.get(RANKING_URL).content.decode()
+    assert client.get(REGION_URL, {"code": "64.71", "format": "csv"}).status_code == 404

@@ -183,10 +183,10 @@ def region_page(request, scope):
                 messages.success(request, _("Saved."))
                 return redirect(f"{reverse('outreach:paritrana_region')}?code={region.code}&year={year}")
         status = 400
-    result = paritrana_score(region, year)
-    if result is None:
-        raise Http404
+    result = paritrana_score(region, year)  # None when no weights are in force: the page says so
     if (fmt := export_format(request)) is not None:
+        if result is None:
+            raise Http404
         rows = [
             [
                 str(CRITERION_LABELS[line.criterion]),
@@ -217,7 +217,7 @@ def region_page(request, scope):
         "year": year,
         "years": list(range(local_date().year, FIRST_YEAR - 1, -1)),
         "result": result,
-        "rows": _rows(result.score.lines),
+        "rows": _rows(result.score.lines) if result else [],
         "form": form,
         "formats": EXPORT_FORMATS,
     }
