@@ -199,3 +199,33 @@ def test_the_ranking_puts_the_highest_score_first(world, register):
     totals = [s.total for s in ranking.scores]
     assert totals == sorted(totals, reverse=True)
     assert paritrana_ranking(TODAY.year + 1, today=TODAY) is None
+
+
+def test_a_staff_figure_of_the_informal_workforce_wins_over_the_estimate(world, register):
+    from jaring.monitoring.services import potential_set
+
+    covered_worker(world, register, "w1")
+    potential_set(
+        workers=5_000,
+        effective_from=date(YEAR, 3, 1),
+        region=Region.objects.get(code="64.71"),
+        source="Dinas Tenaga Kerja 2024",
+        actor=Actor.cli(),
+    )
+    result = balikpapan_score()
+    assert result.counts["informal_workforce"] == 5_000
+    assert lines(result)["informal"].value == Decimal("0.02")  # 1 of 5,000
+    informal = next(s for s in result.sources if s.key == "informal_workforce")
+    assert "Dinas Tenaga Kerja 2024" in informal.source
+
+
+def test_the_back_office_refuses_a_paritrana_rule_whose_weights_do_not_add_up(db):
+    from jaring.outreach.services import outreach_rule_save
+
+    data = {
+        "weights": DEFAULT | {"growth": "5"},
+        "full_marks": weights_in_force(Month.of(2026, 1)).as_dict()["full_marks"],
+    }
+    rule = OutreachRule(kind="paritrana", code="paritrana-bad", valid_from=Month.of(2026, 1), data=data)
+    assert reasons(outreach_rule_save, rule=rule, actor=Actor.cli()) == ["data:sum"]
+    assert not OutreachRule.objects.filter(code="paritrana-bad").exists()
