@@ -31,7 +31,9 @@ def agent(number):
 @pytest.mark.django_db
 def test_the_world_holds_the_participants_asked_for(demo):
     # the informal workers asked for; the demo's companies add their wage earners beside them
-    assert Participant.objects.filter(segment="BPU").count() == PARTICIPANTS
+    from jaring.demo.events import WALKS  # the walks' walkers come on top of the participants asked for
+
+    assert Participant.objects.filter(segment="BPU").count() == PARTICIPANTS + sum(w.new for w in WALKS)
 
 
 @pytest.mark.django_db
