@@ -20,6 +20,16 @@ from jaring.rules.months import Month
 HORIZONS = (3, 6, 12)
 
 
+def _percent(part: int, whole: int) -> Decimal | None:
+    """``part`` of ``whole`` in percent, half up to one decimal (None for a whole of nothing)."""
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1"), ROUND_HALF_UP) if whole else None
+
+
+def _per_head(cost: int, people: int) -> int | None:
+    """Rupiah per person, half up to the rupiah (None without anybody)."""
+    return int((Decimal(cost) / people).quantize(Decimal(1), ROUND_HALF_UP)) if people else None
+
+
 def events_running(day: date) -> list[Event]:
     """The events whose days include ``day``, by code."""
     return list(Event.objects.filter(starts_on__lte=day, ends_on__gte=day).order_by("code"))
@@ -49,9 +59,7 @@ class StillCovered:
 
     @property
     def pct(self) -> Decimal | None:
-        if self.count is None or not self.of:
-            return None
-        return (Decimal(self.count) * 100 / self.of).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return None if self.count is None else _percent(self.count, self.of)
 
 
 @dataclass(frozen=True)
@@ -71,17 +79,12 @@ class EventYield:
 
     @property
     def cost_per_new(self) -> int | None:
-        if not self.new:
-            return None
-        return int((Decimal(self.event.cost) / self.new).quantize(Decimal(1), ROUND_HALF_UP))
+        return _per_head(self.event.cost, self.new)
 
     @property
     def attendance_pct(self) -> Decimal | None:
-        if self.event.attendance is None or not self.event.target_attendance:
-            return None
-        return (Decimal(self.event.attendance) * 100 / self.event.target_attendance).quantize(
-            Decimal("0.1"), ROUND_HALF_UP
-        )
+        attended = self.event.attendance
+        return None if attended is None else _percent(attended, self.event.target_attendance)
 
 
 def event_yields(events: QuerySet | list[Event], *, as_of: date) -> list[EventYield]:
@@ -142,9 +145,7 @@ class CampaignReport:
 
     @property
     def cost_per_new(self) -> int | None:
-        if not self.new:
-            return None
-        return int((Decimal(self.cost) / self.new).quantize(Decimal(1), ROUND_HALF_UP))
+        return _per_head(self.cost, self.new)
 
     def still_covered(self) -> tuple[StillCovered, ...]:
         totals = []
