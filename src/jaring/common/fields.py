@@ -1,6 +1,7 @@
 """Model and form fields shared by the apps."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -85,3 +86,12 @@ class DayInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class ServiceForm(forms.Form):
+    """A form that only carries what was typed: the service judges it, and its per-field errors land on
+    the form's fields (an error about no field of the form, above the form)."""
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for name, problems in error.error_dict.items():
+            self.add_error(name if name in self.fields else None, problems)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from jaring.common.fields import DayInput
+from jaring.common.fields import DayInput, ServiceForm
 from jaring.members.models import Occupation
 from jaring.rules.months import Month
 
@@ -35,7 +35,7 @@ def rupiah_amount(text: str) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-class OutletForm(forms.Form):
+class OutletForm(ServiceForm):
     """A form acted at an outlet: a select among the user's outlets, or hidden when there is one."""
 
     outlet = forms.ModelChoiceField(queryset=None, to_field_name="code", label=_("Outlet"), empty_label=None)
@@ -108,11 +108,6 @@ class RegistrationForm(OutletForm):
                 "hx-include": "[name='declared_income']",
             }
         )
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Puts the service's per-field errors on the form's fields (others above the form)."""
-        for field_name, errors in error.error_dict.items():
-            self.add_error(field_name if field_name in self.fields else None, errors)
 
 
 class ReferencedForm(OutletForm):

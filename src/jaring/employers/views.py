@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from jaring.accounts.models import Role
 from jaring.channels.models import Partner
+from jaring.common.fields import ServiceForm
 from jaring.desk.access import acting_outlets, default_outlet, desk_scope
 from jaring.employers.models import Employer
 from jaring.employers.services import employer_register
@@ -31,7 +32,7 @@ def _sector_choices():
     ]
 
 
-class EmployerForm(forms.Form):
+class EmployerForm(ServiceForm):
     """The employer's fields as typed; everything but their shape is judged by the service."""
 
     name = forms.CharField(label=gettext_lazy("Employer's name"), max_length=200, required=False)
@@ -61,10 +62,6 @@ class EmployerForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sector"].choices = _sector_choices()
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        for name, problems in error.error_dict.items():
-            self.add_error(name if name in self.fields else None, problems)
 
 
 def _outlet_for(request, scope):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from jaring.accounts.models import STAFF_ROLES, Role
 from jaring.accounts.scope import Scope, roles_only
 from jaring.common.clock import local_date
-from jaring.common.fields import DayInput
+from jaring.common.fields import DayInput, ServiceForm
 from jaring.events.models import Campaign, Event
 from jaring.events.queries import (
     HORIZONS,
@@ -53,7 +53,7 @@ def _columns() -> list[Column]:
     ]
 
 
-class EventForm(forms.Form):
+class EventForm(ServiceForm):
     """An event as typed; the service judges every field."""
 
     code = forms.CharField(label=gettext_lazy("Code"), max_length=40, required=False)
@@ -81,10 +81,6 @@ class EventForm(forms.Form):
         ]
         for name in ("target_attendance", "attendance", "cost"):
             self.fields[name].widget.attrs["inputmode"] = "numeric"
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        for name, problems in error.error_dict.items():
-            self.add_error(name if name in self.fields else None, problems)
 
 
 def _office_code(scope: Scope) -> str:

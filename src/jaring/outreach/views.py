@@ -20,7 +20,7 @@ from jaring.accounts.models import STAFF_ROLES, Action, Role
 from jaring.accounts.scope import Scope, roles_only
 from jaring.channels.models import Partner
 from jaring.common.clock import local_date
-from jaring.common.fields import DayInput
+from jaring.common.fields import DayInput, ServiceForm
 from jaring.org.models import Office
 from jaring.outreach.models import Commitment, Mou, MouDocument, Site
 from jaring.outreach.queries import (
@@ -60,14 +60,6 @@ def _text(label, **kwargs):
 
 def _day(label):
     return forms.CharField(label=label, required=False, max_length=20, widget=DayInput())
-
-
-class ServiceForm(forms.Form):
-    """A form that only carries what was typed: the service judges it and its errors land on the fields."""
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        for name, problems in error.error_dict.items():
-            self.add_error(name if name in self.fields else None, problems)
 
 
 class MouForm(ServiceForm):

@@ -20,7 +20,7 @@ from jaring.accounts.models import Role
 from jaring.accounts.scope import Scope, roles_only
 from jaring.channels.models import Outlet, Partner
 from jaring.common.clock import local_date
-from jaring.common.fields import DayInput
+from jaring.common.fields import DayInput, ServiceForm
 from jaring.employers.leads.queries import lead_find, lead_yield, leads_in_scope
 from jaring.employers.leads.services import lead_contacted, lead_declined, lead_hand_over, lead_register
 from jaring.employers.models import Employer, Lead
@@ -47,7 +47,7 @@ def works_leads(scope: Scope) -> bool:
     return True
 
 
-class HandOverForm(forms.Form):
+class HandOverForm(ServiceForm):
     """A company to hand over, as typed; everything but its shape is judged by the service."""
 
     name = forms.CharField(label=gettext_lazy("Company name"), max_length=200, required=False)
@@ -74,10 +74,6 @@ class HandOverForm(forms.Form):
     def clean_office(self):
         # Branch staff hand over from their own branch: the one choice, chosen or not.
         return self.cleaned_data["office"] or self.only_office
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        for name, problems in error.error_dict.items():
-            self.add_error(name if name in self.fields else None, problems)
 
 
 def _handing_offices(scope: Scope) -> list[Office]:
