@@ -140,6 +140,7 @@ def registration_check(
             "The date is before the days a late record may be dated on; only an operator records history."
         )
         return [Problem("registered_at", "too_old", message)]
+    event, event_problems = event_check(request.event_code, registered_at, book.context.event)
     try:
         clean = registration_clean(
             nik=request.nik,
@@ -158,10 +159,9 @@ def registration_check(
             permanence=request.permanence,
         )
     except ValidationError as error:
-        return problems_of(error) + event_check(request.event_code, registered_at, book.context.event)[1]
-    event, problems = event_check(request.event_code, registered_at, book.context.event)
-    if problems:
-        return problems
+        return problems_of(error) + event_problems
+    if event_problems:
+        return event_problems
     first = book.existing.get(clean.nik) or book.taken.get(clean.nik)
     if first is not None:
         if event is not None:
