@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from jaring.contributions.queries import covered_after
 from jaring.events.models import Campaign, Event, EventSignup
@@ -87,32 +87,33 @@ class EventYield:
         return None if attended is None else _percent(attended, self.event.target_attendance)
 
 
-def event_yields(events: QuerySet | list[Event], *, as_of: date) -> list[EventYield]:
-    """The yield of each of ``events`` as known on ``as_of``: one query for the sign-ups and one per
-    horizon and event for the coverage."""
+def event_yields(
+    events: QuerySet | list[Event], *, as_of: date, horizons: tuple[int, ...] = HORIZONS
+) -> list[EventYield]:
+    """The yield of each of ``events`` as known on ``as_of``: one query for the sign-ups (with the latest
+    registration month of the new ones, which tells whether a horizon is over), and one per horizon and
+    event for the coverage (``horizons=()``: the counts only, for a page that shows no coverage)."""
     events = list(events)
-    counts = {
-        (event_id, new): n
-        for event_id, new, n in EventSignup.objects.filter(event__in=[e.pk for e in events])
+    counts: dict[tuple[int, bool], tuple[int, Month | None]] = {
+        (event_id, new): (n, latest)
+        for event_id, new, n, latest in EventSignup.objects.filter(event__in=[e.pk for e in events])
         .values_list("event_id", "new")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), latest=Max("participant__registered_month"))
+        .values_list("event_id", "new", "n", "latest")
         .order_by()
     }
     current = Month.from_date(as_of)
     yields = []
     for event in events:
-        new = counts.get((event.pk, True), 0)
+        new, latest = counts.get((event.pk, True), (0, None))
         joined = Participant.objects.filter(event_signups__event=event, event_signups__new=True)
         still = []
-        for months in HORIZONS:
-            pending = joined.filter(registered_month__gte=current - months).exists()
-            count = None if pending else covered_after(joined, months, current).count()
+        for months in horizons:
+            pending = latest is not None and latest >= current - months
+            count = None if pending else covered_after(joined, months, current).count() if new else 0
             still.append(StillCovered(months=months, count=count, of=new))
-        yields.append(
-            EventYield(
-                event=event, new=new, already=counts.get((event.pk, False), 0), still_covered=tuple(still)
-            )
-        )
+        already = counts.get((event.pk, False), (0, None))[0]
+        yields.append(EventYield(event=event, new=new, already=already, still_covered=tuple(still)))
     return yields
 
 
@@ -148,24 +149,26 @@ class CampaignReport:
         return _per_head(self.cost, self.new)
 
     def still_covered(self) -> tuple[StillCovered, ...]:
+        """The events' readings summed horizon by horizon (unknown while one event's is)."""
         totals = []
-        for index, months in enumerate(HORIZONS):
-            parts = [y.still_covered[index] for y in self.yields]
+        for parts in zip(*(y.still_covered for y in self.yields), strict=True):
             known = all(part.count is not None for part in parts)
             count = sum(part.count or 0 for part in parts) if known else None
-            totals.append(StillCovered(months=months, count=count, of=self.new))
+            totals.append(StillCovered(months=parts[0].months, count=count, of=self.new))
         return tuple(totals)
 
 
-def campaign_report(campaign: Campaign, *, as_of: date, events: QuerySet | None = None) -> CampaignReport:
+def campaign_report(
+    campaign: Campaign,
+    *,
+    as_of: date,
+    events: QuerySet | None = None,
+    horizons: tuple[int, ...] = HORIZONS,
+) -> CampaignReport:
     """The campaign's events (those of ``events`` when given: a scope's), by start and code."""
     rows = (events if events is not None else Event.objects.all()).filter(campaign=campaign)
-    return CampaignReport(
-        campaign=campaign,
-        yields=tuple(
-            event_yields(rows.select_related("city", "office").order_by("starts_on", "code"), as_of=as_of)
-        ),
-    )
+    rows = rows.select_related("city", "office").order_by("starts_on", "code")
+    return CampaignReport(campaign=campaign, yields=tuple(event_yields(rows, as_of=as_of, horizons=horizons)))
 
 
 def campaigns_with_events(events: QuerySet) -> QuerySet:

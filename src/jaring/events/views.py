@@ -129,7 +129,7 @@ def home(request, scope):
         raise Http404
     as_of = local_date()
     campaigns = [
-        campaign_report(campaign, as_of=as_of, events=events)
+        campaign_report(campaign, as_of=as_of, events=events, horizons=())  # the list shows no coverage
         for campaign in Campaign.objects.filter(events__in=events).distinct().order_by("-starts_on", "code")
     ]
     alone = event_yields(events.filter(campaign__isnull=True).select_related("city", "office"), as_of=as_of)
