@@ -23,8 +23,8 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from jaring.members.models import Participant, Permanence
-from jaring.monitoring.models import PermanenceShare, PotentialMarket
-from jaring.monitoring.progress import informal_share
+from jaring.monitoring.models import PermanenceShare
+from jaring.monitoring.progress import informal_share, staff_potentials
 from jaring.monitoring.targets import served_regencies
 from jaring.org.models import Office
 from jaring.org.queries import office_subtree
@@ -116,13 +116,7 @@ class PermanenceReport:
 def regency_workers(regencies: list[str], as_of: date) -> dict[str, tuple[int, str]]:
     """Regency -> (informal workers, "staff" or "estimate"): the staff figure in force, else population x
     the employed per resident x the informal share in force (``progress.office_market``'s rule)."""
-    staff: dict[str, int] = {}
-    for region_id, workers in (
-        PotentialMarket.objects.filter(effective_from__lte=as_of, region_id__in=regencies)
-        .order_by("region_id", "effective_from")
-        .values_list("region_id", "workers")
-    ):
-        staff[region_id] = workers
+    staff = {code: row.workers for code, row in staff_potentials(as_of, regencies).items()}
     share = informal_share(as_of)
     found = {}
     for code, population in Region.objects.filter(code__in=regencies).values_list("code", "population"):

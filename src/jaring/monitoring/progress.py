@@ -4,7 +4,7 @@ only; plain dataclasses out (``monitoring.queries`` re-exports these functions).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -417,23 +417,30 @@ def informal_share(as_of: date) -> InformalShare | None:
     )
 
 
+def staff_potentials(as_of: date, regencies: Collection[str] | None = None) -> dict[str, PotentialMarket]:
+    """Regency/city -> the staff figure of its potential market in force on ``as_of`` (the latest loaded on
+    or before it), for ``regencies`` (every one when None); a regency without a figure is left out."""
+    rows = PotentialMarket.objects.filter(effective_from__lte=as_of)
+    if regencies is not None:
+        rows = rows.filter(region_id__in=list(regencies))
+    found: dict[str, PotentialMarket] = {}
+    for row in rows.order_by("region_id", "effective_from"):
+        found[row.region_id] = row  # ordered by date: the latest in force wins
+    return found
+
+
 def office_market(office: Office, as_of: date | None = None) -> Market:
     """The office's active informal participants in the month of ``as_of`` against the potential market of
     the regencies/cities its branches serve (the whole country for the head office)."""
     as_of = as_of or local_date()
     national = office.parent_id is None
-    figures = PotentialMarket.objects.filter(effective_from__lte=as_of)
     regions = Region.objects.filter(level=Region.Level.REGENCY)
-    office_ids = None
+    office_ids = regencies = None
     if not national:
         regencies = served_regencies(office)
-        figures, regions = figures.filter(region_id__in=regencies), regions.filter(code__in=regencies)
+        regions = regions.filter(code__in=regencies)
         office_ids = list(office_subtree(office).values_list("pk", flat=True))
-    staff: dict[str, int] = {}
-    for region_id, workers in figures.order_by("region_id", "effective_from").values_list(
-        "region_id", "workers"
-    ):
-        staff[region_id] = workers  # ordered by date: the latest figure in force wins
+    staff = {code: row.workers for code, row in staff_potentials(as_of, regencies).items()}
     estimated = regions.exclude(code__in=list(staff)).aggregate(n=Sum("population"), regencies=Count("code"))
     population = estimated["n"] or 0
     share = informal_share(as_of)

@@ -29,8 +29,7 @@ from jaring.accounts.scope import Scope
 from jaring.common.clock import local_date
 from jaring.common.rules import entry_in_force, rule_entries
 from jaring.monitoring import readings
-from jaring.monitoring.models import PotentialMarket
-from jaring.monitoring.progress import informal_share
+from jaring.monitoring.progress import informal_share, staff_potentials
 from jaring.org.models import BranchArea, Office
 from jaring.org.queries import in_office_subtree
 from jaring.outreach import paritrana
@@ -201,13 +200,10 @@ class Basis:
         ):
             self.regencies[parent].append(code)
             self.population[code] = population or 0
-        self.staff: dict[str, tuple[int, date, str]] = {}
-        for region_id, workers, day, source in (
-            PotentialMarket.objects.filter(effective_from__lte=self.through)
-            .order_by("region_id", "effective_from")
-            .values_list("region_id", "workers", "effective_from", "source")
-        ):
-            self.staff[region_id] = (workers, day, source)  # ordered by date: the latest in force wins
+        self.staff: dict[str, tuple[int, date, str]] = {
+            code: (row.workers, row.effective_from, row.source)
+            for code, row in staff_potentials(self.through).items()
+        }
         self.share = informal_share(self.through)
         self.active_pu = readings.active_by(month, by="office_id", segment="PU")
         self.active_bpu = readings.active_by(month, by="office_id", segment="BPU")
