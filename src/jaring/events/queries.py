@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 
 from jaring.contributions.queries import covered_after
 from jaring.events.models import Campaign, Event, EventSignup
@@ -173,9 +173,7 @@ def campaign_report(
 
 def campaigns_with_events(events: QuerySet) -> QuerySet:
     """The campaigns holding at least one of ``events``, newest first."""
-    return (
-        Campaign.objects.filter(Q(events__in=events.values("pk"))).distinct().order_by("-starts_on", "code")
-    )
+    return Campaign.objects.filter(events__in=events.values("pk")).distinct().order_by("-starts_on", "code")
 
 
 def yield_as_dict(item: EventYield) -> dict:

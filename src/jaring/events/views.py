@@ -23,6 +23,7 @@ from jaring.events.queries import (
     CampaignReport,
     EventYield,
     campaign_report,
+    campaigns_with_events,
     event_yields,
     events_in_scope,
 )
@@ -130,7 +131,7 @@ def home(request, scope):
     as_of = local_date()
     campaigns = [
         campaign_report(campaign, as_of=as_of, events=events, horizons=())  # the list shows no coverage
-        for campaign in Campaign.objects.filter(events__in=events).distinct().order_by("-starts_on", "code")
+        for campaign in campaigns_with_events(events)
     ]
     alone = event_yields(events.filter(campaign__isnull=True).select_related("city", "office"), as_of=as_of)
     context = {"campaigns": campaigns, "alone": alone, "form": form}

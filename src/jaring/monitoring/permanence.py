@@ -81,12 +81,6 @@ class Segment:
     def unreached(self) -> int:
         return max(self.potential - self.registered, 0)
 
-    @property
-    def active_pct(self) -> Decimal | None:
-        if not self.registered:
-            return None
-        return (Decimal(self.active) * 100 / self.registered).quantize(Decimal("0.1"))
-
     def arithmetic(self) -> str:
         if self.share is None:
             return f"no share for {self.permanence}: potential 0; registered {self.registered:,}"
