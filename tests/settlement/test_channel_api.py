@@ -94,9 +94,13 @@ def test_a_replayed_request_is_refused(channel, send, client, worker):
 
 
 def test_a_stale_timestamp_is_refused(channel, send, worker):
+    from jaring.settlement.credentials import TOLERANCE
+
     body = {"customer": participant_payment_code(worker), "months": 1, "amount": 16_800, "reference": "R1"}
-    assert send(channel, PAYMENTS, body, at=time.time() - 301).status_code == 401
-    assert send(channel, PAYMENTS, body, at=time.time() + 301).status_code == 401
+    # The header carries whole seconds (the fraction is cut), so a margin of a few seconds past the
+    # tolerance keeps the request stale however the clock's fraction falls.
+    assert send(channel, PAYMENTS, body, at=time.time() - TOLERANCE - 3).status_code == 401
+    assert send(channel, PAYMENTS, body, at=time.time() + TOLERANCE + 3).status_code == 401
     assert not Payment.objects.exists()
     assert send(channel, PAYMENTS, body, at=time.time() - 200).status_code == 201
 
