@@ -162,6 +162,7 @@ def worker(rows: int, work: Path) -> None:
                         cells[5],
                         "",
                         db_datetime(now),
+                        None,
                         db_datetime(now),
                     )
                 )

@@ -184,7 +184,7 @@ def quarters(year: int) -> list[tuple[str, date, date]]:
     ]  # fmt: skip
 
 
-def world_build(participants: int, as_of: date) -> None:
+def world_build(participants: int, as_of: date, network: int | None = None) -> None:
     """Offices, outlets, agents, a contest and targets, and the partitions of the months built; through
     the services where they are few, ``bulk_create`` for the outlets and agents."""
     from jaring.accounts.models import Role
@@ -200,7 +200,7 @@ def world_build(participants: int, as_of: date) -> None:
     from jaring.regions.models import Region
     from jaring.rules.months import Month
 
-    counts = sizes(participants)
+    counts = sizes(network or participants)
     head = office_create(code="KP", name="Kantor Pusat", kind="head")
     start, end = year_period(as_of.year)
     regencies = []
@@ -449,14 +449,14 @@ def tallies_add(batch) -> None:
 
     from jaring.common.bulk import insert_rows
 
-    for model, keys, sums, rows in batch.rows():
-        table = model._meta.db_table
-        columns = ", ".join((*keys, *sums))
+    for rows in batch.rows():
+        table = rows.model._meta.db_table
+        names = (*rows.keys, *rows.sums, *rows.latest)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {STAGED}{table} AS SELECT {columns} FROM {table} LIMIT 0"
-            )
-        insert_rows(f"{STAGED}{table}", (*keys, *sums), rows)
+            columns = ", ".join(names)
+            staged = f"{STAGED}{table}"
+            cursor.execute(f"CREATE TABLE IF NOT EXISTS {staged} AS SELECT {columns} FROM {table} LIMIT 0")
+        insert_rows(f"{STAGED}{table}", names, rows.rows)
 
 
 def tallies_merge() -> int:
@@ -470,20 +470,22 @@ def tallies_merge() -> int:
     takes the additive upsert."""
     from django.db import connection
 
-    from jaring.tallies.writer import TallyBatch
+    from jaring.tallies.writer import TallyBatch, latest_sql
 
     merged = 0
     with connection.cursor() as cursor:
         # tens of millions of staged rows: group them in memory, build the indexes in memory
         cursor.execute("SET LOCAL work_mem = '1GB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '2GB'")
-        for model, keys, sums, _rows in TallyBatch().rows():
-            table = model._meta.db_table
+        for rows in TallyBatch().rows():
+            table, keys, sums = rows.model._meta.db_table, rows.keys, (*rows.sums, *rows.latest)
             cursor.execute("SELECT to_regclass(%s)", [f"{STAGED}{table}"])
             if cursor.fetchone()[0] is None:
                 continue
             key_list = ", ".join(keys)
-            totals = ", ".join(f"sum({name})" for name in sums)
+            totals = ", ".join(
+                [f"sum({name})" for name in rows.sums] + [f"max({name})" for name in rows.latest]
+            )
             grouped = f"SELECT {key_list}, {totals} FROM {STAGED}{table} GROUP BY {key_list}"
             cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
             if cursor.fetchone()[0]:
@@ -495,7 +497,10 @@ def tallies_merge() -> int:
                 for statement in restore:
                     cursor.execute(statement)
             else:
-                additions = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in sums)
+                additions = ", ".join(
+                    [f"{name} = {table}.{name} + excluded.{name}" for name in rows.sums]
+                    + [latest_sql(table, name) for name in rows.latest]
+                )
                 cursor.execute(
                     f"INSERT INTO {table} ({key_list}, {', '.join(sums)}) {grouped} "
                     f"ON CONFLICT ({key_list}) DO UPDATE SET {additions}"
@@ -558,7 +563,7 @@ def chunk_write(maker: Maker, first: int, count: int) -> tuple[int, int]:
             print_ = fingerprint(person, amount, outlet, agent, paid_at)
         ledger.append((pid, person, kind, month.index, 1, amount, breakdown, channel, outlet, agent, None,
                        reverses, "bench: reversed" if reverses else "", source, reference, print_, paid_at,
-                       paid_at))  # fmt: skip
+                       None, paid_at))  # fmt: skip
         keys.append((source, reference, pid, print_))
         if reverses:
             keys.append((LedgerKey.REVERSED, str(reverses), pid, ""))
@@ -570,7 +575,7 @@ def chunk_write(maker: Maker, first: int, count: int) -> tuple[int, int]:
     return len(people), len(ledger)
 
 
-def build(participants: int, url: str, chunk: int) -> dict:
+def build(participants: int, url: str, chunk: int, network: int | None = None) -> dict:
     """Runs every step not yet done; returns the world's record (participants, as_of)."""
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -613,8 +618,8 @@ def build(participants: int, url: str, chunk: int) -> dict:
         atomic=False,
     )
     as_of = date.fromisoformat(done.get("world", {}).get("as_of") or local_date().isoformat())
-    step("world", lambda: world_build(participants, as_of), {"participants": participants,
-                                                              "as_of": as_of.isoformat()})  # fmt: skip
+    step("world", lambda: world_build(participants, as_of, network), {"participants": participants,
+         "as_of": as_of.isoformat(), "network": network or participants})  # fmt: skip
     maker = None
     for first in range(0, participants, chunk):
         count = min(chunk, participants - first)
@@ -1073,6 +1078,11 @@ def main() -> None:
     )
     parser.add_argument("--participants", type=int, default=1_000_000)
     parser.add_argument("--postgres", required=True, help="PostgreSQL URL of the bench's own database")
+    parser.add_argument(
+        "--network",
+        type=int,
+        help="outlets and agents of a world of this many participants (default: its own)",
+    )
     parser.add_argument("--chunk", type=int, default=CHUNK, help="participants per COPY step")
     parser.add_argument("--budget-gb", type=float, help="disk budget (default 6 GB per million)")
     parser.add_argument("--measure", action="store_true", help="measure once the world is built")
@@ -1109,7 +1119,7 @@ def main() -> None:
 
         django.setup()
         started = time.perf_counter()
-        world = build(args.participants, url, args.chunk)
+        world = build(args.participants, url, args.chunk, args.network)
         print(
             f"built ({time.perf_counter() - started:.0f} s this run); database {gb(database_size())}",
             flush=True,

@@ -1,9 +1,30 @@
 """Shared fixtures: a database with the real region table, and a small world of offices and outlets."""
 
+import os
+import tempfile
 from datetime import date, datetime
 
 import pytest
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
+
+# HYPOTHESIS_PROFILE=thorough tries each property twenty times as many cases (before a change lands).
+hypothesis_settings.register_profile("thorough", max_examples=2000, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file of this run's own, not Django's in-memory one, so that the
+    browser tests' live server serves each request on its own connection. With the in-memory database
+    the server's threads and the test share one connection, and two queries on it at once (a test
+    reading the database while the page still sends) may fail or hang at random, as Django warns."""
+    from django.conf import settings
+
+    default = settings.DATABASES["default"]
+    test = default.setdefault("TEST", {})  # the dict the connection holds: changed in place
+    if default["ENGINE"].endswith("sqlite3") and not test.get("NAME"):
+        test["NAME"] = os.path.join(tempfile.gettempdir(), f"jaring-test-{os.getpid()}.sqlite3")
 
 
 @pytest.fixture(scope="session")

@@ -47,6 +47,7 @@ from jaring.accounts.scope import ACTING_ROLES, scope_for
 from jaring.channels.models import Agent, Outlet
 from jaring.contributions.models import Bill, GroupMembership, Payer, PayerGroup, Payment
 from jaring.imports.models import ImportJob
+from jaring.members.duplicate_views import DECIDE_ROLES
 from jaring.members.models import Participant
 from jaring.monitoring.models import Contest
 from jaring.org.models import Office
@@ -55,7 +56,7 @@ from jaring.rules.months import Month
 
 SKIPPED_PREFIXES = ("admin/", "i18n/", "api/", "static/", "media/", "healthz", "favicon.ico")
 # Pages a visitor may see (they show no participant); every other page sends a visitor to sign in or 404.
-PUBLIC = {"accounts:login", "imports:template", "web:home"}
+PUBLIC = {"accounts:login", "imports:template", "web:home", "field:service_worker", "field:manifest"}
 SIGN_IN_PATHS = ("/accounts/login/", "/admin/login/")
 # Who each part of jaring is for (the pages answer 404 to everyone else).
 DASHBOARD_ROLES = NATIONAL_ROLES | OFFICE_ROLES
@@ -188,6 +189,66 @@ def statement(**extra):
     return pick
 
 
+def claim_entry(kwargs: Callable, *, documents: bool = False):
+    """A registry entry for a claim's page (``kwargs`` of the claim) or one of its documents: inside when
+    the claim's office is in the user's scope (every claim for the national roles) and the role opens
+    such pages, outside otherwise."""
+
+    def pick(world, user):
+        from jaring.claims.models import Claim, ClaimDocument
+        from jaring.claims.queries import claims_visible
+        from jaring.claims.views import CLAIM_ROLES, DOCUMENT_ROLES
+
+        scope = scope_for(user)
+        if documents:
+            every = ClaimDocument.objects.select_related("claim").order_by("pk")
+            seen = (
+                every.filter(claim__in=claims_visible(scope))
+                if scope.role in DOCUMENT_ROLES
+                else every.none()
+            )
+        else:
+            every = Claim.objects.order_by("pk")
+            seen = claims_visible(scope, every) if scope.role in CLAIM_ROLES else every.none()
+        inside, outside = seen.first(), every.exclude(pk__in=seen.values("pk")).first()
+        return (kwargs(inside) if inside else None), (kwargs(outside) if outside else None)
+
+    return pick
+
+
+def claim_payout(world, user):
+    from jaring.claims.models import ClaimPayout
+    from jaring.claims.views import PAY_ROLES
+
+    return shared(ClaimPayout, kwargs=lambda payout: {"pk": payout.pk}, roles=PAY_ROLES)(world, user)
+
+
+def field_phone(world, user):
+    """A registry entry for revoking a phone (a POST: GET answers 405): inside when the phone's agent is in
+    the user's scope."""
+    from jaring.field.models import Device
+
+    every = Device.objects.order_by("pk")
+    seen = every.filter(agent__in=scope_for(user).agents())
+    inside, outside = seen.first(), every.exclude(pk__in=seen.values("pk")).first()
+    return ({"pk": inside.pk} if inside else None), ({"pk": outside.pk} if outside else None)
+
+
+def duplicate_pair(world, user, roles=None):
+    """A registry entry for a probable duplicate's page: inside when the user's role reviews pairs (or is
+    among ``roles``) and either participant is served by their offices (every pair for the national
+    roles)."""
+    from jaring.members.duplicate_queries import pairs_visible
+    from jaring.members.duplicate_views import REVIEW_ROLES
+    from jaring.members.models import ProbableDuplicate
+
+    scope = scope_for(user)
+    every = ProbableDuplicate.objects.order_by("pk")
+    seen = pairs_visible(scope, every) if scope.role in (roles or REVIEW_ROLES) else every.none()
+    inside, outside = seen.first(), every.exclude(pk__in=seen.values("pk")).first()
+    return ({"pk": inside.pk} if inside else None), ({"pk": outside.pk} if outside else None)
+
+
 REGISTRY: dict[str, Callable] = {
     "imports:detail": IMPORT_JOB,
     "imports:status": IMPORT_JOB,
@@ -198,6 +259,7 @@ REGISTRY: dict[str, Callable] = {
     "imports:template": unscoped(kind=ImportJob.Kind.REGISTRATIONS),
     "desk:participant": DESK_PARTICIPANT,
     "desk:card": DESK_PARTICIPANT,
+    "desk:jht": DESK_PARTICIPANT,
     "desk:receipt": DESK_RECEIPT,
     "desk:receipt_pdf": DESK_RECEIPT,
     "desk:void": DESK_RECEIPT,
@@ -209,6 +271,14 @@ REGISTRY: dict[str, Callable] = {
     "dashboards:contest_close": shared(
         Contest, kwargs=lambda c: {"code": c.code}, roles={Role.ADMIN, Role.HEAD_OFFICE_ANALYST}
     ),
+    "claims:claim": claim_entry(lambda claim: {"number": claim.number}),
+    "claims:document": claim_entry(lambda d: {"number": d.claim.number, "pk": d.pk}, documents=True),
+    "claims:payout_file": claim_payout,
+    "duplicates:pair": duplicate_pair,
+    "field:agent": AGENT_BY_CODE,
+    "field:revoke": field_phone,
+    # merging is a POST (GET answers 405) by the roles that decide pairs
+    "duplicates:merge": lambda world, user: duplicate_pair(world, user, roles=DECIDE_ROLES),
     "events:event": event_entry(lambda event: {"code": event.code}),
     "events:campaign": event_entry(lambda event: {"code": event.campaign.code}),
     "perisai:agent": AGENT_BY_CODE,
@@ -285,7 +355,8 @@ MARKED_PHONES = frozenset(phone for *_, phone, _by_agent in MARKED)
 @pytest.fixture
 def town(network, register, staff, settings, tmp_path):
     """The ``network`` world with a marked participant in every corner (each paying once), a user per
-    role, a user without a profile, and a finished import in Karawang and one in Kalimantan."""
+    role, a user without a profile, a finished import in Karawang and one in Kalimantan, and a probable
+    duplicate in each."""
     from jaring.contributions.services import payment_record
     from jaring.events.services import campaign_save, event_save
     from jaring.imports.services import import_job_for_file, import_run
@@ -317,6 +388,11 @@ def town(network, register, staff, settings, tmp_path):
         event_save(actor=None, code=f"RUN-{place}-1", name=f"Lari {place}", kind="fun_run", city_code=city,
                    starts_on=date(2024, 5, 10), ends_on=date(2024, 5, 10),
                    campaign_code=f"RUN-{place}")  # fmt: skip
+    _claims_made(w, settings, tmp_path)
+    _duplicates_made(register)
+    from jaring.field.services import device_enrol
+
+    device_enrol(agent=w.agent, name="Samsung Siti", actor=None)  # a field phone of the Karawang agent
     w.people = people_create(w, staff)
     w.people["demo.nobody"] = get_user_model().objects.create_user("demo.nobody", password=PASSWORD)
     w.people["anonymous"] = AnonymousUser()
@@ -335,6 +411,60 @@ def town(network, register, staff, settings, tmp_path):
         )
         import_run(job)
     return w
+
+
+def _claims_made(w, settings, tmp_path):
+    """A death claim in Karawang (covered, with a document) and one in Balikpapan (not covered), and an
+    empty payout, so the claims pages have something inside and outside every scope."""
+    from jaring.claims.models import ClaimPayout
+    from jaring.claims.services import ClaimRequest, HeirRequest, claim_document_add, claim_submit
+    from jaring.contributions.services import payment_record
+    from jaring.rules.nik import Sex, make_nik
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    payment_record(
+        history_allowed=True, participant=w.marked_karawang, months=12, amount=16_800 * 12, source="test",
+        idempotency_key="claim-cover", paid_at=jakarta(2024, 6, 5), outlet=w.pos_karawang,
+    )  # fmt: skip
+    heir = HeirRequest(
+        nik=make_nik("32.15.01", date(1987, 2, 3), Sex("F"), 7), name="Sri Wahyuni", relation="spouse",
+        bank="BRI", account_number="123456789012345", account_name="Sri Wahyuni",
+    )  # fmt: skip
+    claims = [
+        claim_submit(
+            request=ClaimRequest(
+                participant=participant.nik,
+                kind="JKM",
+                incident_at=jakarta(2024, 9, 14),
+                heirs=(heir,),
+                source="test",
+                idempotency_key=f"claim-{participant.pk}",
+            ),
+            actor=None,
+        )
+        for participant in (w.marked_karawang, w.marked_balikpapan)
+    ]
+    claim_document_add(claim=claims[0], kind="death_certificate", content=b"%PDF-1.4 akta", actor=None)
+    ClaimPayout.objects.create(created_by="every-url walk")
+
+
+def _duplicates_made(register):
+    """A probable duplicate in Karawang and one in Balikpapan (the same name, birth date and village, the
+    NIK's serial changed), kept by the scan for review."""
+    from jaring.members.services.duplicates import duplicates_scan
+    from jaring.rules.nik import Sex, make_nik
+
+    for name, district, outlet_code in (
+        ("Sekar Ayuningtyas", "32.15.01", "POS-KRW"),
+        ("Wulan Permatasari", "64.71.01", "POS-BPN"),
+    ):
+        for serial in (801, 802):
+            register(
+                nik=make_nik(district, date(1979, 8, 17), Sex("F"), serial), name=name, sex="F",
+                birth_date=date(1979, 8, 17), district=district, outlet=Outlet.objects.get(code=outlet_code),
+                registered_at=jakarta(2024, 5, 11),
+            )  # fmt: skip
+    duplicates_scan()
 
 
 # -- what a response shows ----------------------------------------------------------------------------------

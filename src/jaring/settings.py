@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "jaring.settlement",
     "jaring.outreach",
     "jaring.events",
+    "jaring.claims",
+    "jaring.field",
     "jaring.api",
     # axes before accounts: its failed-sign-in receiver marks a lock-out before the audit trail records it.
     "axes",
@@ -179,7 +181,7 @@ def _databases() -> dict:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            "TEST": {"NAME": HOME / "test.sqlite3"} if os.environ.get("JARING_TEST_SQLITE_FILE") else {},
+            "TEST": {},  # the tests' database: a file of each run's own (tests/conftest.py)
         }
     }
 
@@ -189,6 +191,9 @@ DATABASES = _databases()
 DATABASE_ROUTERS = ["jaring.common.replica.PrimaryReplicaRouter"] if "replica" in DATABASES else []
 # Seconds the replica may lag before its reads go back to the primary (docs/architecture.md says why this
 # bound lives beside DATABASE_REPLICA_URL and not in a rule row).
+# The population registry (Dukcapil) registrations are checked against: "" (off), "fake", or a dotted path
+# to an adapter class (``members.population``).
+POPULATION_REGISTRY = os.environ.get("JARING_POPULATION_REGISTRY", "")
 REPLICA_MAX_LAG = float(os.environ.get("JARING_REPLICA_MAX_LAG", "") or 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("imports/", include("jaring.imports.urls")),
     path("desk/employers/", include("jaring.employers.urls")),
+    path("desk/field/", include("jaring.field.urls")),
     path("desk/", include("jaring.desk.urls")),
     path("dashboards/", include("jaring.dashboards.urls")),
     path("agents/", include("jaring.perisai.urls")),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("settlement/", include("jaring.settlement.urls")),
     path("outreach/", include("jaring.outreach.urls")),
     path("events/", include("jaring.events.urls")),
+    path("claims/", include("jaring.claims.urls")),
+    path("duplicates/", include("jaring.members.duplicate_urls")),
     path("", include("jaring.accounts.urls")),
     path("", include("jaring.web.urls")),
 ]

@@ -94,6 +94,20 @@ def _skip(reason: str):
     pytest.skip(f"browser tests skipped: {reason}")
 
 
+# A browser test takes under a minute. One still waiting after five has wedged in the browser (a page
+# whose promise never settles, a context that does not close): it fails with the stack of where it
+# waited, and gets one more try, once; a test that fails its assertions is never tried again.
+BROWSER_TEST_TIMEOUT = 300
+
+
+def pytest_collection_modifyitems(config, items):
+    here = os.path.dirname(__file__)
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.timeout(BROWSER_TEST_TIMEOUT))
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=["Timeout"]))
+
+
 def pytest_terminal_summary(terminalreporter):
     if _skipped_because:
         terminalreporter.section("browser tests", yellow=True, bold=True)

@@ -40,9 +40,12 @@ def test_the_load_reports_what_it_added(demo):
     assert demo.participants == Participant.objects.count()
     # the informal workers asked for and those the walks signed up, and the wage earners of the demo's
     # companies (every size, and the SMEs handed to Pos and registered)
+    from jaring.demo.duplicates import CASES, TWINS
     from jaring.demo.events import WALKS
 
-    assert Participant.objects.filter(segment="BPU").count() == PARTICIPANTS + sum(w.new for w in WALKS)
+    # ... and the second records of the demo's probable duplicates, and a pair of twins
+    added = sum(w.new for w in WALKS) + len(CASES) + len(TWINS)
+    assert Participant.objects.filter(segment="BPU").count() == PARTICIPANTS + added
     assert Participant.objects.filter(segment="PU").count() == 3 + 12 + 45 + 120 + 4
     assert demo.payments == Payment.objects.count() > demo.participants
     assert demo.deposits == Deposit.objects.count() > 0

@@ -33,6 +33,20 @@ registrations_file_write(Path({path!r}), {rows}, outlets=["POS-BPN", "POS-KRW"],
 """
 
 
+@pytest.fixture
+def database(tmp_path: Path):
+    """Environment for the child processes and a function giving (processed rows, participants); the
+    PostgreSQL database made for them is dropped afterwards."""
+    env, counts = _database(tmp_path)
+    yield env, counts
+    if "DATABASE_URL" in env:
+        import psycopg
+
+        base, name = env["DATABASE_URL"].rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _database(tmp_path: Path) -> tuple[dict, object]:
     """Environment for the child processes and a function giving (processed rows, participants)."""
     env = {**os.environ, "JARING_HOME": str(tmp_path), "DJANGO_SETTINGS_MODULE": "jaring.settings"}
@@ -67,8 +81,10 @@ def _database(tmp_path: Path) -> tuple[dict, object]:
     return env, counts
 
 
-def test_an_import_killed_half_way_finishes_on_the_rerun_with_no_duplicate_and_no_missing_row(tmp_path):
-    env, counts = _database(tmp_path)
+def test_an_import_killed_half_way_finishes_on_the_rerun_with_no_duplicate_and_no_missing_row(
+    tmp_path, database
+):
+    env, counts = database
     path = tmp_path / "workers.csv"
     subprocess.run([sys.executable, "-c", SETUP.format(path=str(path), rows=ROWS)], env=env, check=True)
     command = [sys.executable, "-m", "jaring", "import", "registrations", str(path), "--chunk", "500"]

@@ -15,8 +15,9 @@ from tests.outreach.conftest import a_site, an_mou
 
 from jaring.accounts.audit import Actor
 from jaring.common.clock import local_date
+from jaring.common.documents import DOCUMENT_MAX_BYTES
 from jaring.outreach.models import Commitment, Mou, MouDocument, Site
-from jaring.outreach.services import DOCUMENT_MAX_BYTES, commitment_add, document_attach
+from jaring.outreach.services import commitment_add, document_attach
 
 MOUS_URL = "/outreach/"
 MOU_URL = "/outreach/mou/"

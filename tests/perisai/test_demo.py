@@ -31,9 +31,11 @@ def agent(number):
 @pytest.mark.django_db
 def test_the_world_holds_the_participants_asked_for(demo):
     # the informal workers asked for; the demo's companies add their wage earners beside them
+    from jaring.demo.duplicates import CASES, TWINS  # and the demo's probable duplicates and twins
     from jaring.demo.events import WALKS  # the walks' walkers come on top of the participants asked for
 
-    assert Participant.objects.filter(segment="BPU").count() == PARTICIPANTS + sum(w.new for w in WALKS)
+    added = sum(w.new for w in WALKS) + len(CASES) + len(TWINS)
+    assert Participant.objects.filter(segment="BPU").count() == PARTICIPANTS + added
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@ audit trail of personal data."""
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from tests.conftest import jakarta
@@ -17,7 +18,8 @@ SHARED_PHONE = "081277778888"
 
 @pytest.fixture
 def agents_world(network, register):
-    """The network, with a second agent in Balikpapan, and AG-1 signing up five workers on one phone."""
+    """The network, with a second agent in Balikpapan, and AG-1 signing up five workers (five different
+    people) on one phone."""
     from jaring.channels.services import agent_create
 
     w = network
@@ -25,9 +27,17 @@ def agents_world(network, register):
     w.bpn_worker = register(
         outlet=w.pos_balikpapan, agent=w.agent_bpn, district="64.71.01", registered_at=jakarta(2024, 5, 6)
     )
+    names = ("Agus Salim", "Bambang Pamungkas", "Citra Kirana", "Dedi Mulyadi", "Eka Putri")
     w.sharing = [
-        register(outlet=w.pos_karawang, agent=w.agent, registered_at=jakarta(2024, 5, 10), phone=SHARED_PHONE)
-        for _ in range(5)
+        register(
+            outlet=w.pos_karawang,
+            agent=w.agent,
+            registered_at=jakarta(2024, 5, 10),
+            phone=SHARED_PHONE,
+            name=name,
+            birth_date=date(1970 + index, 1 + index, 10 + index),
+        )
+        for index, name in enumerate(names)
     ]
     return w
 

@@ -2,6 +2,7 @@
 through the real registration and payment services."""
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
@@ -38,15 +39,33 @@ def agents(world):
 @pytest.fixture
 def sign_up(world, register):
     """``sign_up(agent, when, pays=[(when, months), ...], phone=...)``: registers a worker for the agent
-    and records their payments."""
+    and records their payments. Each worker is someone else (a name and a birth date of their own), so
+    that no two are probable duplicates unless a test makes them so."""
+    people = count(1)
 
     def _sign_up(agent, when, *, pays=(), phone=""):
-        participant = register(outlet=world.pos_karawang, agent=agent, registered_at=when, phone=phone)
+        n = next(people)
+        participant = register(
+            outlet=world.pos_karawang, agent=agent, registered_at=when, phone=phone,
+            name=f"Pekerja {_letters(n)}", birth_date=date(1960, 1, 1) + timedelta(days=37 * n),
+        )  # fmt: skip
         for paid_at, months in pays:
             pay(participant, paid_at, months, agent=agent)
         return participant
 
     return _sign_up
+
+
+def _letters(n: int) -> str:
+    """A word of its own for each number: 1 -> "Ab", 2 -> "Ac" ... (names the matcher tells apart)."""
+    consonants, vowels = "bcdfghjklmnprstwyz", "aeiou"
+    word = ""
+    while True:
+        n, c = divmod(n, len(consonants))
+        n, v = divmod(n, len(vowels))
+        word += vowels[v] + consonants[c]
+        if not n:
+            return word.capitalize()
 
 
 def pay(participant, paid_at, months, agent=None):
@@ -299,7 +318,7 @@ def test_the_thresholds_in_force_are_the_latest_row_on_or_before_the_month():
 
 
 def test_the_shipped_thresholds_are_seeded_as_rule_rows_and_an_unknown_key_is_refused():
-    shipped = AgentRule.objects.get(kind=AgentRule.Kind.QUALITY)
+    shipped = AgentRule.objects.filter(kind=AgentRule.Kind.QUALITY).order_by("valid_from").first()
     assert (shipped.code, shipped.valid_from, shipped.valid_to) == (
         "PERISAI-QUALITY-2018",
         Month.of(2018, 1),
@@ -355,3 +374,104 @@ def test_a_shared_phone_signal_is_computed_as_of_a_day_and_ignores_later_registr
     for _ in range(5):
         sign_up(agents["AG-V"], jakarta(2024, 2, 1) + timedelta(days=30), phone="081299990000")
     assert quality.agent_signals(Agent.objects.all(), as_of=date(2024, 2, 1), kinds=("shared_phone",)) == []
+
+
+# -- acquisitions that are probable duplicates ---------------------------------------------------------
+
+
+def test_the_duplicate_thresholds_are_data_from_december_2026():
+    later = AgentRule.objects.get(code="PERISAI-QUALITY-2026-12")
+    assert later.valid_from == Month.of(2026, 12)
+    in_force = quality.thresholds_in_force(date(2026, 12, 7))
+    assert (in_force.code, in_force.duplicates_min, in_force.duplicates_share) == (
+        "PERISAI-QUALITY-2026-12",
+        3,
+        Decimal("0.1"),
+    )
+    assert in_force.shared_phone_min == 5  # the earlier thresholds carried over
+
+
+@pytest.fixture
+def duplicated(world, agents, register):
+    """AG-V signs up ten workers in November 2026; four of them are made-up second records of people an
+    outlet teller registered before (the same name, birth date and village, the NIK's serial changed).
+    AG-Q signs up ten different people."""
+    from jaring.members.models import ProbableDuplicate
+    from jaring.members.services.duplicates import duplicates_scan
+    from jaring.rules.nik import Sex, make_nik
+
+    names = ["Dewi Lestari", "Sri Wahyuni", "Nur Hasanah", "Rina Marlina"]
+    for index, name in enumerate(names):
+        birth = date(1980 + index, 2, 3)
+        nik = make_nik("32.15.01", birth, Sex("F"), 100 + index)
+        register(nik=nik, name=name, birth_date=birth, sex="F", registered_at=jakarta(2026, 6, 1))
+        again = make_nik("32.15.01", birth, Sex("F"), 200 + index)
+        register(nik=again, name=name, birth_date=birth, sex="F", agent=agents["AG-V"],
+                 registered_at=jakarta(2026, 11, 2))  # fmt: skip
+    for index in range(6):
+        register(name=f"Warga Volume {chr(65 + index)}{chr(75 + index)}", agent=agents["AG-V"],
+                 birth_date=date(1970, 1, 1 + index), registered_at=jakarta(2026, 11, 3))  # fmt: skip
+    for index in range(10):
+        register(name=f"Warga Kualitas {chr(65 + index)}{chr(80 - index)}", agent=agents["AG-Q"],
+                 birth_date=date(1960, 5, 1 + index), registered_at=jakarta(2026, 11, 4))  # fmt: skip
+    duplicates_scan()
+    pairs = ProbableDuplicate.objects.order_by("pk")
+    assert pairs.count() == 4 and all(pair.second.agent_id == agents["AG-V"].pk for pair in pairs)
+    return list(pairs)
+
+
+def test_an_agent_whose_acquisitions_are_probable_duplicates_is_flagged_with_the_pairs(agents, duplicated):
+    found = quality.agent_signals(Agent.objects.all(), as_of=date(2026, 12, 7), kinds=("duplicates",))
+    assert [(signal.agent.code, signal.count) for signal in found] == [("AG-V", 4)]
+    signal = found[0]
+    assert set(signal.pairs) == {pair.pk for pair in duplicated}
+    assert "4 dari 10" in signal.figures or "4 of 10" in signal.figures
+    evidence = Participant.objects.filter(signal.evidence)
+    assert set(evidence.values_list("pk", flat=True)) == {pair.second_id for pair in duplicated}
+
+
+def test_pairs_decided_as_different_people_are_no_evidence(agents, duplicated):
+    from jaring.members.models import ProbableDuplicate
+
+    ProbableDuplicate.objects.filter(pk__in=[p.pk for p in duplicated[:2]]).update(state="different")
+    assert quality.agent_signals(Agent.objects.all(), as_of=date(2026, 12, 7), kinds=("duplicates",)) == []
+    ProbableDuplicate.objects.filter(pk=duplicated[0].pk).update(state="same")
+    found = quality.agent_signals(Agent.objects.all(), as_of=date(2026, 12, 7), kinds=("duplicates",))
+    assert [(signal.agent.code, signal.count) for signal in found] == [("AG-V", 3)]
+
+
+def test_the_duplicate_signal_needs_its_share_and_its_window(agents, duplicated):
+    strict = replace(quality.thresholds_in_force(date(2026, 12, 7)), duplicates_share=Decimal("0.5"))
+    assert quality.agent_signals(Agent.objects.all(), as_of=date(2026, 12, 7), thresholds=strict,
+                                 kinds=("duplicates",)) == []  # fmt: skip
+    short = replace(quality.thresholds_in_force(date(2026, 12, 7)), duplicates_days=30)
+    assert quality.agent_signals(Agent.objects.all(), as_of=date(2027, 1, 5), thresholds=short,
+                                 kinds=("duplicates",)) == []  # fmt: skip
+
+
+def test_an_outlet_whose_acquisitions_are_probable_duplicates_is_flagged(world, agents, duplicated):
+    from jaring.channels.models import Outlet
+
+    # the Pos in Karawang acquired 4 + 6 + 10 in November and the 4 first records in June
+    found = quality.outlet_signals(Outlet.objects.all(), as_of=date(2026, 12, 7))
+    assert [(signal.outlet.code, signal.count) for signal in found] == [("POS-KRW", 4)]
+    assert set(found[0].pairs) == {pair.pk for pair in duplicated}
+
+
+def test_the_signals_page_links_the_pairs_for_staff_who_review_them(client, staff, world, agents, duplicated):
+    krw = staff("branch_staff", office=world.karawang_branch)
+    client.force_login(krw)
+    text = client.get("/agents/signals/?kind=duplicates&as_of=2026-12-07").content.decode()
+    assert 'data-testid="signal-duplicates-AG-V"' in text
+    assert 'data-testid="signal-duplicates-outlet-POS-KRW"' in text
+    assert reverse("duplicates:pair", args=[duplicated[0].pk]) in text
+    agent_page = client.get("/agents/AG-V/?as_of=2026-12-07").content.decode()
+    assert reverse("duplicates:pair", args=[duplicated[0].pk]) in agent_page
+    rows = client.get("/agents/signals/?kind=duplicates&as_of=2026-12-07&format=csv").content.decode()
+    assert "AG-V" in rows and "POS-KRW" in rows
+    evidence = client.get("/agents/AG-V/participants/?signal=duplicates&as_of=2026-12-07").content.decode()
+    assert duplicated[0].second.number in evidence
+    # a teller sees the agent's signal but no link to a queue they do not have
+    client.force_login(staff("outlet_teller", outlet=world.pos_karawang))
+    text = client.get("/agents/signals/?kind=duplicates&as_of=2026-12-07").content.decode()
+    assert 'data-testid="signal-duplicates-AG-V"' in text and "/duplicates/" not in text

@@ -21,7 +21,7 @@ from jaring.monitoring.readings import NEW_REGISTRATIONS, Window
 from jaring.rules.months import Month
 from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
 from jaring.tallies.verify import tallies_verify
-from jaring.tallies.writer import COVERED, TallyBatch, Who
+from jaring.tallies.writer import COVERED, LAST_DAY_KINDS, TallyBatch, Who
 
 days = st.dates(date(2023, 1, 1), date(2026, 12, 31))
 
@@ -73,8 +73,12 @@ def test_the_rollups_of_a_batch_sum_its_days_by_month(rows, deltas):
     offices, outlets = batch.rollups()
     by_office: Counter = Counter()
     by_outlet: Counter = Counter()
+    last_days: dict[tuple, date] = {}
     for (kind, day, outlet, _agent, office, _channel, _segment), (count, amount) in batch.tallies.items():
         month = Month.from_date(day).index
+        if count > 0 and kind in LAST_DAY_KINDS:  # the kinds whose daily counts never go down
+            key = (kind, month, outlet, office)
+            last_days[key] = max(last_days.get(key, day), day)
         by_office[kind, month, office, "n"] += count
         by_office[kind, month, office, "rp"] += amount
         by_outlet[kind, month, outlet, office, "n"] += count
@@ -88,9 +92,11 @@ def test_the_rollups_of_a_batch_sum_its_days_by_month(rows, deltas):
         written_office[kind, month, office, "n"] += count
         written_office[kind, month, office, "rp"] += amount
     written_outlet: Counter = Counter()
-    for kind, month, outlet, office, _channel, _segment, count, amount in outlets:
+    for kind, month, outlet, office, _channel, _segment, count, amount, last_day in outlets:
         written_outlet[kind, month, outlet, office, "n"] += count
         written_outlet[kind, month, outlet, office, "rp"] += amount
+        # the latest day of the month with a positive count (a contest's tie-break reads it)
+        assert last_day == last_days.get((kind, month, outlet, office))
     assert +written_office == +by_office and -written_office == -by_office
     assert +written_outlet == +by_outlet and -written_outlet == -by_outlet
 
@@ -191,17 +197,30 @@ def test_the_day_each_outlet_reached_its_registrations_is_its_last_registration_
     assert reached == {**last, 999: None}
 
 
-def _stored(model, *place: str) -> set[tuple]:
-    """A roll-up's rows as ``TallyBatch.rollups`` gives them (the month as its index)."""
-    rows = model.objects.values_list("kind", "month", *place, "channel", "segment", "count", "amount")
-    return {(row[0], row[1].index, *row[2:]) for row in rows}
+def _stored(model, *place: str, latest: tuple[str, ...] = ()) -> set[tuple]:
+    """A roll-up's rows as ``TallyBatch.rollups`` gives them (the month as its index, a day as a date)."""
+    columns = (*place, "channel", "segment", "count", "amount", *latest)
+    rows = model.objects.values_list("kind", "month", *columns)
+    return {
+        (
+            row[0],
+            row[1].index,
+            *(_day(v) if k in latest else v for k, v in zip(columns, row[2:], strict=True)),
+        )
+        for row in rows
+    }
+
+
+def _day(value):
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_fills_the_rollups_from_the_tallies_kept():
     from django.db.migrations.executor import MigrationExecutor
 
-    before, after = [("tallies", "0002_tallies_partitioned")], [("tallies", "0003_monthly_rollups")]
+    # 0003 sums the roll-ups from the tallies kept; 0006 adds each outlet month's last counted day.
+    before, after = [("tallies", "0002_tallies_partitioned")], [("tallies", "0006_outlet_month_last_day")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
@@ -228,9 +247,13 @@ def test_the_migration_fills_the_rollups_from_the_tallies_kept():
         executor.migrate(after)
         offices, outlets = batch.rollups()
         stored_offices = _stored(OfficeMonth, "office_id")
-        stored_outlets = _stored(OutletMonth, "outlet_id", "office_id")
+        stored_outlets = _stored(OutletMonth, "outlet_id", "office_id", latest=("last_day",))
         assert stored_offices == set(offices) and stored_outlets == set(outlets)
-        assert ("covered", Month.of(2024, 4).index, 1, 2, "pos", "BPU", -1, 0) in stored_outlets
+        assert ("covered", Month.of(2024, 4).index, 1, 2, "pos", "BPU", -1, 0, None) in stored_outlets
+        january = Month.of(2024, 1).index
+        assert ("registered", january, 1, 2, "pos", "BPU", 3, 0, date(2024, 1, 30)) in stored_outlets
+        # a month whose only day counted down keeps no last day
+        assert ("paid", Month.of(2024, 2).index, 3, 5, "pos", "BPU", -1, -16_800, None) in stored_outlets
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())

@@ -39,7 +39,9 @@ from jaring.members.models import Participant
 pytestmark = pytest.mark.django_db
 
 # the pages of one participant that may show the full NIK and phone to roles with personal-data rights
-FULL_VALUES_ALLOWED = frozenset({"desk:participant", "desk:card"})
+# pages of one record (or one pair of records, compared digit by digit) for roles that see personal data;
+# every view of them is audited
+FULL_VALUES_ALLOWED = frozenset({"desk:participant", "desk:card", "duplicates:pair"})
 # files of nobody's data: the import templates' example row may match a test participant by chance
 NOBODYS_DATA = frozenset({"imports:template"})
 

@@ -122,21 +122,11 @@ def _register(
     index: int, item: BatchRegistration, api_key: ApiKey, context: RegistrationContext, actor: Actor
 ) -> BatchResult:
     registration = participant_register(
-        nik=item.nik,
-        name=item.name,
-        birth_date=item.birth_date,
-        sex=item.sex,
-        phone=item.phone,
-        village_code=item.village_code,
-        occupation_code=item.occupation,
-        declared_income=item.declared_income,
-        programmes=item.programmes,
+        **item.registered(),
         outlet=api_key.outlet,
         agent=api_key.agent,
         context=context,
         actor=actor,
-        registered_at=item.registered_at,
-        event_code=item.event_code,
         history_allowed=Scope.HISTORY in api_key.scope_set,
     )
     return BatchResult(

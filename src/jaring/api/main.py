@@ -6,10 +6,13 @@ from ninja import NinjaAPI
 
 from jaring.api import problems
 from jaring.api.routers import batch, employers, participants, payments, statements
+from jaring.claims import api as claims_api
+from jaring.field import api as field_api
 from jaring.settlement import api as settlement_api
 
 DESCRIPTION = """The partner API of jaring: register informal (BPU) workers, look up their standing, record
-their payments and daily deposits, send batches, and fetch an outlet's daily statement.
+their payments and daily deposits, send batches, fetch an outlet's daily statement, and submit and
+follow claims.
 
 Authenticate with `Authorization: Bearer <key>` (keys come from `jaring apikey create`). Everything a key
 records is credited to its outlet and agent. Errors are RFC 9457 problem details
@@ -48,4 +51,6 @@ api.add_router("", payments.router)
 api.add_router("", batch.router)
 api.add_router("", statements.router)
 api.add_router("", employers.router)
+api.add_router("", claims_api.router)
 api.add_router("", settlement_api.router)
+api.add_router("", field_api.router)

@@ -20,6 +20,10 @@ class Scope(models.TextChoices):
     # Dating a registration, payment or deposit before the grace window for late records (the coverage
     # policy's ``late_record_days``): for an operator's migration key, never a till's.
     HISTORY = "history", "mencatat data lampau (tanggal sebelum batas pencatatan susulan)"
+    # Submitting claims for the partner's customers (heirs at a bank's counter, a worker after an
+    # accident) and following the claims its outlets submitted: a scope of its own, never implied by
+    # another, so keys issued before claims existed do not gain it.
+    CLAIMS = "claims", "mengajukan dan memantau klaim"
 
 
 DEFAULT_RATE_LIMIT = 600  # requests per minute per key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -61,6 +62,17 @@ def participant_identify(*, nik: str | None = None, number: str | None = None) -
     deposit for a participant, which any outlet may do: workers pay where they are, not where they
     registered.
     """
+    field, named, _value = _named(nik, number)
+    participant = participant_find(named, queryset=Participant.objects.select_related("standing"))
+    if participant is None:
+        raise error_dict(field, _unknown_message(), "unknown")
+    return participant
+
+
+def _named(nik: str | None, number: str | None) -> tuple[str, str, str | int]:
+    """The field a participant is named on, what it says, and what that names (the NIK, or the id inside
+    the number); raises ``ValidationError`` when neither or both are given, or the one given is
+    malformed."""
     nik, number = (nik or "").strip(), (number or "").strip()
     if bool(nik) == bool(number):
         raise error_dict("nik", _("Give either the NIK or the participant number."), "required")
@@ -69,10 +81,7 @@ def participant_identify(*, nik: str | None = None, number: str | None = None) -
         raise error_dict("nik", _("A NIK has exactly 16 digits."))
     if number and (parsed is None or parsed[0] != "pk"):
         raise error_dict("number", _("This is not a participant number (11 digits with a check digit)."))
-    participant = participant_find(nik or number, queryset=Participant.objects.select_related("standing"))
-    if participant is None:
-        raise error_dict("nik" if nik else "number", _unknown_message(), "unknown")
-    return participant
+    return ("nik", nik, parsed[1]) if nik else ("number", number, parsed[1])
 
 
 def participant_paying(*, nik: str | None, number: str | None, birth_date: date) -> Participant:
@@ -85,6 +94,35 @@ def participant_paying(*, nik: str | None, number: str | None, birth_date: date)
         field = "nik" if (nik or "").strip() else "number"
         raise error_dict(field, _unknown_message(), "unknown")
     return participant
+
+
+def participants_paying(named: Sequence[tuple[str | None, str | None, date]]) -> list[int | ValidationError]:
+    """``participant_paying`` for a list of (NIK, number, birth date): the id of each participant, or the
+    ``ValidationError`` that call would raise; two queries for the whole list (a phone's outbox)."""
+    read: list[tuple[str, str, str | int] | ValidationError] = []
+    for nik, number, _birth_date in named:
+        try:
+            read.append(_named(nik, number))
+        except ValidationError as error:
+            read.append(error)
+    niks = [said[2] for said in read if isinstance(said, tuple) and said[0] == "nik"]
+    ids = [said[2] for said in read if isinstance(said, tuple) and said[0] == "number"]
+    by_nik = {
+        nik: (pk, born)
+        for pk, nik, born in Participant.objects.filter(nik__in=niks).values_list("pk", "nik", "birth_date")
+    }
+    by_id = dict(Participant.objects.filter(pk__in=ids).values_list("pk", "birth_date"))
+    found = []
+    for said, (_nik, _number, birth_date) in zip(read, named, strict=True):
+        if isinstance(said, ValidationError):
+            found.append(said)
+            continue
+        field, _text, value = said
+        pk, born = by_nik.get(value, (None, None)) if field == "nik" else (value, by_id.get(value))
+        # an unknown participant and a wrong birth date are refused alike (see participant_paying)
+        known = born is not None and born == birth_date
+        found.append(pk if known else error_dict(field, _unknown_message(), "unknown"))
+    return found
 
 
 def _unknown_message() -> str:

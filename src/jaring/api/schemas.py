@@ -131,6 +131,23 @@ class RegistrationIn(Schema):
         "", max_length=30, examples=["FUNRUN15-JKT"], description="the event the worker signed up at, if any"
     )
 
+    def registered(self) -> dict[str, Any]:
+        """The body as the registration service's fields (``participant_register``,
+        ``RegistrationRequest``); the outlet and agent are the key's, never the body's."""
+        return {
+            "nik": self.nik,
+            "name": self.name,
+            "birth_date": self.birth_date,
+            "sex": self.sex,
+            "phone": self.phone,
+            "village_code": self.village_code,
+            "occupation_code": self.occupation,
+            "declared_income": self.declared_income,
+            "programmes": self.programmes,
+            "registered_at": self.registered_at,
+            "event_code": self.event_code,
+        }
+
 
 PARTICIPANT_FIELDS = ("nik", "number")
 
@@ -256,7 +273,10 @@ class StatusOut(Schema):
     participant_number: str
     nik: str = Field(description="masked")
     as_of: date
-    status: Literal["active", "arrears", "lapsed", "new"]
+    status: Literal["active", "arrears", "lapsed", "new", "merged"]
+    merged_into: str | None = Field(
+        None, description="for a record merged into another of the same person: the number that survives"
+    )
     paid_through: str | None = Field(description="the last covered month, YYYY-MM")
     registered_month: str
     programmes: str

@@ -1,5 +1,6 @@
 """Model shapes shared by several apps (abstract: no table of their own)."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -32,3 +33,27 @@ class EffectiveRule(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class StoredDocument(models.Model):
+    """An uploaded document kept under ``MEDIA_ROOT`` (``path`` relative to it, ``common.documents``),
+    never in the database and never served without the viewer's scope being checked. Subclasses add what
+    the document belongs to."""
+
+    class Kind(models.TextChoices):
+        PDF = "application/pdf", "PDF"
+        JPEG = "image/jpeg", "JPEG"
+        PNG = "image/png", "PNG"
+
+    content_type = models.CharField(max_length=20, choices=Kind.choices)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    path = models.CharField(max_length=255, unique=True)
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]

@@ -30,6 +30,8 @@ DISTRIBUTED: dict[str, str] = {
     "reminders.ContactPreference": "participant",
     # A worker signed up at an event: read with the worker, and by event for its yield (fanning out).
     "events.EventSignup": "participant",
+    # What the population registry answered about a registration: one or two rows a participant.
+    "members.NikVerification": "participant",
 }
 
 # Derived counts written beside the facts in the same transaction: distributed with the participants'
@@ -87,6 +89,11 @@ COORDINATOR: frozenset[str] = frozenset(
         # its deposits (a GROUP BY by outlet that fans out over the shards, added up here).
         "contributions.Remittance",
         "api.ApiKey",
+        # Field phones and what their outboxes synced (docs/field.md): a phone per agent, a record per
+        # registration or payment taken offline, read by the phone's key and by staff per agent; each
+        # names its participant through a relation kept by the sync.
+        "field.Device",
+        "field.SyncRecord",
         # Payment channels: a few dozen, read by every request of theirs and by the settlement of their
         # files (which read the ledger by reference through contributions.LedgerKey); what their
         # requests leave behind (signatures seen, inquiries an hour) and their files' differences are
@@ -126,6 +133,22 @@ COORDINATOR: frozenset[str] = frozenset(
         "outreach.Site",
         # The Paritrana panel's interview scores: one per province or regency/city and year.
         "outreach.PanelInterview",
+        # Claims (docs/claims.md): a few hundred thousand a year, worked by branch staff on queues by
+        # office; each names its participant (a relation kept by the write path) and is decided from
+        # the participant's ledger, read on the participant's shard.
+        # Probable duplicates (docs/duplicates.md): pairs the scan keeps for review, a fraction of the
+        # registry, each naming two participants (relations kept by the write path); the matcher's rule.
+        "members.DuplicateRule",
+        "members.ProbableDuplicate",
+        "members.DuplicateScan",  # a scan in the background: its scope, progress and summary
+        # Merges of two records of one person: a fraction of the pairs, each naming both records.
+        "members.ParticipantMerge",
+        "claims.ClaimRule",
+        "claims.Claim",
+        "claims.Heir",
+        "claims.ClaimLine",
+        "claims.ClaimDocument",
+        "claims.ClaimPayout",
         "perisai.AgentEvent",
         "perisai.Payout",
         "perisai.Statement",
@@ -145,6 +168,28 @@ KEPT_BY_WRITE_PATH: dict[str, str] = {
     ),
     "channels.Agent.participant": (
         "agent_onboarding_record takes a participant found first; participants are never deleted"
+    ),
+    "members.ProbableDuplicate.first": (
+        "duplicates_scan pairs participants it has just read; participants are never deleted"
+    ),
+    "members.ProbableDuplicate.second": (
+        "duplicates_scan pairs participants it has just read; participants are never deleted"
+    ),
+    "field.SyncRecord.participant": (
+        "outbox_sync names the participant the registration or payment it just applied recorded; "
+        "participants are never deleted"
+    ),
+    "members.Standing.merged_into": (
+        "participant_merge points a record at a survivor it has just read; participants are never deleted"
+    ),
+    "members.ParticipantMerge.survivor": (
+        "participant_merge names two participants it has just read; participants are never deleted"
+    ),
+    "members.ParticipantMerge.absorbed": (
+        "participant_merge names two participants it has just read; participants are never deleted"
+    ),
+    "claims.Claim.participant": (
+        "claim_check takes a participant found first; participants are never deleted"
     ),
     "contributions.CoverageRun.participant": (
         "ledger_apply writes a run only with a ledger entry of the same participant, whose own key is "

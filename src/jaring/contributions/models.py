@@ -169,6 +169,10 @@ class Payment(models.Model):
     idempotency_key = models.CharField(max_length=100)
     fingerprint = models.CharField(max_length=64)
     paid_at = models.DateTimeField()
+    # An entry recorded again on the surviving record of a merge (``members.services.merge``) is dated at
+    # the merge, where the tallies and statements take it; this keeps when the money was first paid, from
+    # which cover and the old-age savings' yield count (claims).
+    originally_paid_at = models.DateTimeField(null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

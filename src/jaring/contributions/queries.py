@@ -16,6 +16,7 @@ from jaring.contributions.models import CoverageRun, Payment, RateRule
 from jaring.members.models import Participant
 from jaring.rules.coverage import Run, months_for_payment, paid_through, runs_from_months, standing_at
 from jaring.rules.months import Month, month_span
+from jaring.rules.participant_number import participant_number
 from jaring.rules.programmes import parse_programmes
 from jaring.rules.rates import Price, RateBook, load_ratebook
 from jaring.rules.wage_rates import WageRateBook, load_wage_ratebook
@@ -128,6 +129,7 @@ class ParticipantStatus:
     runs: tuple[Run, ...]
     payments: list[Payment]
     next_prices: dict[int, Price]
+    merged_into: str | None = None  # the number of the record this one was merged into
 
     def as_dict(self) -> dict:
         p = self.participant
@@ -137,6 +139,7 @@ class ParticipantStatus:
             "name": p.name,
             "as_of": self.as_of.isoformat(),
             "status": self.standing,
+            "merged_into": self.merged_into,
             "paid_through": str(self.paid_through) if self.paid_through else None,
             "registered_month": str(p.registered_month),
             "outlet": p.outlet.code,
@@ -195,9 +198,13 @@ def _status(
     book = ratebook()
     policy = book.policy_for(month)
     standing = participant_standing(runs, registered=participant.registered_month, month=month)
+    # a record merged into another answers with a pointer to it (members.services.merge)
+    merged_into = participant.standing.merged_into_id
+    if merged_into is not None:
+        standing = Participant.Status.MERGED.value
     programmes = parse_programmes(participant.programmes)
     next_prices = {}
-    for count in policy.payment_month_counts:
+    for count in () if merged_into is not None else policy.payment_month_counts:  # it takes no money
         months = months_for_payment(
             runs, registered=participant.registered_month, current=month, count=count, policy=policy
         )
@@ -212,4 +219,5 @@ def _status(
         runs=runs,
         payments=payments,
         next_prices=next_prices,
+        merged_into=None if merged_into is None else participant_number(merged_into),
     )

@@ -324,20 +324,25 @@ class _Synth:
                 {"outlets": _("Too many workers for outlet %(o)s.") % {"o": self.outlet.code}}
             )
         number = self.first + index
-        rest, serial = divmod(number, SERIALS)
-        days, female = divmod(rest, 2)
+        # Consecutive workers are born on consecutive days (the serial changes last): workers of one
+        # birth date, sex and district are far apart, so their names and villages do not repeat and the
+        # scenario's people do not look like probable duplicates of one another.
+        rest, days = divmod(number, BIRTH_DAYS)
+        serial, female = divmod(rest, 2)
         born = FIRST_BIRTH + timedelta(days=days)
         sex = Sex.FEMALE if female else Sex.MALE
         income = 2_000_000 if index % 7 == 6 else 1_000_000
         programmes = "JKK+JKM+JHT" if index % 5 == 4 else "JKK+JKM"
         given = GIVEN[sex.value]
         nik = make_nik(self.district, born, sex, FIRST_SERIAL + serial)
+        # names and phones differ between districts too (blocks of different districts share numbers)
+        place = int(self.district.replace(".", ""))
         row = [
             nik,
-            f"{given[number % len(given)]} {FAMILY[(number // 11) % len(FAMILY)]}",
+            f"{given[(number + place) % len(given)]} {FAMILY[(number // 11 + place) % len(FAMILY)]}",
             born.isoformat(),
             sex.value,
-            f"08{number % 10**10:010d}",
+            f"08{(place * 1_000_003 + number) % 10**10:010d}",
             self.villages[index % len(self.villages)],
             OCCUPATIONS[index % len(OCCUPATIONS)],
             str(income),

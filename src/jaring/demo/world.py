@@ -35,6 +35,8 @@ from jaring.contributions.services import (
 from jaring.demo import layout
 from jaring.demo import perisai as perisai_demo
 from jaring.demo import settlement as settlement_demo
+from jaring.demo.claims import claims_demo
+from jaring.demo.duplicates import duplicates_demo
 from jaring.demo.employers import employers_demo
 from jaring.demo.events import events_demo
 from jaring.demo.habits import (
@@ -171,6 +173,8 @@ def demo_world_load(
         outreach_demo(today=today, now=loader.now)
         events_demo(today=today, now=loader.now, seed=seed + 5)
         statuses_refresh(today=today)
+        claims_demo(today=today)
+        duplicates_demo(today=today)
         perisai_demo.statements_make(today)
         loader.targets_set()
     report(total, total)

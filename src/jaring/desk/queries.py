@@ -50,6 +50,8 @@ def desk_standing(participant: Participant) -> tuple[ParticipantStatus, tuple[Mo
     current = month_of()
     policy = ratebook().policy_for(current)
     owed = months_owed(status.runs, registered=participant.registered_month, current=current, policy=policy)
+    if status.merged_into:  # a merged record owes nothing: the survivor does
+        owed = ()
     return status, owed, policy
 
 

@@ -19,4 +19,5 @@ urlpatterns = [
     path("receipt/<int:pk>/void", void.void, name="void"),
     path("p/<str:number>/", views.participant, name="participant"),
     path("p/<str:number>/card.pdf", views.card, name="card"),
+    path("p/<str:number>/jht.pdf", views.jht, name="jht"),
 ]

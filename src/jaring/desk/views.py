@@ -9,8 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from jaring.accounts.audit import Said, audit_personal_data
 from jaring.accounts.scope import get_in_scope_or_404
@@ -172,8 +172,36 @@ def participant(request, number: str):
         "memberships": memberships,
         "options": list(status.next_prices.items()),
         "payment_code": payment_code_shown(participant_payment_code(person)),
+        "claims": _claims_of(scope, person),
     }
     return render(request, "desk/participant.html", context)
+
+
+def _claims_of(scope, person: Participant) -> list[tuple]:
+    """The participant's claims, each with whether the viewer may open its page (claims pages are for
+    staff whose scope holds the claim's office)."""
+    from jaring.claims.queries import claims_visible, participant_claims
+    from jaring.claims.views import CLAIM_ROLES
+
+    claims = list(participant_claims(person))
+    opened = set()
+    if claims and scope.role in CLAIM_ROLES:
+        opened = set(claims_visible(scope, participant_claims(person)).values_list("pk", flat=True))
+    return [(claim, claim.pk in opened) for claim in claims]
+
+
+@login_required
+def jht(request, number: str):
+    """The participant's JHT balance statement (PDF), to hand over at the counter; audited as an export."""
+    from jaring.claims.statements import jht_statement, jht_statement_pdf
+
+    person = _participant_or_404(desk_scope(request), number)
+    body = jht_statement_pdf(jht_statement(person), language=get_language() or "id")
+    said = Said(gettext_noop("JHT balance statement (PDF)"))
+    audit_personal_data(request, "export", obj=person, summary=said)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="saldo-jht-{person.number}.pdf"'
+    return response
 
 
 @login_required

@@ -367,6 +367,8 @@ def registration_rows_apply(
                 outcome.pk,
             )
             result.historical = book.too_old(outcome.clean.registered_at)
+            for warning in outcome.warnings[len(outcome.clean.warnings) :]:  # the probable duplicates'
+                result.note("nik", warning, "probable_duplicate")
         else:
             result.refuse(outcome)  # after the apply: a refusal may name a registration of this list
     return results

@@ -43,7 +43,9 @@ from jaring.imports.rows import (
     registration_rows_apply,
 )
 from jaring.imports.workers import WorkerRow, worker_rows_apply
+from jaring.members.services.duplicates import duplicate_pairs_write, duplicate_warning, duplicates_compare
 from jaring.members.validation import BulkRegistrationContext
+from jaring.rules.participant_number import participant_number
 
 CHUNK_ROWS = 5_000
 # Each kind: how a row's cells become a row, and the apply of a chunk of them (the one check and apply
@@ -170,6 +172,8 @@ def import_run(
                 if progress:
                     progress(job)
         job.total_rows = job.processed_rows
+        if job.kind == ImportJob.Kind.REGISTRATIONS:
+            duplicates_warn(job)
         job.result_path = job.result_path or str(path.with_name(f"{path.name}.result.csv"))
         result_file_write(job, Path(job.result_path))
         job.status = ImportJob.Status.DONE
@@ -245,6 +249,77 @@ def _chunk_commit(
                     job.reasons[code] = job.reasons.get(code, 0) + 1
         job.processed_rows += len(rows)
         job.save(update_fields=["accepted", "rejected", "reasons", "processed_rows"])
+
+
+def _accepted_ids(job: ImportJob) -> dict[int, int]:
+    """The records the job's accepted rows made (their ids), with the chunk holding each row's result."""
+    ids: dict[int, int] = {}
+    for chunk, results in job.chunks.values_list("pk", "results").iterator():
+        for line in csv.reader(io.StringIO(results)):
+            if line[1] == "accepted" and line[4]:
+                ids[int(line[4])] = chunk
+    return ids
+
+
+def duplicates_warn(job: ImportJob) -> int:
+    """Compares the participants a registration file registered with one another and with the registry
+    (``members.services.duplicates.duplicates_compare``), once its rows are all in, keeps the probable
+    duplicates found for review and adds the warning to the rows that registered them, in one
+    transaction: the result file and the page show it beside the row, as the desk and the API show theirs.
+    A pair kept before (by a chunk small enough to be compared as it was checked, or by a run of the job
+    that was interrupted after this) is not warned again, so a job resumed or run again adds nothing.
+    Returns how many pairs were kept."""
+    accepted = _accepted_ids(job)
+    compared = duplicates_compare(participant_ids=accepted)
+    if not compared.pairs:
+        return 0
+    warnings: dict[int, list[str]] = {}
+    for newcomer, other, _scored in compared.pairs:
+        said = duplicate_warning(participant_number(other.pk), other.nik)
+        warnings.setdefault(newcomer, []).append(said)
+    with transaction.atomic():
+        ImportJob.objects.select_for_update().get(pk=job.pk)
+        duplicate_pairs_write([(a, other.pk, scored) for a, other, scored in compared.pairs], timezone.now())
+        changed = []
+        for chunk in ImportChunk.objects.filter(pk__in={accepted[newcomer] for newcomer in warnings}):
+            results = _results_warned(chunk.results, warnings)
+            if results != chunk.results:
+                chunk.results = results
+                changed.append(chunk)
+        ImportChunk.objects.bulk_update(changed, ["results"], batch_size=100)
+        said = Said(
+            gettext_noop("import job %(job)s: %(pairs)s probable duplicates kept for review"),
+            {"job": job.pk, "pairs": len(compared.pairs)},
+        )
+        audit(Actor.import_job(job), Action.CREATE, obj=job, summary=said)
+    return len(compared.pairs)
+
+
+def _results_warned(results: str, warnings: dict[int, list[str]]) -> str:
+    """A chunk's results with the warnings of its accepted rows added: to the reason, beside the NIK's
+    (``RowResult.note``), and as the code ``nik:probable_duplicate``."""
+    lines = list(csv.reader(io.StringIO(results)))
+    touched = False
+    for line in lines:
+        said = warnings.get(int(line[4])) if line[1] == "accepted" and line[4] else None
+        if not said:
+            continue
+        touched = True
+        reason = line[2]
+        added = " ".join(said)
+        if not reason:
+            line[2] = f"nik: {added}"
+        elif reason.startswith("nik: "):  # a row's notes are the NIK's: "nik: one warning. another."
+            line[2] = f"{reason} {added}"
+        else:
+            line[2] = f"{reason}; nik: {added}"
+        line[2] = csv_cell(line[2])
+        line[5] = " ".join(part for part in (line[5], *["nik:probable_duplicate"] * len(said)) if part)
+    if not touched:
+        return results
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(lines)
+    return out.getvalue()
 
 
 def _commit_without_flush() -> None:

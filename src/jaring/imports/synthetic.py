@@ -15,6 +15,30 @@ from jaring.rules.nik import Sex, make_nik
 SERIALS = 9_999
 FIRST_BIRTH = date(1965, 1, 1)
 BIRTH_DAYS = 14_600  # 40 years of birth dates
+# Names as people have them (a name is compared, for probable duplicates, without its digits: "Peserta
+# 1" and "Peserta 2" would be one name): given and family names, 500 of each sex.
+GIVEN = {
+    Sex.MALE: (
+        "Budi", "Agus", "Ahmad", "Eko", "Andi", "Slamet", "Joko", "Hendra", "Rudi", "Dedi", "Bambang",
+        "Heru", "Yusuf", "Rizki", "Agung", "Arif", "Hadi", "Iwan", "Wahyu", "Fajar",
+    ),
+    Sex.FEMALE: (
+        "Sri", "Dewi", "Rina", "Wati", "Yuni", "Ani", "Fitri", "Ratna", "Aminah", "Fatimah", "Aisyah",
+        "Wulan", "Indah", "Eka", "Yanti", "Susanti", "Suryani", "Kartini", "Endang", "Rini",
+    ),
+}  # fmt: skip
+FAMILY = {
+    Sex.MALE: (
+        "Santoso", "Saputra", "Hidayat", "Kurniawan", "Setiawan", "Pratama", "Nugroho", "Susanto",
+        "Purnomo", "Wibowo", "Ramadhan", "Siregar", "Lubis", "Nasution", "Harahap", "Sembiring", "Ginting",
+        "Tarigan", "Manurung", "Panjaitan", "Gunawan", "Hartono", "Iskandar", "Sofyan", "Maulana",
+    ),
+    Sex.FEMALE: (
+        "Rahayu", "Handayani", "Wulandari", "Lestari", "Sari", "Utami", "Safitri", "Anggraini", "Puspita",
+        "Hasanah", "Permatasari", "Kurniasih", "Hidayati", "Setyawati", "Maharani", "Oktaviani", "Siregar",
+        "Lubis", "Nasution", "Harahap", "Sembiring", "Ginting", "Tarigan", "Pertiwi", "Fitriani",
+    ),
+}  # fmt: skip
 
 
 def villages_by_district(regencies: list[str]) -> dict[str, list[str]]:
@@ -34,11 +58,14 @@ def registration_row(
 ):
     """The ``index``-th synthetic registration: its NIK is unique for every index below 146 million."""
     district, villages = districts[index % len(districts)]
-    born = FIRST_BIRTH + timedelta(days=(index // SERIALS) % BIRTH_DAYS)
+    # Consecutive rows are born on consecutive days (the serial and the day advance together, so that the
+    # NIK stays unique): rows born on one day in one village, differing in a digit of their name and NIK,
+    # would all be probable duplicates of one another, which no real file is.
+    born = FIRST_BIRTH + timedelta(days=(index // SERIALS + index % SERIALS) % BIRTH_DAYS)
     sex = Sex.FEMALE if index % 2 else Sex.MALE
     return [
         make_nik(district, born, sex, index % SERIALS + 1),
-        f"Peserta {index}",
+        _name(index, sex),
         born.isoformat(),
         sex.value,
         f"08{index % 10**10:010d}",
@@ -51,6 +78,14 @@ def registration_row(
         "",
         "",
     ]
+
+
+def _name(index: int, sex: Sex) -> str:
+    """A name for the ``index``-th row, scattered (Knuth's multiplicative hash) so that rows sharing a
+    village do not share a name more often than people do."""
+    given, family = GIVEN[sex], FAMILY[sex]
+    scattered = (index * 2_654_435_761 % 2**32) >> 12  # the hash's high bits
+    return f"{given[scattered % len(given)]} {family[scattered // len(given) % len(family)]}"
 
 
 BAD_ROWS = (

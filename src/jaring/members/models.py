@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from jaring.channels.models import Agent, Outlet, Partner
 from jaring.common.fields import MonthField
+from jaring.common.models import EffectiveRule
 from jaring.common.privacy import mask_nik
 from jaring.org.models import Office
 from jaring.regions.models import Region
@@ -50,6 +54,9 @@ class Participant(models.Model):
         ACTIVE = "active", _("active")
         ARREARS = "arrears", _("in arrears")
         LAPSED = "lapsed", _("lapsed")
+        DECEASED = "deceased", _("deceased")
+        # Merged into another record of the same person (``members.services.merge``): for good.
+        MERGED = "merged", _("merged into another record")
 
     nik = models.CharField(max_length=16, unique=True)
     name = models.CharField(max_length=120)
@@ -132,6 +139,21 @@ class Standing(models.Model):
     )
     paid_through = MonthField(null=True, blank=True)
     deposit_balance = models.PositiveBigIntegerField(default=0)
+    # Death ends membership (a JKM or JKK death claim, ``claims.services``): the status is then
+    # ``deceased`` for good, and counts, bills, reminders and worklists leave the participant out.
+    died_on = models.DateField(null=True, blank=True)
+    # A second record of a person merged into the first (``members.services.merge``): the status is then
+    # ``merged`` for good, the record answers with a pointer to the one that survives, and counts, bills,
+    # reminders and worklists leave it out.
+    merged_into = models.ForeignKey(  # no index: the narrow row keeps none beside its key (read by its key)
+        Participant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["participant_id"]
@@ -183,3 +205,185 @@ class PaymentCodeKey(models.Model):
 
     def __str__(self) -> str:
         return f"payment code key of {self.created_at:%Y-%m-%d}"
+
+
+class DuplicateRule(EffectiveRule):
+    """The probable-duplicate matcher's weights and thresholds as data (``rules/data/duplicates.json``,
+    ``rules.duplicates``), refitted from reviewed pairs by a new row from a month."""
+
+    class Kind(models.TextChoices):
+        MATCHER = "matcher", _("probable-duplicate matcher")
+        MERGE = "merge", _("merging two records of one person")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+
+
+class ProbableDuplicate(models.Model):
+    """Two participants that may be one person, found by the scan (``members.duplicates``) with their score
+    and reasons. A decision (the same person, or different people) is kept for good: the pair is never
+    asked about again. ``first`` is the lower id."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("to review")
+        SAME = "same", _("the same person")
+        DIFFERENT = "different", _("different people")
+
+    first = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    second = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    score = models.FloatField()
+    weight = models.FloatField()
+    reasons = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    found_at = models.DateTimeField()
+    scored_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A pair scored at or above the rule's two-people threshold is decided by two people: the first one's
+    # choice waits here until another confirms it.
+    proposed = models.CharField(max_length=10, choices=State.choices, blank=True)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-score", "first_id", "second_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="probable_duplicate_pair"),
+            models.CheckConstraint(condition=Q(first__lt=F("second")), name="probable_duplicate_ordered"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "score"], name="probable_duplicate_queue"),
+            models.Index(fields=["second"], name="probable_duplicate_second"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.score:.3f})"
+
+
+class DuplicateScan(models.Model):
+    """A scan for probable duplicates run in the background by ``jaring worker``
+    (``members.services.scans``): asked for on /duplicates/ or by ``jaring duplicates scan --background``,
+    over an office's subtree or the whole registry, with its progress while it runs and what it found. One
+    scope is scanned once at a time."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    class Step(models.TextChoices):
+        READ = "read", _("reading the participants")
+        SCORE = "score", _("scoring the pairs")
+
+    office = models.ForeignKey(
+        Office, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The office whose subtree is scanned; empty: the whole registry.",
+    )  # fmt: skip
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    step = models.CharField(max_length=10, choices=Step.choices, blank=True)
+    done = models.PositiveBigIntegerField(default=0, help_text="Participants read or pairs scored so far.")
+    total = models.PositiveBigIntegerField(default=0, help_text="Of the step under way.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(null=True, blank=True, help_text="When the progress was last written.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict, help_text="What the scan found (ScanResult.as_json).")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["office", "requested_at"], name="duplicate_scan_office")]
+        constraints = [
+            # Two scans of one scope at once would read and keep the same pairs twice: the database
+            # refuses the second while the first waits or runs (the whole registry counted as office 0).
+            models.UniqueConstraint(
+                Coalesce("office", Value(0)),
+                condition=Q(state__in=("queued", "running")),
+                name="duplicate_scan_one_at_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"scan {self.pk} ({self.state})"
+
+    @property
+    def working(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+
+class NikVerification(models.Model):
+    """What the population registry (Dukcapil) answered about a registration's NIK, name and birth date
+    (``members.population``), kept with the registration."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+", db_index=False)
+    source = models.CharField(max_length=30)
+    status = models.CharField(max_length=12)  # found, not_found, unavailable
+    name_matches = models.BooleanField(null=True)
+    birth_date_matches = models.BooleanField(null=True)
+    detail = models.CharField(max_length=200, blank=True)
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-checked_at"]
+        indexes = [models.Index(fields=["participant", "checked_at"], name="nik_verification_participant")]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.status}"
+
+
+class ParticipantMerge(models.Model):
+    """Two records of one person made one (``members.services.merge``): ``absorbed`` answers from then on
+    with a pointer to ``survivor``. Its ledger entries were reversed on its side and recorded again on the
+    survivor's, in the month of the merge; the months both had paid (``double_paid``) were not recorded
+    twice, and their amount became a credit to the survivor's balance or a refund owed, as the rule in
+    force said (``settled_as``)."""
+
+    class Settlement(models.TextChoices):
+        CREDIT = "credit", _("credited to the balance")
+        REFUND = "refund", _("refund owed")
+
+    survivor = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    absorbed = models.OneToOneField(
+        Participant, on_delete=models.PROTECT, related_name="merge", db_constraint=False
+    )
+    pair = models.ForeignKey(
+        ProbableDuplicate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField()
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=200)
+    entries_moved = models.PositiveIntegerField(default=0)
+    amount_moved = models.BigIntegerField(default=0)
+    double_paid = models.JSONField(default=list, help_text="The months both records had paid, with amounts.")
+    double_paid_amount = models.BigIntegerField(default=0)
+    settled_as = models.CharField(max_length=10, choices=Settlement.choices, blank=True)
+    deposit_moved = models.BigIntegerField(default=0)
+    claims_moved = models.PositiveIntegerField(default=0)
+    rule = models.CharField(max_length=40, blank=True)
+    refund_paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+        indexes = [models.Index(fields=["survivor"], name="participant_merge_survivor")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(survivor=F("absorbed")), name="participant_merge_two"),
+            models.CheckConstraint(condition=Q(double_paid_amount__gte=0), name="participant_merge_credit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.absorbed_id} -> {self.survivor_id}"

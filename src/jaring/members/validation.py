@@ -36,17 +36,25 @@ class RegistrationContext:
 
     ratebook: RateBook
     regions: RegionIndex = field(default_factory=region_index)
+    # What was looked up already: a list from one agent names the same few villages again and again.
+    seen_villages: dict[str, bool] = field(default_factory=dict, repr=False)
+    seen_branches: dict[tuple[str, int], int | None] = field(default_factory=dict, repr=False)
 
     @cached_property
     def occupations(self) -> dict[str, Occupation]:
         return {occupation.code: occupation for occupation in Occupation.objects.all()}
 
     def village_exists(self, code: str) -> bool:
-        return Region.objects.filter(code=code, level=Region.Level.VILLAGE).exists()
+        if code not in self.seen_villages:
+            self.seen_villages[code] = Region.objects.filter(code=code, level=Region.Level.VILLAGE).exists()
+        return self.seen_villages[code]
 
     def branch_id(self, village_code: str, outlet: Outlet) -> int | None:
         """The branch office serving the worker (``org.queries.serving_branch_id``)."""
-        return serving_branch_id(village_code, outlet=outlet)
+        asked = (village_code, outlet.pk)
+        if asked not in self.seen_branches:
+            self.seen_branches[asked] = serving_branch_id(village_code, outlet=outlet)
+        return self.seen_branches[asked]
 
     def event(self, code: str) -> Event | None:
         """The event of ``code`` (remembered: a file names a few events many times)."""

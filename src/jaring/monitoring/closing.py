@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from jaring.common.clock import end_of_day, local_date, start_of_day
 from jaring.monitoring import readings
+from jaring.monitoring.arithmetic import Calendar
 from jaring.monitoring.models import Contest, ContestPeriod, ContestStanding
 
 CONTEST_MEASURES = {
@@ -114,6 +115,37 @@ def period_figures(
     opened = first_open(periods)
     carried = _carried(contest, periods, outlets) if opened is not None and opened.pk == period.pk else {}
     return PeriodFigures(counted=counted, carried=carried)
+
+
+def periods_figures(
+    contest: Contest, periods: Sequence[ContestPeriod], *, outlets: QuerySet, as_of: date
+) -> list[PeriodFigures]:
+    """``period_figures`` of each of ``periods`` (all the contest's, in any order) as they stood on
+    ``as_of``, each counted up to its last day or ``as_of``: the open periods read together, in one read
+    of the tallies (monev compares every period)."""
+    measure = _measure(contest)
+    throughs = [Calendar(period.start, period.end, as_of).through for period in periods]
+    together = measure != readings.FIRST_PAID_REGISTRATIONS or as_of >= local_date()
+    windows = {
+        str(index): (period.start, through)
+        for index, (period, through) in enumerate(zip(periods, throughs, strict=True))
+        if together and period.closed_at is None and through is not None
+    }
+    read = readings.totals_by_outlet_over(measure, windows, outlets=outlets, segment=contest.segment)
+    opened = first_open(periods)
+    figures = []
+    for index, (period, through) in enumerate(zip(periods, throughs, strict=True)):
+        if str(index) not in windows:
+            figures.append(
+                period_figures(
+                    contest, period, periods=periods, outlets=outlets, through=through, as_of=as_of
+                )
+            )
+            continue
+        counted = {pk: values[str(index)] for pk, values in read.items() if values[str(index)]}
+        carried = _carried(contest, periods, outlets) if opened is not None and opened.pk == period.pk else {}
+        figures.append(PeriodFigures(counted=counted, carried=carried))
+    return figures
 
 
 def paid_by_outlet(

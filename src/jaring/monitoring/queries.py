@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from jaring.monitoring.arithmetic import (
     Growth,
     rank_entries,
 )
-from jaring.monitoring.closing import CONTEST_MEASURES, PeriodFigures, period_figures
+from jaring.monitoring.closing import CONTEST_MEASURES, PeriodFigures, period_figures, periods_figures
 from jaring.monitoring.contests import contest_outlets
 from jaring.monitoring.formatting import JSON
 from jaring.monitoring.models import Contest, ContestPeriod
@@ -188,6 +189,7 @@ def contest_leaderboard(
             through,
             totals={pk: figures.counted.get(pk, 0) for pk in tied},
             segment=contest.segment,
+            outlets=outlets,
         )
     prizes = list(period.prizes.order_by("rank").values_list("rank", "amount"))
     table = [0] * max((rank for rank, _amount in prizes), default=0)
@@ -283,7 +285,18 @@ class OutletMonev:
     outlet: str
     name: str
     values: tuple[int | None, ...]  # one per period, in period order
-    growths: tuple[Growth | None, ...]  # one per period: against the previous period
+
+    @cached_property
+    def growths(self) -> tuple[Growth | None, ...]:
+        """One per period: against the previous period (None for the first, or where either is not
+        counted). Worked out when asked: a national monev has thousands of outlets and a page shows few."""
+        values = self.values
+        return tuple(
+            Growth(values[i], values[i - 1])
+            if i and values[i] is not None and values[i - 1] is not None
+            else None
+            for i in range(len(values))
+        )
 
 
 @dataclass(frozen=True)
@@ -347,13 +360,12 @@ def contest_monev(contest: Contest, as_of: date | None = None) -> Monev:
     outlets = contest_outlets(contest)
     names = list(outlets.values_list("pk", "code", "name"))
     periods = list(contest.periods.order_by("start"))
-    per_period: list[dict[int, int] | None] = []
-    for period in periods:
-        through = Calendar(period.start, period.end, as_of).through
-        figures = period_figures(
-            contest, period, periods=periods, outlets=outlets, through=through, as_of=as_of
+    per_period: list[dict[int, int] | None] = [
+        figures.totals if figures.final or Calendar(period.start, period.end, as_of).through else None
+        for period, figures in zip(
+            periods, periods_figures(contest, periods, outlets=outlets, as_of=as_of), strict=True
         )
-        per_period.append(figures.totals if figures.final or through else None)
+    ]
     totals: list[PeriodTotal] = []
     for index, period in enumerate(periods):
         values = per_period[index]
@@ -373,16 +385,10 @@ def contest_monev(contest: Contest, as_of: date | None = None) -> Monev:
                 compared_with=compared,
             )
         )
-    rows = []
-    for pk, code, name in names:
-        values = tuple(None if v is None else v.get(pk, 0) for v in per_period)
-        growths = tuple(
-            Growth(values[i], values[i - 1])
-            if i and values[i] is not None and values[i - 1] is not None
-            else None
-            for i in range(len(values))
-        )
-        rows.append(OutletMonev(code, name, values, growths))
+    rows = [
+        OutletMonev(code, name, tuple(None if v is None else v.get(pk, 0) for v in per_period))
+        for pk, code, name in names
+    ]
     latest = max((i for i, values in enumerate(per_period) if values is not None), default=None)
     if latest is not None:
         rows.sort(key=lambda row: (-(row.values[latest] or 0), row.outlet))

@@ -20,12 +20,21 @@ from datetime import date, timedelta
 from functools import cache, reduce
 from operator import or_
 
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from jaring.monitoring.arithmetic import first_reached
 from jaring.rules.months import Month
 from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
-from jaring.tallies.writer import COVERED, EMPLOYERS, FIRST_PAID, MOVED, PAID, REGISTERED
+from jaring.tallies.writer import (
+    COVERED,
+    DIED,
+    EMPLOYERS,
+    FIRST_PAID,
+    LAST_DAY_KINDS,
+    MOVED,
+    PAID,
+    REGISTERED,
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,6 @@ NEW_COMPANIES = Measure(EMPLOYERS, "count")
 # of the moves out (with the segment PU: wage earners gained, a BPU worker taking a job included).
 SEGMENT_GROWTH = Measure((REGISTERED, MOVED), "count")
 # Tallies that never go down: the day a running total reached its total is its last day with a count.
-_NEVER_DOWN = frozenset({REGISTERED, FIRST_PAID, EMPLOYERS})
 
 
 def _kinds(kind: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -175,11 +183,24 @@ def _windowed_sums(
         if not wanted:
             continue
         rows = model.objects.filter(reduce(or_, (q for _field, q in wanted.values())), **filters)
+        if model is not Tally and (bounds := _months_bounds([sums[name][2] for name in wanted])):
+            # the windows' months as one range too: an index on (kind, month, ...) reads only those
+            rows = rows.filter(month__gte=bounds[0], month__lte=bounds[1])
         annotations = {name: Sum(field, filter=q) for name, (field, q) in wanted.items()}
         for key, *values in rows.values_list(by).annotate(**annotations).values_list(by, *wanted).order_by():
             for name, value in zip(wanted, values, strict=True):
                 found[key][name] += value or 0
     return dict(found)
+
+
+def _months_bounds(windows: list[Window]) -> tuple[Month, Month] | None:
+    """The first and last whole month of ``windows`` together, or None when one reaches back to the
+    beginning."""
+    if any(window.first is None for window in windows if window.last is not None):
+        return None
+    firsts = [window.first for window in windows if window.last is not None]
+    lasts = [window.last for window in windows if window.last is not None]
+    return (min(firsts), max(lasts)) if firsts else None
 
 
 def _flows(measure: Measure, start: date, end: date, segment: str) -> QuerySet:
@@ -204,6 +225,17 @@ def totals_by_outlet(
     return _measured(measure, start, end, by="outlet_id", segment=segment, outlet_id__in=outlets.values("pk"))
 
 
+def totals_by_outlet_over(
+    measure: Measure, windows: dict[str, tuple[date, date]], *, outlets: QuerySet, segment: str = ""
+) -> dict[int, dict[str, int]]:
+    """Outlet id -> {name: the measure summed over its window} for each of ``windows`` (name -> (start,
+    end)), for the outlets of ``outlets``: every period of a contest in one read of the roll-up."""
+    sums = {
+        name: (measure.kind, measure.field, Window.of(start, end)) for name, (start, end) in windows.items()
+    }
+    return _windowed_sums("outlet_id", sums, segment, {"outlet_id__in": outlets.values("pk")})
+
+
 def daily_by_outlet(
     measure: Measure, start: date, end: date, *, outlet_ids: list[int], segment: str = ""
 ) -> dict[int, list[tuple[date, int]]]:
@@ -216,32 +248,55 @@ def daily_by_outlet(
 
 
 def reached_by_outlet(
-    measure: Measure, start: date, end: date, *, totals: dict[int, int], segment: str = ""
+    measure: Measure,
+    start: date,
+    end: date,
+    *,
+    totals: dict[int, int],
+    segment: str = "",
+    outlets: QuerySet | None = None,
 ) -> dict[int, date | None]:
     """Outlet id -> the first day its running total over ``start..end`` reached its total, for the outlets
-    of ``totals`` (outlet id -> total).
+    of ``totals`` (outlet id -> total; ``outlets``, a queryset holding them, keeps a list of thousands of
+    ids out of the SQL).
 
-    Registrations and companies never go down, so that day is simply the last day with a count: looked
-    for month by month from the end, so that outlets registering to the last days are found in those
-    days' rows alone. Collected amounts can go down (a reversal is negative), so they are summed day by
-    day."""
-    if set(measure.kinds) <= _NEVER_DOWN:
-        last: dict[int, date] = {}
-        missing = {pk for pk, total in totals.items() if total > 0}
+    Registrations and companies never go down, so that day is simply the last day with a count: the
+    outlet roll-up keeps it per month (``last_day``, ``tallies.writer.LAST_DAY_KINDS``), so one read of
+    the window's months answers, and the daily rows are read only for the outlets counted again after
+    ``end`` in its month. The other kinds can go down (a reversal takes back a payment and a first
+    payment), so they are summed day by day."""
+    if not set(measure.kinds) <= LAST_DAY_KINDS:
+        daily = daily_by_outlet(measure, start, end, outlet_ids=list(totals), segment=segment)
+        return {pk: first_reached(daily.get(pk, []), total) for pk, total in totals.items()}
+    wanted = {pk for pk, total in totals.items() if total > 0}
+    rows = OutletMonth.objects.filter(
+        _kind_q(measure.kind),
+        month__gte=Month.from_date(start),
+        month__lte=Month.from_date(end),
+        count__gt=0,
+        outlet_id__in=outlets.values("pk") if outlets is not None else list(wanted),
+        **({"segment": segment} if segment else {}),
+    )
+    found = rows.values_list("outlet_id").annotate(
+        last=Max("last_day", filter=Q(last_day__gte=start, last_day__lte=end)),
+        later=Count("pk", filter=Q(last_day__gt=end)),
+    )
+    last: dict[int, date] = {}
+    later: list[int] = []  # counted again after ``end`` in its month: that month's days are read
+    for pk, day, after in found.order_by():
+        if pk in wanted:
+            if day is not None:
+                last[pk] = _as_date(day)
+            if after:
+                later.append(pk)
+    if later:
         month = Month.from_date(end)
-        while missing and month.last_day() >= start:
-            rows = _flows(measure, max(start, month.first_day()), min(end, month.last_day()), segment).filter(
-                outlet_id__in=list(missing), **{f"{measure.field}__gt": 0}
-            )
-            found = {
-                pk: _as_date(day) for pk, day in rows.values_list("outlet_id").annotate(Max("day")).order_by()
-            }
-            last.update(found)
-            missing -= found.keys()
-            month -= 1
-        return {pk: last.get(pk) for pk in totals}
-    daily = daily_by_outlet(measure, start, end, outlet_ids=list(totals), segment=segment)
-    return {pk: first_reached(daily.get(pk, []), total) for pk, total in totals.items()}
+        days = _flows(measure, max(start, month.first_day()), end, segment).filter(
+            outlet_id__in=later, **{f"{measure.field}__gt": 0}
+        )
+        for pk, day in days.values_list("outlet_id").annotate(Max("day")).order_by():
+            last[pk] = max(last.get(pk, _as_date(day)), _as_date(day))
+    return {pk: last.get(pk) for pk in totals}
 
 
 def totals_by_office(
@@ -330,7 +385,7 @@ def flows_by(start: date, through: date, *, by: str, segment: str = "", **where)
     ``outlet_id__in=[...]``). At most two queries whatever the number of keys."""
     ever, period = Window.of(None, through), Window.of(start, through)
     sums = {
-        "registered": (REGISTERED, "count", ever),
+        "registered": ((REGISTERED, DIED), "count", ever),  # the total registered: the dead left out
         "new": (REGISTERED, "count", period),
         "collected": (PAID, "amount", period),
     }
@@ -363,13 +418,14 @@ def active_by(month: Month, *, by: str, segment: str = "", **where) -> dict[int,
 
 def segments_by(through: date, *, office_ids: list[int] | None) -> dict[str, tuple[int, int]]:
     """Segment -> (registered on ``through``, active in its month), for the offices ``office_ids`` (every
-    office when None). Registered: the registrations and the moves between segments up to the day.
+    office when None). Registered: the registrations and the moves between segments up to the day, less
+    the deaths.
     Active: the coverage deltas up to the month, each participant in the segment they registered in
     (the exact split of covered movers is ``employers.wage_earners.queries.segment_counts``). Two reads of
     the monthly roll-ups and the days of one month."""
     where = {} if office_ids is None else {"office_id__in": office_ids}
     registered = _windowed_sums(
-        "segment", {"n": ((REGISTERED, MOVED), "count", Window.of(None, through))}, "", where
+        "segment", {"n": ((REGISTERED, MOVED, DIED), "count", Window.of(None, through))}, "", where
     )
     active = active_by(Month.from_date(through), by="segment", **where)
     return {

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from jaring.channels.models import Outlet, Partner
-from jaring.common.models import EffectiveRule
+from jaring.common.models import EffectiveRule, StoredDocument
 from jaring.contributions.models import Payer, PayerGroup
 from jaring.org.models import Office
 from jaring.regions.models import Region
@@ -81,28 +81,14 @@ class Mou(models.Model):
         return f"{self.number} {self.title}"
 
 
-class MouDocument(models.Model):
-    """A scanned or signed copy of an MoU. The file is kept under ``MEDIA_ROOT`` (``path`` relative to
-    it), never in the database and never served without the viewer's scope being checked."""
-
-    class Kind(models.TextChoices):
-        PDF = "application/pdf", "PDF"
-        JPEG = "image/jpeg", "JPEG"
-        PNG = "image/png", "PNG"
+class MouDocument(StoredDocument):
+    """A scanned or signed copy of an MoU (``common.models.StoredDocument``)."""
 
     mou = models.ForeignKey(Mou, on_delete=models.PROTECT, related_name="documents")
     title = models.CharField(max_length=160)
-    content_type = models.CharField(max_length=20, choices=Kind.choices)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    path = models.CharField(max_length=255, unique=True)
-    uploaded_at = models.DateTimeField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(StoredDocument.Meta):
+        pass
 
     def __str__(self) -> str:
         return self.title

@@ -9,13 +9,9 @@ named: an office, MoU or outlet outside the user's scope is answered as unknown.
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +20,7 @@ from django.utils.translation import gettext_noop
 from jaring.accounts.audit import Said, audit, user_of
 from jaring.accounts.services import audited_save
 from jaring.channels.models import Outlet, Partner
+from jaring.common.documents import document_bytes, document_kept, document_problem
 from jaring.common.errors import Problem, problems_error
 from jaring.common.text import CONTROL_CODE, has_control_character
 from jaring.contributions.models import Payer, PayerGroup
@@ -37,14 +34,6 @@ TITLE_MAX = 200
 NAME_MAX = 160
 NOTE_MAX = 500
 CODE_MAX = 30
-# Documents: what a signed MoU is scanned into, and how large a scan may be.
-DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-DOCUMENT_SIGNATURES = {
-    MouDocument.Kind.PDF: (b"%PDF-",),
-    MouDocument.Kind.JPEG: (b"\xff\xd8\xff",),
-    MouDocument.Kind.PNG: (b"\x89PNG\r\n\x1a\n",),
-}
-DOCUMENT_SUFFIX = {MouDocument.Kind.PDF: "pdf", MouDocument.Kind.JPEG: "jpg", MouDocument.Kind.PNG: "png"}
 DOCUMENT_DIR = "outreach"
 # The level of region each kind of government party is.
 PARTY_LEVEL = {
@@ -432,67 +421,34 @@ def budget_line_add(*, commitment: Commitment, payer, year, ceiling, account="",
 # -- documents ----------------------------------------------------------------------------------------------
 
 
-def document_kind(content: bytes) -> str | None:
-    """The content type a file's first bytes say it is (PDF, JPEG, PNG), or None for anything else: the
-    name and the browser's claim are not trusted."""
-    for kind, signatures in DOCUMENT_SIGNATURES.items():
-        if any(content.startswith(signature) for signature in signatures):
-            return kind
-    return None
-
-
-def document_root() -> Path:
-    return Path(settings.MEDIA_ROOT) / DOCUMENT_DIR
-
-
 def document_attach(*, mou: Mou, title, content, actor=None, now: datetime | None = None) -> MouDocument:
     """Keeps a document of the MoU: a PDF, JPEG or PNG (told by its first bytes) of at most
     ``DOCUMENT_MAX_BYTES``, written under ``MEDIA_ROOT/outreach/`` with a name of its own; its record
     and audit entry in one transaction. A file written for a record that then fails is removed.
     ``content`` is the bytes, or an open file (an upload) of which one byte more than the limit is read."""
-    if content is None:
-        content = b""
-    elif hasattr(content, "read"):
-        content = content.read(DOCUMENT_MAX_BYTES + 1)
+    content = document_bytes(content)
     p = _Problems()
     title = p.text("title", title, most=NAME_MAX, required=True, what=_("The document's title"))
-    kind = None
-    if not content:
-        p.add("file", "required", _("Choose a file."))
-    elif len(content) > DOCUMENT_MAX_BYTES:
-        p.add(
-            "file",
-            "too_large",
-            _("A document is at most %(most)s MB.") % {"most": DOCUMENT_MAX_BYTES // (1024 * 1024)},
-        )
-    elif (kind := document_kind(content)) is None:
-        p.add("file", "type", _("A document is a PDF, JPEG or PNG file."))
+    if (problem := document_problem(content)) is not None:
+        p.add(*problem)
     p.raise_any()
-    relative = f"{DOCUMENT_DIR}/mou-{mou.pk}/{uuid.uuid4().hex}.{DOCUMENT_SUFFIX[kind]}"
-    target = Path(settings.MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
-    try:
-        with transaction.atomic():
-            creator = user_of(actor)
-            document = MouDocument.objects.create(
-                mou=mou,
-                title=title,
-                content_type=kind,
-                size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-                path=relative,
-                uploaded_at=now or timezone.now(),
-                uploaded_by=creator if getattr(creator, "pk", None) else None,
-            )
-            said = Said(
-                gettext_noop("document %(title)s attached to MoU %(number)s"),
-                {"title": title, "number": mou.number},
-            )
-            audit(actor, "create", obj=document, after=document, summary=said)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+    with document_kept(content, f"{DOCUMENT_DIR}/mou-{mou.pk}") as stored, transaction.atomic():
+        creator = user_of(actor)
+        document = MouDocument.objects.create(
+            mou=mou,
+            title=title,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            path=stored.path,
+            uploaded_at=now or timezone.now(),
+            uploaded_by=creator if getattr(creator, "pk", None) else None,
+        )
+        said = Said(
+            gettext_noop("document %(title)s attached to MoU %(number)s"),
+            {"title": title, "number": mou.number},
+        )
+        audit(actor, "create", obj=document, after=document, summary=said)
     return document
 
 

@@ -20,6 +20,7 @@ from jaring.accounts.models import STAFF_ROLES, Action, Role
 from jaring.accounts.scope import Scope, roles_only
 from jaring.channels.models import Partner
 from jaring.common.clock import local_date
+from jaring.common.documents import DOCUMENT_MAX_BYTES, document_file
 from jaring.common.fields import DayInput, ServiceForm
 from jaring.org.models import Office
 from jaring.outreach.models import Commitment, Mou, MouDocument, Site
@@ -37,11 +38,10 @@ from jaring.outreach.queries import (
     sites_in_scope,
 )
 from jaring.outreach.services import (
-    DOCUMENT_MAX_BYTES,
+    DOCUMENT_DIR,
     budget_line_add,
     commitment_add,
     document_attach,
-    document_root,
     mou_create,
     regulation_issued,
     site_create,
@@ -398,9 +398,8 @@ def document(request, scope):
     found = MouDocument.objects.filter(pk=pk, mou__in=mous_in_scope(scope).values("pk")).first()
     if found is None:
         raise Http404
-    root = document_root().resolve()
-    path = (root.parent / found.path).resolve()
-    if root not in path.parents or not path.is_file():
+    path = document_file(found.path, DOCUMENT_DIR)
+    if path is None:
         raise Http404
     said = Said(
         gettext_noop("document %(title)s of MoU %(number)s opened"),

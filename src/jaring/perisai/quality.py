@@ -33,11 +33,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum
+from django.db.models import Case, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Sum, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jaring.channels.models import Agent
+from jaring.channels.models import Agent, Outlet
 from jaring.common.clock import end_of_day, local_date, start_of_day
 from jaring.common.rules import entry_in_force, rule_entries
 from jaring.contributions.models import CoverageRun
@@ -74,6 +74,9 @@ class Thresholds:
     - quick lapse: at least ``quick_lapse_min`` of the agent's participants paid at most
       ``quick_lapse_max_months`` months and have lapsed since, and they are at least ``quick_lapse_share``
       of the agent's paying participants old enough to have lapsed.
+    - probable duplicates: of an agent's (or an outlet's) acquisitions registered in the last
+      ``duplicates_days`` days, at least ``duplicates_min`` are the later record of a probable duplicate
+      still open or decided as the same person, and they are at least ``duplicates_share`` of them.
     """
 
     effective_from: date
@@ -91,6 +94,9 @@ class Thresholds:
     quick_lapse_max_months: int = 1
     quick_lapse_min: int = 3
     quick_lapse_share: Decimal = Decimal("0.5")
+    duplicates_days: int = 365
+    duplicates_min: int = 3
+    duplicates_share: Decimal = Decimal("0.1")
 
     @classmethod
     def from_entry(cls, entry: Mapping[str, Any]) -> Thresholds:
@@ -382,11 +388,13 @@ def _ranks(values: list) -> list[int]:
 # -- signals of gaming ----------------------------------------------------------------------------------
 
 NEVER_PAID, SHARED_PHONE, BURST, QUICK_LAPSE = "never_paid", "shared_phone", "burst", "quick_lapse"
+DUPLICATES = "duplicates"
 SIGNAL_KINDS = {
     NEVER_PAID: gettext_lazy("Registrations that never pay"),
     SHARED_PHONE: gettext_lazy("Many participants sharing one phone number"),
     BURST: gettext_lazy("Burst of registrations at the end of a contest period"),
     QUICK_LAPSE: gettext_lazy("Registered and lapsed at once"),
+    DUPLICATES: gettext_lazy("Acquisitions that are probable duplicates"),
 }
 
 
@@ -400,6 +408,7 @@ class Signal:
     count: int
     figures: str
     evidence: Q
+    pairs: tuple[int, ...] = ()  # the probable-duplicate pairs behind a ``duplicates`` signal
 
     @property
     def label(self) -> str:
@@ -422,14 +431,16 @@ def agent_signals(
         SHARED_PHONE: _shared_phone,
         BURST: _bursts,
         QUICK_LAPSE: _quick_lapses,
+        DUPLICATES: lambda agents, as_of, t: _duplicates("agent", _ids(agents), as_of, t),
     }
-    found: list[tuple[str, int, int, str, Q]] = []
+    found: list[tuple] = []
     for kind in kinds:
-        found.extend((kind, *hit) for hit in detectors[kind](agents, as_of, thresholds))
+        # a hit is (agent id, count, figures, evidence), with the pairs behind it for duplicates
+        found.extend((kind, *hit, ())[:6] for hit in detectors[kind](agents, as_of, thresholds))
     by_id = Agent.objects.select_related("outlet").in_bulk({hit[1] for hit in found})
     signals = [
-        Signal(kind=kind, agent=by_id[agent_id], count=count, figures=text, evidence=evidence)
-        for kind, agent_id, count, text, evidence in found
+        Signal(kind=kind, agent=by_id[agent_id], count=count, figures=text, evidence=evidence, pairs=pairs)
+        for kind, agent_id, count, text, evidence, pairs in found
     ]
     order = list(SIGNAL_KINDS)
     signals.sort(key=lambda signal: (order.index(signal.kind), signal.agent.code))
@@ -570,6 +581,109 @@ def _quick_lapses(agents, as_of: date, t: Thresholds):
                 "share": share_text(t.quick_lapse_share),
             }
             yield agent_id, count, text, Q(agent_id=agent_id, registered_month__lt=lapsed_before) & quick
+
+
+def _duplicates(by: str, owners: QuerySet, as_of: date, t: Thresholds):
+    """(owner id, count, figures, evidence, pair ids) for each agent or outlet (``by``) of ``owners`` (a
+    queryset of their ids) whose acquisitions of the window are often the later record of a probable
+    duplicate. Two grouped reads: the acquisitions of the window by owner, and the flagged owners' pairs."""
+    window = {
+        "registered_at__gte": start_of_day(as_of - timedelta(days=t.duplicates_days - 1)),
+        "registered_at__lte": end_of_day(as_of),
+    }
+    later = Q(pk__in=_later_of_pairs().values("later"))
+    rows = (
+        Participant.objects.filter(**{f"{by}_id__in": owners}, **window)
+        .values_list(f"{by}_id")
+        .annotate(total=Count("pk"), duplicated=Count("pk", filter=later))
+        .filter(duplicated__gte=t.duplicates_min)
+        .order_by()
+    )
+    flagged = {
+        owner: (count, total) for owner, total, count in rows if Decimal(count) / total >= t.duplicates_share
+    }
+    if not flagged:
+        return
+    pairs: dict[int, list[int]] = defaultdict(list)
+    acquired = Participant.objects.filter(**{f"{by}_id__in": list(flagged)}, **window)
+    for pair_id, owner in (
+        _later_of_pairs()
+        .filter(later__in=acquired.values("pk"))
+        .annotate(owner=_of_later(f"{by}_id"))
+        .values_list("pk", "owner")
+        .order_by("-score", "pk")
+    ):
+        pairs[owner].append(pair_id)
+    for owner, (count, total) in flagged.items():
+        text = _(
+            "%(count)s of %(total)s acquisitions of the last %(days)s days are the later record of a "
+            "probable duplicate (%(pct)s %%; %(pairs)s pair(s) open or decided as the same person; flagged "
+            "from %(min)s and %(share)s %%)"
+        ) % {
+            "count": count,
+            "total": total,
+            "days": t.duplicates_days,
+            "pct": percent(count, total),
+            "pairs": len(pairs[owner]),
+            "min": t.duplicates_min,
+            "share": share_text(t.duplicates_share),
+        }
+        evidence = Q(**{f"{by}_id": owner}, **window) & later
+        yield owner, count, text, evidence, tuple(pairs[owner])
+
+
+def _of_later(column: str):
+    """The participant ``column`` of the later record of a pair: the one registered later, the second
+    (the higher id) when both were registered at the same moment."""
+    return Case(
+        When(first__registered_at__gt=F("second__registered_at"), then=F(f"first__{column}")),
+        default=F(f"second__{column}"),
+    )
+
+
+def _later_of_pairs() -> QuerySet:
+    """Probable duplicates still open or decided as the same person, with ``later``: the id of their
+    later record, the acquisition a duplicate was credited to. A pair decided as different people is no
+    longer evidence."""
+    from jaring.members.models import ProbableDuplicate
+
+    states = [ProbableDuplicate.State.OPEN, ProbableDuplicate.State.SAME]
+    return ProbableDuplicate.objects.filter(state__in=states).annotate(later=_of_later("id")).order_by()
+
+
+@dataclass(frozen=True)
+class OutletSignal:
+    """An outlet flagged because its acquisitions (by its tellers and its agents alike) are often probable
+    duplicates; ``evidence`` selects those participants, ``pairs`` are the pairs."""
+
+    kind: str
+    outlet: Outlet
+    count: int
+    figures: str
+    evidence: Q
+    pairs: tuple[int, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return str(SIGNAL_KINDS[self.kind])
+
+
+def outlet_signals(
+    outlets: QuerySet[Outlet], *, as_of: date | None = None, thresholds: Thresholds | None = None
+) -> list[OutletSignal]:
+    """The outlets of ``outlets`` whose acquisitions are often probable duplicates (the signals of gaming
+    that an outlet, not only an agent, can raise), by outlet code. Three queries whatever the number of
+    outlets."""
+    as_of = as_of or local_date()
+    thresholds = thresholds or thresholds_in_force(as_of)
+    found = list(_duplicates("outlet", outlets.order_by().values("pk"), as_of, thresholds))
+    by_id = Outlet.objects.in_bulk({hit[0] for hit in found})
+    signals = [
+        OutletSignal(DUPLICATES, by_id[outlet_id], count, text, evidence, pairs)
+        for outlet_id, count, text, evidence, pairs in found
+    ]
+    signals.sort(key=lambda signal: signal.outlet.code)
+    return signals
 
 
 def _quickly_lapsed(lapsed_before: Month, max_months: int) -> Q:

@@ -186,20 +186,38 @@ def signals(request):
         Column(_("Why"), "text"),
     ]
     fmt = export_format(request)
+    outlets_found = (
+        quality.outlet_signals(scope.outlets(), as_of=as_of, thresholds=thresholds)
+        if quality.DUPLICATES in kinds
+        else []
+    )
     if fmt:
+        rows = [_signal_row(signal) for signal in found] + [_outlet_signal_row(s) for s in outlets_found]
         return table_response(
             request,
             title=_("Signals of gaming"),
             columns=columns,
-            rows=[_signal_row(signal) for signal in found],
+            rows=rows,
             fmt=fmt,
             filename="agent-signals",
         )
     page = Paginator(found, SIGNALS_PER_PAGE).get_page(request.GET.get("page"))
     # Evidence for the signals on this page only: a bounded number of small queries per page.
     shown = [
-        (signal, [_participant_row(p) for p in _evidence(scope, signal)[:EVIDENCE_ON_PAGE]])
+        (
+            signal,
+            [_participant_row(p) for p in _evidence(scope, signal)[:EVIDENCE_ON_PAGE]],
+            _pairs_shown(scope, signal),
+        )
         for signal in page.object_list
+    ]
+    outlets_shown = [
+        (
+            signal,
+            [_participant_row(p) for p in _evidence(scope, signal)[:EVIDENCE_ON_PAGE]],
+            _pairs_shown(scope, signal),
+        )
+        for signal in (outlets_found if page.number == 1 else [])
     ]
     return render(
         request,
@@ -207,6 +225,7 @@ def signals(request):
         {
             "page": page,
             "shown": shown,
+            "outlets_shown": outlets_shown,
             "kind": kind,
             "kinds": list(quality.SIGNAL_KINDS.items()),
             "thresholds": _threshold_lines(thresholds),
@@ -323,6 +342,7 @@ def _agent_page(request, scope: Scope, found: Agent):
         )
     is_staff_view = scope.role in AGENT_LIST_ROLES
     found_signals = quality.agent_signals(only, as_of=as_of) if is_staff_view else []
+    found_signals = [(signal, _pairs_shown(scope, signal)) for signal in found_signals]
     return render(
         request,
         "perisai/agent.html",
@@ -402,6 +422,23 @@ def _signal_row(signal: quality.Signal) -> list:
     ]
 
 
+def _outlet_signal_row(signal: quality.OutletSignal) -> list:
+    return [signal.label, "", signal.outlet.name, signal.outlet.code, signal.count, signal.figures]
+
+
+def _pairs_shown(scope: Scope, signal) -> list[int]:
+    """The probable-duplicate pairs behind a signal that the viewer may open (/duplicates/<pk>/), at
+    most ``EVIDENCE_ON_PAGE``, the highest score first; none for roles without the review queue."""
+    from jaring.members.duplicate_queries import pairs_visible
+    from jaring.members.duplicate_views import REVIEW_ROLES
+
+    if not signal.pairs or scope.role not in REVIEW_ROLES:
+        return []
+    wanted = list(signal.pairs[: EVIDENCE_ON_PAGE * 5])
+    seen = set(pairs_visible(scope).filter(pk__in=wanted).values_list("pk", flat=True))
+    return [pk for pk in wanted if pk in seen][:EVIDENCE_ON_PAGE]
+
+
 def _cohort_row(cohort: quality.Cohort) -> list:
     row = [str(cohort.month), cohort.acquired, cohort.paid, _number(cohort.paid_pct)]
     for reading in cohort.readings:
@@ -453,6 +490,14 @@ def _threshold_lines(t: quality.Thresholds) -> list[tuple[str, str]]:
         "at least %(min)s registrations in the last %(days)s days of a contest period, at %(ratio)s "
         "times the agent's daily average over the period or more"
     ) % {"min": t.burst_min, "days": t.burst_days, "ratio": t.burst_ratio}
+    duplicates = _(
+        "at least %(min)s of an agent's or outlet's acquisitions of the last %(days)s days, and %(share)s "
+        "%% of them, are the later record of a probable duplicate still open or decided as the same person"
+    ) % {
+        "min": t.duplicates_min,
+        "share": quality.share_text(t.duplicates_share),
+        "days": t.duplicates_days,
+    }
     quick_lapse = _(
         "at least %(min)s participants, and %(share)s %% of the paying ones, paid at most %(months)s "
         "month(s) and lapsed"
@@ -466,6 +511,7 @@ def _threshold_lines(t: quality.Thresholds) -> list[tuple[str, str]]:
         quality.SHARED_PHONE: shared_phone,
         quality.BURST: burst,
         quality.QUICK_LAPSE: quick_lapse,
+        quality.DUPLICATES: duplicates,
     }
     return [(str(label), texts[kind]) for kind, label in quality.SIGNAL_KINDS.items()]
 

@@ -368,9 +368,9 @@ def reminders_plan(*, day: date, actor) -> PlanResult:
 
 
 def _reachable(standings):
-    """The standings of participants a reminder may go to at all. Participants are never deleted, and the
-    record holds no death or merge yet; a deceased or merged-away participant is to be left out here."""
-    return standings
+    """The standings of participants a reminder may go to at all: participants are never deleted, and a
+    deceased one (a death claim approved, ``claims``) is left out here."""
+    return standings.exclude(status="deceased")
 
 
 # -- the send

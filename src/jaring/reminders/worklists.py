@@ -58,6 +58,7 @@ def worklists_for(scope: Scope, *, month: Month | None = None) -> Worklists:
             | Q(standing__paid_through__isnull=True, registered_month__gt=oldest)
         )
         .exclude(pk__in=paid_by_payer.values("participant_id"))
+        .exclude(standing__status__in=[Participant.Status.DECEASED, Participant.Status.MERGED])
         .values_list("pk", "standing__paid_through", "registered_month")
     )
     found = []

@@ -37,3 +37,33 @@ def due_date(
     day when that is a weekend day or a holiday (which may fall in the next calendar month after a long
     run of holidays)."""
     return next_working_day(date(month.year, month.month, day_of_month), holidays, weekend)
+
+
+def add_working_days(
+    day: date, count: int, holidays: Container[date], weekend: Container[int] = WEEKEND
+) -> date:
+    """The ``count``-th working day after ``day`` (``day`` itself not counted, whatever it is): a file
+    complete on Friday with 3 working days to pay is due on Wednesday, one day later for each holiday
+    in between. ``count`` 0 is ``day`` moved to a working day."""
+    if count < 0:
+        raise ValueError("count cannot be negative")
+    if count == 0:
+        return next_working_day(day, holidays, weekend)
+    while count:
+        day += timedelta(days=1)
+        if is_working_day(day, holidays, weekend):
+            count -= 1
+    return day
+
+
+def working_days_between(
+    start: date, end: date, holidays: Container[date], weekend: Container[int] = WEEKEND
+) -> int:
+    """The working days after ``start`` up to and including ``end`` (0 when ``end`` is not after it):
+    how late a claim paid on ``end`` was, counted from its due day ``start``."""
+    days, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        if is_working_day(day, holidays, weekend):
+            days += 1
+    return days

@@ -42,6 +42,8 @@ class Tally(models.Model):
         PAID = "paid", _("payments")
         MOVED = "moved", _("moves between segments")
         EMPLOYERS = "employers", _("companies registered")
+        # -1 on the day a participant died (a death claim approved): the total registered leaves them out
+        DIED = "died", _("deaths")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     day = models.DateField()
@@ -146,6 +148,9 @@ class OutletMonth(MonthRollup):
 
     outlet_id = models.BigIntegerField(default=0)
     office_id = models.BigIntegerField(default=0)
+    # The latest day of the month on which the row's kind counted something (a positive daily count): the
+    # day an outlet last registered, which a contest's tie-break needs, read without the daily rows.
+    last_day = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [

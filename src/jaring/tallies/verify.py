@@ -15,10 +15,11 @@ from django.db.models.functions import TruncDate, TruncMonth
 from jaring.common.clock import ZONE
 from jaring.contributions.models import CoverageRun, Payment
 from jaring.employers.models import Employer, Employment
-from jaring.members.models import Participant
+from jaring.members.models import Participant, ParticipantMerge, Standing
 from jaring.rules.months import Month
 from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
 from jaring.tallies.writer import (
+    DIED,
     EMPLOYERS,
     FIRST_PAID,
     OFFICE_MONTH_KEY,
@@ -57,6 +58,13 @@ def expected(month: Month | None = None, *, moves: TallyBatch | None = None) -> 
         batch.add(REGISTERED, row["day"], _who(row), count=row["n"])
     for row in registrations.filter(standing__paid_through__isnull=False).annotate(n=Count("id")).order_by():
         batch.add(FIRST_PAID, row["day"], _who(row), count=row["n"])
+    # a record merged into another is taken out of the registrations on the day of the merge
+    merges = ParticipantMerge.objects.filter(**_moments("merged_at", window)).annotate(
+        day=TruncDate("merged_at")
+    )
+    who = tuple(f"absorbed__{name}" for name in _WHO)
+    for row in merges.values("day", *who).annotate(n=Count("pk")).order_by():
+        batch.add(REGISTERED, row["day"], _who(row, "absorbed__"), count=-row["n"])
     sign = Case(
         When(kind=Payment.Kind.REVERSAL, then=Value(-1)), default=Value(1), output_field=IntegerField()
     )
@@ -98,6 +106,12 @@ def expected(month: Month | None = None, *, moves: TallyBatch | None = None) -> 
             entry[0] += count
             entry[1] += amount
     _employers(batch, window)
+    deaths = Standing.objects.filter(died_on__isnull=False)
+    if window is not None:
+        deaths = deaths.filter(died_on__gte=window[0], died_on__lte=window[1])
+    who = tuple(f"participant__{name}" for name in _WHO)
+    for row in deaths.values("died_on", *who).annotate(n=Count("pk")).order_by():
+        batch.add(DIED, row["died_on"], _who(row, "participant__"), count=-row["n"])
     return batch
 
 
@@ -197,6 +211,8 @@ def months_to_verify() -> list[Month]:
         (Participant, "registered_at"),
         (Payment, "paid_at"),
         (Employer, "registered_at"),
+        (Standing, "died_on"),
+        (ParticipantMerge, "merged_at"),
     ):
         for value in (
             model.objects.annotate(m=TruncMonth(column)).values_list("m", flat=True).distinct().order_by()
@@ -240,20 +256,28 @@ def _month_differences(month: Month, batch: TallyBatch) -> list[Difference]:
         have, want = deltas.get(key, 0), batch.deltas.get(key, 0)
         if have != want:
             differences.append(Difference("coverage_delta", key, have, want))
-    for what, model, key, rows in zip(
+    for what, model, key, values, rows in zip(
         ("office_month", "outlet_month"),
         (OfficeMonth, OutletMonth),
         (OFFICE_MONTH_KEY, OUTLET_MONTH_KEY),
+        (("count", "amount"), ("count", "amount", "last_day")),
         batch.rollups(),
         strict=True,
     ):
-        wanted = {tuple(row[:-2]): tuple(row[-2:]) for row in rows}
+        width = len(key)
+        wanted = {tuple(row[:width]): _values(row[width:]) for row in rows}
         stored = {
-            (row[0], row[1].index, *row[2:-2]): tuple(row[-2:])
-            for row in model.objects.filter(month=month).values_list(*key, "count", "amount")
+            (row[0], row[1].index, *row[2:width]): _values(row[width:])
+            for row in model.objects.filter(month=month).values_list(*key, *values)
         }
+        nothing = (0, 0, None)[: len(values)]
         for one in set(stored) | set(wanted):
-            have, want = stored.get(one, (0, 0)), wanted.get(one, (0, 0))
+            have, want = stored.get(one, nothing), wanted.get(one, nothing)
             if have != want:
                 differences.append(Difference(what, one, have, want))
     return differences
+
+
+def _values(values) -> tuple:
+    """A roll-up row's values compared alike whichever side they come from (a day as a date)."""
+    return tuple(_as_day(value) if isinstance(value, str) else value for value in values)

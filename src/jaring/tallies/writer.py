@@ -23,10 +23,28 @@ from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
 REGISTERED, FIRST_PAID, PAID = Tally.Kind.REGISTERED.value, Tally.Kind.FIRST_PAID.value, Tally.Kind.PAID.value
 MOVED = Tally.Kind.MOVED.value
 EMPLOYERS = Tally.Kind.EMPLOYERS.value
+DIED = Tally.Kind.DIED.value
 COVERED = OfficeMonth.COVERED
 OFFICE_MONTH_KEY = ("kind", "month", "office_id", "channel", "segment")
 OUTLET_MONTH_KEY = ("kind", "month", "outlet_id", "office_id", "channel", "segment")
 _SUMS = ("count", "amount")
+# Kept beside the outlet roll-up's sums: the latest day of the month a row of its kind, outlet, office,
+# channel and segment counted something (a contest's tie-break: the day an outlet last registered), for
+# the kinds whose daily counts never go down, so that the day stays exact (a registration that later
+# "first paid" may be taken back by a reversal; a move or a payment may be undone).
+_LATEST = ("last_day",)
+LAST_DAY_KINDS = frozenset({REGISTERED, EMPLOYERS})
+
+
+class TableRows(NamedTuple):
+    """What a batch adds to one table: its key columns, the columns added up, the columns that keep their
+    latest value (``_LATEST``), and the rows (keys, then sums, then latest values)."""
+
+    model: type
+    keys: tuple[str, ...]
+    sums: tuple[str, ...]
+    rows: list[tuple]
+    latest: tuple[str, ...] = ()
 
 
 class Who(NamedTuple):
@@ -67,13 +85,17 @@ class TallyBatch:
         self.tallies: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
         self.deltas: dict[tuple, int] = defaultdict(int)
         self._changes: dict[tuple, tuple] = {}
+        # What negative counts of the ``LAST_DAY_KINDS`` took off a day (a merged record's registration):
+        # a day's last-day mark follows what was counted on it, whatever was taken off it later.
+        self._taken_off: dict[tuple, int] = defaultdict(int)
 
     def add(self, kind: str, day: date, who: Who, *, count: int = 1, amount: int = 0) -> None:
-        entry = self.tallies[
-            (kind, day, who.outlet_id, who.agent_id, who.office_id, who.channel, who.segment)
-        ]
+        key = (kind, day, who.outlet_id, who.agent_id, who.office_id, who.channel, who.segment)
+        entry = self.tallies[key]
         entry[0] += count
         entry[1] += amount
+        if count < 0 and kind in LAST_DAY_KINDS:
+            self._taken_off[key] -= count
 
     def payment(
         self,
@@ -122,14 +144,13 @@ class TallyBatch:
                 self.add(MOVED, day, who._replace(segment=segment), count=count)
 
     def write(self) -> None:
-        for model, keys, sums, rows in self.rows():
-            _upsert(model._meta.db_table, keys, sums, rows)
+        for table in self.rows():
+            _upsert(table.model._meta.db_table, table.keys, table.sums, table.rows, table.latest)
         self.tallies.clear()
         self.deltas.clear()
 
-    def rows(self) -> list[tuple]:
-        """What ``write`` adds, table by table: (model, key columns, summed columns, rows), rows that add up
-        to nothing left out."""
+    def rows(self) -> list[TableRows]:
+        """What ``write`` adds, table by table, rows that add up to nothing left out."""
         tallies = [
             (kind, _day(day), *rest, count, amount)
             for (kind, day, *rest), (count, amount) in self.tallies.items()
@@ -142,33 +163,39 @@ class TallyBatch:
         ]
         offices, outlets = self.rollups()
         return [
-            (
+            TableRows(
                 Tally,
                 ("kind", "day", "outlet_id", "agent_id", "office_id", "channel", "segment"),
                 _SUMS,
                 tallies,
             ),
-            (
+            TableRows(
                 CoverageDelta,
                 ("month", "outlet_id", "agent_id", "office_id", "channel", "segment"),
                 ("delta",),
                 deltas,
             ),
-            (OfficeMonth, OFFICE_MONTH_KEY, _SUMS, offices),
-            (OutletMonth, OUTLET_MONTH_KEY, _SUMS, outlets),
+            TableRows(OfficeMonth, OFFICE_MONTH_KEY, _SUMS, offices),
+            TableRows(
+                OutletMonth,
+                OUTLET_MONTH_KEY,
+                _SUMS,
+                [(*row[:-1], None if row[-1] is None else _day(row[-1])) for row in outlets],
+                _LATEST,
+            ),
         ]
 
     def rollups(self) -> tuple[list[tuple], list[tuple]]:
         """The batch summed by month: ``OfficeMonth`` rows (``OFFICE_MONTH_KEY``, count, amount) and
-        ``OutletMonth`` rows (``OUTLET_MONTH_KEY``, count, amount), the coverage deltas in both as the kind
-        ``covered``; rows that add up to nothing left out."""
+        ``OutletMonth`` rows (``OUTLET_MONTH_KEY``, count, amount, last day), the coverage deltas in both as
+        the kind ``covered``; rows that add up to nothing left out. The last day is the latest day of the
+        month with a positive count, for the ``LAST_DAY_KINDS`` (None for the others)."""
         offices: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-        outlets: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+        outlets: dict[tuple, list] = defaultdict(lambda: [0, 0, None])
         months: dict[date, int] = {}
-        for (kind, day, outlet_id, _agent, office_id, channel, segment), (
-            count,
-            amount,
-        ) in self.tallies.items():
+        taken_off = self._taken_off
+        for key, (count, amount) in self.tallies.items():
+            kind, day, outlet_id, _agent, office_id, channel, segment = key
             if (month := months.get(day)) is None:
                 month = months[day] = Month.from_date(_as_date(day)).index
             office = offices[kind, month, office_id, channel, segment]
@@ -177,12 +204,22 @@ class TallyBatch:
             outlet = outlets[kind, month, outlet_id, office_id, channel, segment]
             outlet[0] += count
             outlet[1] += amount
+            if (
+                (count > 0 or (taken_off and count + taken_off.get(key, 0) > 0))
+                and kind in LAST_DAY_KINDS
+                and (outlet[2] is None or _as_date(day) > _as_date(outlet[2]))
+            ):
+                outlet[2] = day
         for (month, who), delta in self.deltas.items():
             offices[COVERED, month.index, who.office_id, who.channel, who.segment][0] += delta
             outlets[COVERED, month.index, who.outlet_id, who.office_id, who.channel, who.segment][0] += delta
         return (
             [(*key, count, amount) for key, (count, amount) in offices.items() if count or amount],
-            [(*key, count, amount) for key, (count, amount) in outlets.items() if count or amount],
+            [
+                (*key, count, amount, None if last is None else _as_date(last))
+                for key, (count, amount, last) in outlets.items()
+                if count or amount or last is not None
+            ],
         )
 
 
@@ -216,13 +253,28 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def _upsert(table: str, keys: tuple[str, ...], sums: tuple[str, ...], rows: list[tuple]) -> None:
+def latest_sql(table: str, column: str) -> str:
+    """The upsert's ``SET`` for a column that keeps the later of the stored and the new value, NULL
+    being none (the same SQL on SQLite, where dates are ISO text, and PostgreSQL)."""
+    stored, new = f"{table}.{column}", f"excluded.{column}"
+    return (
+        f"{column} = CASE WHEN {new} IS NULL OR ({stored} IS NOT NULL AND {stored} >= {new}) "
+        f"THEN {stored} ELSE {new} END"
+    )
+
+
+def _upsert(
+    table: str, keys: tuple[str, ...], sums: tuple[str, ...], rows: list[tuple], latest: tuple[str, ...] = ()
+) -> None:
     if not rows:
         return
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(column) for column in (*keys, *sums))
-    marks = ", ".join(["%s"] * (len(keys) + len(sums)))
-    additions = ", ".join(f"{quote(s)} = {quote(table)}.{quote(s)} + excluded.{quote(s)}" for s in sums)
+    columns = ", ".join(quote(column) for column in (*keys, *sums, *latest))
+    marks = ", ".join(["%s"] * (len(keys) + len(sums) + len(latest)))
+    additions = ", ".join(
+        [f"{quote(s)} = {quote(table)}.{quote(s)} + excluded.{quote(s)}" for s in sums]
+        + [latest_sql(quote(table), quote(column)) for column in latest]
+    )
     sql = (
         f"INSERT INTO {quote(table)} ({columns}) VALUES ({marks}) "
         f"ON CONFLICT ({', '.join(quote(key) for key in keys)}) DO UPDATE SET {additions}"

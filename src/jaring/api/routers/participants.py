@@ -29,20 +29,10 @@ def register(request: HttpRequest, payload: RegistrationIn):
     A NIK registered before answers 409 naming the first registration's number, outlet and date."""
     api_key = request.auth
     registration = participant_register(
-        nik=payload.nik,
-        name=payload.name,
-        birth_date=payload.birth_date,
-        sex=payload.sex,
-        phone=payload.phone,
-        village_code=payload.village_code,
-        occupation_code=payload.occupation,
-        declared_income=payload.declared_income,
-        programmes=payload.programmes,
+        **payload.registered(),
         outlet=api_key.outlet,
         agent=api_key.agent,
         actor=Actor.api_key(api_key, request),
-        registered_at=payload.registered_at,
-        event_code=payload.event_code,
         history_allowed=Scope.HISTORY in api_key.scope_set,
     )
     participant = registration.participant
@@ -81,6 +71,7 @@ def status(request: HttpRequest, payload: StatusIn):
         nik=participant.masked_nik,
         as_of=standing.as_of,
         status=standing.standing,
+        merged_into=standing.merged_into,
         paid_through=str(standing.paid_through) if standing.paid_through else None,
         registered_month=str(participant.registered_month),
         programmes=participant.programmes,

@@ -50,6 +50,7 @@ ENTRY_COLUMNS = (
     "idempotency_key",
     "fingerprint",
     "paid_at",
+    "originally_paid_at",
     "recorded_at",
 )
 KEY_COLUMNS = ("source", "key", "payment_id", "fingerprint")
@@ -180,6 +181,7 @@ def _entry_rows(
                 plan.reference,
                 plan.fingerprint,
                 _moment(plan.paid_at, book, recorded_at),
+                None if plan.originally_paid_at is None else db_datetime(plan.originally_paid_at),
                 recorded_at,
             )
         )

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 from django.db import connection
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jaring.common.bulk import among, array_literal, db_json
@@ -48,9 +49,12 @@ class Person(NamedTuple):
     channel: str
     segment: str
     deposit_balance: int
+    died_on: object = None  # the day of death once recorded (a date, or its text on SQLite)
+    merged_into_id: int | None = None  # the record this one was merged into (``members.services.merge``)
 
 
-_STANDING = {"paid_through", "deposit_balance"}  # the Person fields read from the standing
+# the Person fields read from the standing
+_STANDING = {"paid_through", "deposit_balance", "died_on", "merged_into_id"}
 _LEDGER_KEY = ("source", "key", "payment_id")  # a ledger key's source, reference and entry
 
 
@@ -74,6 +78,7 @@ class Entry(NamedTuple):
     agent_id: int | None
     channel: str
     breakdown: object
+    paid_at: datetime | None = None  # when the money was first paid (before a merge moved the entry)
 
 
 class Days(dict):
@@ -332,6 +337,7 @@ def _ledgers(people: dict[int, Person]) -> dict[int, list[Entry]]:
             "agent_id",
             "channel",
             "breakdown",
+            Coalesce("originally_paid_at", "paid_at"),
         )
     )
     for participant_id, *values in rows:

@@ -27,6 +27,7 @@ from jaring.contributions.services.book import Entry, LedgerBook, Person
 from jaring.rules.coverage import is_covered, months_for_payment, runs_from_months, runs_with
 from jaring.rules.money import format_rupiah
 from jaring.rules.months import Month
+from jaring.rules.participant_number import participant_number
 
 REFERENCE_LENGTH = 100
 
@@ -125,6 +126,7 @@ class EntryPlan:
     reason: str = ""
     deposit: DepositPlan | None = None
     pk: int | None = None
+    originally_paid_at: datetime | None = None  # an entry moved by a merge: when it was first paid
 
 
 @dataclass(slots=True)
@@ -210,7 +212,7 @@ def payment_check(request: PaymentRequest, book: LedgerBook) -> Outcome:
     key = (request.source, request.reference)
     if (seen := _seen(book, "payment", key, fingerprint, person)) is not None:
         return seen
-    problems = _agent_problems(request.agent) + _outlet_problems(request.outlet)
+    problems = _agent_problems(request.agent) + _outlet_problems(request.outlet) + _gone(person)
     paid_at = book.latest(request.paid_at)
     if paid_at is None:
         problems.append(Problem("paid_at", "future", _("The date is in the future.")))
@@ -290,7 +292,7 @@ def deposit_check(request: DepositRequest, book: LedgerBook) -> Outcome:
     key = (request.source, request.reference)
     if (seen := _seen(book, "deposit", key, fingerprint, person)) is not None:
         return seen
-    problems = _agent_problems(request.agent) + _outlet_problems(request.outlet)
+    problems = _agent_problems(request.agent) + _outlet_problems(request.outlet) + _gone(person)
     collected_at = book.latest(request.collected_at)
     if collected_at is None:
         problems.append(Problem("collected_at", "future", _("The date is in the future.")))
@@ -544,6 +546,37 @@ def _outlet_problems(outlet: Outlet | None) -> list[Problem]:
     if outlet is not None and not outlet.is_active:
         return [Problem("outlet", "closed", _("Outlet %(code)s is closed.") % {"code": outlet.code})]
     return []
+
+
+def _deceased(person) -> list[Problem]:
+    """A participant whose death was recorded takes no more contributions (a retry of one recorded
+    before is still answered as such: this is judged after the reference)."""
+    if person.died_on is None:
+        return []
+    return [
+        Problem(
+            "nik",
+            "deceased",
+            _("This participant died on %(day)s; no more contributions are taken.")
+            % {"day": str(person.died_on)[:10]},
+        )
+    ]
+
+
+def _gone(person) -> list[Problem]:
+    return _deceased(person) + _merged(person)
+
+
+def _merged(person) -> list[Problem]:
+    """A record merged into another of the same person takes no more money: the survivor does (a retry
+    of one recorded before is still answered as such)."""
+    if person.merged_into_id is None:
+        return []
+    number = participant_number(person.merged_into_id)
+    message = _("This record was merged into participant number %(number)s; pay to that number.") % {
+        "number": number
+    }
+    return [Problem("nik", "merged", message)]
 
 
 def _unknown_participant() -> Problem:

@@ -444,9 +444,13 @@ def _deposit_replay(pk: int) -> DepositResult:
 
 
 def _members_for(payer: Payer, month: Month):
+    """The payer's members in ``month``, a member who died before the month and a record merged into
+    another left out."""
     return (
         GroupMembership.objects.filter(group__payer=payer, first_month__lte=month)
         .filter(Q(last_month__isnull=True) | Q(last_month__gte=month))
+        .exclude(participant__standing__died_on__lt=month.first_day())
+        .exclude(participant__standing__status="merged")
         .select_related("participant")
         .order_by("participant_id")
     )
@@ -561,7 +565,12 @@ def _statuses_set(month: Month) -> dict[str, int]:
         .values("last_month")[:1]
     )
     registered = F("participant__registered_month")
-    people = Standing.objects.filter(participant__registered_month__lte=month).annotate(
+    # the deceased and the merged keep their status for good (claims.services.participant_deceased,
+    # members.services.merge)
+    living = Standing.objects.filter(participant__registered_month__lte=month).exclude(
+        status__in=["deceased", "merged"]
+    )
+    people = living.annotate(
         last_paid=Coalesce(
             Subquery(last_before, output_field=IntegerField()),
             ExpressionWrapper(registered - Value(1), output_field=IntegerField()),

@@ -17,6 +17,7 @@ STATUS_LABELS = {
     "active": _("active"),
     "arrears": _("in arrears"),
     "lapsed": _("lapsed"),
+    "merged": _("merged into another record"),
 }
 KIND_LABELS = {
     "contribution": _("payment"),

@@ -23,7 +23,7 @@ from jaring.members.models import Participant
 from jaring.rules.months import Month
 from jaring.rules.segments import BPU, PU, employed_stretches, home_segment, segment_in
 from jaring.tallies.models import CoverageDelta, Tally
-from jaring.tallies.writer import MOVED, REGISTERED
+from jaring.tallies.writer import DIED, MOVED, REGISTERED
 
 
 def employments_of(participant: Participant) -> list[Employment]:
@@ -92,16 +92,16 @@ def _employed_in(month: Month):
 def segment_counts(day: date) -> list[SegmentCount]:
     """Registered participants on ``day`` and active ones in its month, by segment.
 
-    Registered: the registration and ``moved`` tallies up to the day. Active: the coverage deltas up to
-    the month (each participant in the segment they were registered in), and the covered participants
-    whose segment of the month differs moved to it: those employed in the month but registered in
-    another segment to PU; those registered as wage earners but employed by nobody in the month to BPU.
-    That correction reads the employments running in the month (index ``employment_months``) beside
-    the month's coverage runs."""
+    Registered: the registration and ``moved`` tallies up to the day, less the deaths. Active: the
+    coverage deltas up to the month (each participant in the segment they were registered in), and the
+    covered participants whose segment of the month differs moved to it: those employed in the month
+    but registered in another segment to PU; those registered as wage earners but employed by nobody in
+    the month to BPU. That correction reads the employments running in the month (index
+    ``employment_months``) beside the month's coverage runs."""
     month = Month.from_date(day)
     registered: dict[str, int] = defaultdict(int)
     for segment, count in (
-        Tally.objects.filter(kind__in=[REGISTERED, MOVED], day__lte=day)
+        Tally.objects.filter(kind__in=[REGISTERED, MOVED, DIED], day__lte=day)
         .values_list("segment")
         .annotate(n=Sum("count"))
         .order_by()

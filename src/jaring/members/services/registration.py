@@ -29,8 +29,19 @@ from jaring.common.text import has_control_character
 from jaring.contributions.services.book import earliest_day, latest_allowed
 from jaring.events.checks import event_check
 from jaring.events.models import Event, EventSignup
-from jaring.members.models import DuplicateAttempt, Participant, Standing
+from jaring.members.models import DuplicateAttempt, NikVerification, Participant, Standing
+from jaring.members.population import Answer, Asked, population_registry
+from jaring.members.services.duplicates import (
+    BLOCK_MAX,
+    Neighbour,
+    duplicate_pairs_write,
+    duplicate_warning,
+    matcher_rule,
+    neighbours_load,
+    probable_duplicates,
+)
 from jaring.members.validation import CleanRegistration, RegistrationContext, registration_clean
+from jaring.rules.duplicates import Record
 from jaring.tallies.writer import REGISTERED, TallyBatch, Who
 
 
@@ -74,10 +85,21 @@ class RegistrationPlan:
     office_id: int | None
     pk: int | None = None
     event: Event | None = None
+    # Participants (or registrations of the same list) this one may duplicate, with the score: warnings.
+    duplicates: list = field(default_factory=list)
 
     @property
     def number(self) -> str:
         return Participant(pk=self.pk).number if self.pk else ""
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The NIK's warnings and the probable duplicates', worded for the user."""
+        said = tuple(
+            duplicate_warning(_number_of(who), who.nik if isinstance(who, Neighbour) else who.clean.nik)
+            for who, _scored in self.duplicates
+        )
+        return self.clean.warnings + said
 
 
 @dataclass
@@ -97,6 +119,11 @@ class RegistrationBook:
     )
     earliest: date | None = None  # the first day a late record may be dated on, once worked out
     latest_allowed: datetime | None = None  # the latest moment a registration may be dated, once worked out
+    # Participants sharing the first twelve digits of a NIK of the list (probable duplicates), by them.
+    neighbours: dict = field(default_factory=dict)
+    taken_by_prefix: dict = field(default_factory=dict)  # the list's registrations by their NIK's first 12
+    compare_duplicates: bool = True
+    matcher: dict | None = None  # the probable-duplicate matcher's rule, once read
 
     @classmethod
     def load(cls, *, context: RegistrationContext, niks: Iterable[str], now: datetime | None = None):
@@ -104,7 +131,16 @@ class RegistrationBook:
         # looked up (PostgreSQL refuses NUL even in a query's parameters).
         niks = {nik.strip() for nik in niks if nik and nik.strip() and not has_control_character(nik)}
         existing = Participant.objects.filter(nik__in=niks).select_related("outlet") if niks else ()
-        return cls(context=context, now=now or timezone.now(), existing={p.nik: p for p in existing})
+        # Probable duplicates are looked for in lists a person sends (the desk, the API, its batch, the
+        # command line); a file's chunk of thousands is left to the scan, which reads it whole.
+        compare = len(niks) <= COMPARED_LIST_MAX
+        return cls(
+            context=context,
+            now=now or timezone.now(),
+            existing={p.nik: p for p in existing},
+            neighbours=neighbours_load(niks) if compare else {},
+            compare_duplicates=compare,
+        )
 
     def latest(self, moment: datetime | None) -> datetime | None:
         """``moment`` (``now`` when not given), or None when it lies further ahead of the server clock
@@ -191,8 +227,53 @@ def registration_check(
         office_id=book.context.branch_id(clean.village_code, request.outlet),
         event=event,
     )
+    plan.duplicates = _probable_duplicates(plan, request, book)
     book.taken[clean.nik] = plan
+    book.taken_by_prefix.setdefault(clean.nik[:12], []).append(plan)
     return plan
+
+
+def _probable_duplicates(
+    plan: RegistrationPlan, request: RegistrationRequest, book: RegistrationBook
+) -> list:
+    """The participants registered before, and the registrations earlier in the list, this registration
+    may duplicate (sharing the NIK's first twelve digits), scored (``members.services.duplicates``)."""
+    if not book.compare_duplicates:
+        return []
+    prefix = plan.clean.nik[:12]
+    earlier = book.taken_by_prefix.setdefault(prefix, [])
+    neighbours = book.neighbours.get(prefix, [])
+    if not neighbours and not earlier:
+        return []
+    if len(neighbours) + len(earlier) > BLOCK_MAX:
+        # as in the scan: a block this large (a generated file, a district's thousands born one day) says
+        # nothing a smaller one does not, and comparing within it would cost a file's chunk its time
+        return []
+    if book.matcher is None:
+        book.matcher = matcher_rule(local_date(plan.clean.registered_at))
+    candidates = [(n.record, n) for n in neighbours if n.nik != plan.clean.nik]
+    candidates += [(_record_of(other, 0), other) for other in earlier]
+    return probable_duplicates(_record_of(plan, 0), candidates, book.matcher)
+
+
+def _record_of(plan: RegistrationPlan, pk: int) -> Record:
+    clean = plan.clean
+    agent = plan.agent.pk if plan.agent else None
+    return Record(
+        pk,
+        clean.nik,
+        clean.name,
+        clean.birth_date,
+        clean.sex,
+        clean.village_code,
+        clean.phone or "",
+        plan.outlet.pk,
+        agent,
+    )
+
+
+def _number_of(who) -> str:
+    return who.number
 
 
 class _DuplicateMessage:
@@ -238,6 +319,10 @@ def duplicate_message(existing: Participant | RegistrationPlan, *, disclosed: bo
     }
 
 
+# The longest list whose registrations are compared with the registry for probable duplicates as they
+# are checked (a file's chunk is longer, and left to the scan: docs/duplicates.md).
+COMPARED_LIST_MAX = 100
+
 PARTICIPANT_COLUMNS = (
     "nik",
     "name",
@@ -272,6 +357,34 @@ def registrations_apply(plans: list[RegistrationPlan], book: RegistrationBook) -
         DuplicateAttempt.objects.bulk_create(attempt for attempt, _first in book.attempts)
         book.attempts = []
     _signups_write(plans, book)
+    pairs = [(plan.pk, _id_of(who), scored) for plan in plans for who, scored in plan.duplicates]
+    if pairs:
+        duplicate_pairs_write(pairs, book.now)
+    if plans and (registry := population_registry()) is not None:
+        _verifications_write(plans, registry, book.now)
+
+
+def _verifications_write(plans: list[RegistrationPlan], registry, now: datetime) -> None:
+    """Asks the population registry about the list's NIKs at once and keeps each answer."""
+    asked = [Asked(plan.clean.nik, plan.clean.name, plan.clean.birth_date) for plan in plans]
+    answers = registry.verify(asked)
+    unknown = Answer("unavailable", detail="no answer for this NIK")
+    NikVerification.objects.bulk_create(
+        NikVerification(
+            participant_id=plan.pk,
+            source=registry.source,
+            status=(answer := answers.get(plan.clean.nik, unknown)).status,
+            name_matches=answer.name_matches,
+            birth_date_matches=answer.birth_date_matches,
+            detail=answer.detail[:200],
+            checked_at=now,
+        )
+        for plan in plans
+    )
+
+
+def _id_of(who) -> int:
+    return who.record.pk if isinstance(who, Neighbour) else who.pk
 
 
 def _signups_write(plans: list[RegistrationPlan], book: RegistrationBook) -> None:
@@ -415,7 +528,7 @@ def participant_register(
                             Said(gettext_noop("registered at %(outlet)s"), {"outlet": outlet.code}),
                         ),
                     )
-                return Registration(participant=participant, warnings=outcome.clean.warnings)
+                return Registration(participant=participant, warnings=outcome.warnings)
     except IntegrityError:
         # Registered at the same moment by another channel: the first one won.
         existing = Participant.objects.filter(nik=(nik or "").strip()).select_related("outlet").first()

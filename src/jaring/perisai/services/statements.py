@@ -274,7 +274,9 @@ def _agents_in_debt(month: Month) -> set[int]:
 
 
 def acquisitions_by_agent(month: Month, agent_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """New participants credited to each agent in ``month``, from the tallies."""
+    """New participants credited to each agent in ``month``, from the tallies: the month's registrations
+    less the agent's acquisitions merged into another record in the month (``members.services.merge``),
+    never below none."""
     rows = Tally.objects.filter(
         kind=REGISTERED, day__gte=month.first_day(), day__lte=month.last_day()
     ).exclude(agent_id=0)
@@ -283,7 +285,7 @@ def acquisitions_by_agent(month: Month, agent_ids: Iterable[int] | None = None) 
     return {
         agent_id: count
         for agent_id, count in rows.values("agent_id").annotate(n=Sum("count")).values_list("agent_id", "n")
-        if count
+        if count > 0
     }
 
 

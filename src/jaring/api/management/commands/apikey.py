@@ -20,7 +20,9 @@ class Command(JaringCommand):
         create.add_argument("--outlet", required=True, help="outlet code credited with what the key records")
         create.add_argument("--agent", help="agent code (an agent of the outlet's partner)")
         create.add_argument(
-            "--scopes", required=True, help="comma-separated: register,pay,deposit,status,statement"
+            "--scopes",
+            required=True,
+            help="comma-separated: register,pay,deposit,status,statement,employers,history,claims",
         )
         create.add_argument("--name", default="", help="what the key is for (the partner's app)")
         create.add_argument(

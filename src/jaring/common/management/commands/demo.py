@@ -50,6 +50,12 @@ class Command(BaseCommand):
         self.stdout.write("logins by role (same password):")
         for username, role, scope in demo_users_create(DEMO_PASSWORD):
             self.stdout.write(f"  {username:<20} {role:<20} {scope}")
+        from jaring.demo.claims import claims_demo_decide
+
+        claims_demo_decide()
+        from jaring.demo.duplicates import duplicates_demo_decide
+
+        duplicates_demo_decide()
         self.stdout.write(self.style.SUCCESS(f"login: user {DEMO_USER!r}, password {DEMO_PASSWORD!r}"))
         if not no_serve:
             call_command("serve", host=host, port=port)

@@ -12,11 +12,15 @@ from jaring.contributions.queries import participant_status
 from jaring.members.codes import participant_payment_code
 from jaring.members.queries import participant_find
 from jaring.members.services import participant_register
+from jaring.members.services.merge import participant_merge
 from jaring.rules.money import format_rupiah
 
 
 class Command(JaringCommand):
-    help = "Participants: `jaring participant register ...` and `jaring participant show NIK|NUMBER`."
+    help = (
+        "Participants: `jaring participant register ...`, `jaring participant show NIK|NUMBER` and "
+        "`jaring participant merge SURVIVOR ABSORBED --reason TEXT` (two records decided one person)."
+    )
 
     def add_command_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -37,11 +41,54 @@ class Command(JaringCommand):
         show = sub.add_parser("show", help="status, paid-through month, covered months, payments")
         show.add_argument("identifier", help="NIK or participant number")
         show.add_argument("--as-of", help="YYYY-MM-DD (default today)")
-        for p in (reg, show):
+        merge = sub.add_parser(
+            "merge", help="merge two records of one person (their pair decided the same person)"
+        )
+        merge.add_argument("survivor", help="NIK or participant number of the record that stays")
+        merge.add_argument("absorbed", help="NIK or participant number of the record merged into it")
+        merge.add_argument("--reason", default="", help="why (kept with the merge)")
+        for p in (reg, show, merge):
             p.add_argument("--json", action="store_true", help="print JSON for scripts")
 
     def run(self, *args, action, **options):
-        return self.register(**options) if action == "register" else self.show(**options)
+        return {"register": self.register, "show": self.show, "merge": self.merge}[action](**options)
+
+    def merge(self, *, survivor, absorbed, reason, json, **options):
+        found = {}
+        for name, identifier in (("survivor", survivor), ("absorbed", absorbed)):
+            found[name] = participant_find(identifier)
+            if found[name] is None:
+                raise ValidationError({name: f"No participant with NIK or number {identifier}."})
+        result = participant_merge(
+            survivor=found["survivor"], absorbed=found["absorbed"], actor=Actor.cli(), reason=reason
+        )
+        done = result.merge
+        data = {
+            "ok": True,
+            "created": result.created,
+            "survivor": found["survivor"].number,
+            "absorbed": found["absorbed"].number,
+            "entries_moved": done.entries_moved,
+            "amount_moved": done.amount_moved,
+            "double_paid": done.double_paid,
+            "double_paid_amount": done.double_paid_amount,
+            "settled_as": done.settled_as,
+            "deposit_moved": done.deposit_moved,
+            "claims_moved": done.claims_moved,
+        }
+        if json:
+            self.emit(data)
+            return
+        said = "merged" if result.created else "was merged before"
+        self.stdout.write(
+            f"{data['absorbed']} {said} into {data['survivor']}: {done.entries_moved} entries moved "
+            f"({format_rupiah(done.amount_moved)} recorded again)"
+        )
+        if done.double_paid_amount:
+            months = ", ".join(month["month"] for month in done.double_paid)
+            self.stdout.write(
+                f"  paid twice: {months} ({format_rupiah(done.double_paid_amount)}, {done.settled_as})"
+            )
 
     def register(
         self,
@@ -127,6 +174,8 @@ class Command(JaringCommand):
             return
         self.stdout.write(f"{participant.number} {participant.name} (NIK {participant.masked_nik})")
         self.stdout.write(f"  status on {day}: {data['status']}, paid through {data['paid_through'] or '-'}")
+        if data["merged_into"]:
+            self.stdout.write(f"  merged into participant number {data['merged_into']}")
         self.stdout.write(f"  registered {data['registered_month']} at {data['outlet']} ({data['channel']})")
         self.stdout.write(f"  payment code {data['payment_code']}")
         covered = ", ".join(f"{run['first']}..{run['last']}" for run in data["covered"]) or "-"
