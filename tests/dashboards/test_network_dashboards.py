@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from tests.conftest import jakarta
 
 from jaring.channels.services import outlet_create
+from jaring.common.clock import local_date
 from jaring.monitoring import readings
 from jaring.monitoring.services import target_set
 from jaring.rules.months import Month
@@ -307,9 +308,9 @@ def test_a_month_that_cannot_be_read_shows_the_current_one_with_a_message(client
     bad = client.get("/dashboards/?month=juni")
     assert bad.status_code == 200
     assert 'data-testid="period-error"' in html_of(bad)
-    assert bad.context["board"].period.month == Month.from_date(date.today())
+    assert bad.context["board"].period.month == Month.from_date(local_date())
     future = client.get("/dashboards/?month=2199-01")  # 2999 is outside the years jaring counts in: 400
-    assert future.context["board"].period.month == Month.from_date(date.today())
+    assert future.context["board"].period.month == Month.from_date(local_date())
     assert 'data-testid="next-month"' not in html_of(future)
 
 

@@ -12,6 +12,7 @@ from tests.conftest import a_village, jakarta
 from tests.employers.conftest import BALIKPAPAN_VILLAGE
 
 from jaring.accounts.audit import Actor
+from jaring.common.clock import local_date
 from jaring.common.errors import problems_of
 from jaring.contributions.services import payment_record
 from jaring.employers.models import Employment
@@ -125,7 +126,7 @@ def test_a_new_nik_is_registered_as_a_wage_earner_and_counted_in_pu(world, emplo
     assert result.registered and len(result.participant.number) == 11
     participant = Participant.objects.get(nik=nik)
     assert participant.segment == "PU" and participant.standing.status == "new"
-    today = date.today()
+    today = local_date()
     assert counts(today)["PU"][0] == 1 and counts(today)["BPU"][0] == 0
     employment_end(employer=employer, nik=nik, last_month="2024-12")
     # a wage earner with no employer is counted with the informal workers from the month after

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from tests.monitoring.conftest import DISTRICTS, SPRINT
 
+from jaring.common.clock import local_date
 from jaring.monitoring.contests import contest_outlets
 from jaring.monitoring.queries import contest_get, contest_leaderboard, contest_monev, contest_winners
 from jaring.monitoring.services import contest_define
@@ -181,7 +182,7 @@ def test_registrations_that_have_paid_as_of_a_past_day_count_the_payments_made_b
     assert values(date(2024, 3, 9)) == {"BRI-MDN": 2}
     # today the ledger's answer and the tally's agree
     outlets = contest_outlets(paid)
-    today = paid_by_outlet(date(2024, 2, 1), date(2024, 2, 14), paid_by=date.today(), outlets=outlets,
+    today = paid_by_outlet(date(2024, 2, 1), date(2024, 2, 14), paid_by=local_date(), outlets=outlets,
                            segment="BPU")  # fmt: skip
     tally = readings.totals_by_outlet(
         readings.FIRST_PAID_REGISTRATIONS, date(2024, 2, 1), date(2024, 2, 14), outlets=outlets, segment="BPU"

@@ -1,10 +1,9 @@
 """Monthly commission statements: the acceptance figures, reversals, late entries, approval, idempotency."""
 
-from datetime import date
-
 import pytest
 from tests.conftest import jakarta
 
+from jaring.common.clock import local_date
 from jaring.contributions.services import payment_record, payment_reverse
 from jaring.perisai.models import Statement, StatementLine
 from jaring.perisai.services import statement_approve, statements_compute
@@ -175,7 +174,7 @@ def test_a_future_month_is_refused(perisai):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        statements_compute(month=Month.from_date(date.today()) + 2)
+        statements_compute(month=Month.from_date(local_date()) + 2)
 
 
 def test_a_new_commission_rule_counts_from_its_month_and_a_reversal_takes_back_the_old_rate(
