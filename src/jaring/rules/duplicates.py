@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -46,13 +47,17 @@ MUHAMMAD = frozenset(
 # today's "y" (Joesoef, Yusuf) and "dj" today's "j" (Djoko, Joko), and a record does not say which it uses.
 _OLD_SPELLINGS = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("ch", "kh"), ("sj", "sy"), ("j", "y"))
 _DOUBLED = re.compile(r"(.)\1+")
+NAMES_REMEMBERED = 100_000
 _NOT_LETTER = re.compile(r"[^a-z ]+")
 
 
+@lru_cache(maxsize=NAMES_REMEMBERED)
 def name_key(name: str) -> str:
     """The name as compared: lower case without marks, titles and punctuation, the old spellings made
     new, a "y" inside a word read as "i", doubled letters once, every way of writing Muhammad as "muhamad".
-    "H. Muhammad Joesoef, S.Pd" and "M. Yusuf" compare as "muhamad iusuf" and "muhamad iusuf"."""
+    "H. Muhammad Joesoef, S.Pd" and "M. Yusuf" compare as "muhamad iusuf" and "muhamad iusuf".
+    Remembered for the most recent names: a scan meets each name once per block it is in and once per
+    pair it is scored in, and people share names."""
     text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
     text = text.split(",")[0]  # academic titles follow a comma: "Budi Santoso, S.Pd"
     text = _NOT_LETTER.sub(" ", text.replace(".", ". "))
@@ -80,9 +85,10 @@ _MARKERS = frozenset({"i", "ni"})
 _LEADING = frozenset({"muhamad", "siti", "nur"})
 
 
-def _words(name: str) -> list[str]:
+@lru_cache(maxsize=NAMES_REMEMBERED)
+def _words(name: str) -> tuple[str, ...]:
     words = name_key(name).split()
-    return (
+    return tuple(
         [w for w in words if w not in _MARKERS and w not in _LEADING]
         or [w for w in words if w not in _MARKERS]
         or words
@@ -199,21 +205,60 @@ def name_level(similarity: float, levels: list[dict]) -> str:
     return "different"
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A rule's numbers as ``score_pair`` uses them, worked out once per rule."""
+
+    prior: float
+    reasons: dict[tuple[str, str], Reason]
+    fields: dict
+    name_levels: list[dict]
+
+
+_PREPARED: dict[int, tuple[dict, _Prepared]] = {}
+
+
+def _prepared(rule: dict) -> _Prepared:
+    """``rule``'s reasons (each field's level with its weight, log2 of m/u), remembered for the rule
+    object itself: a scan scores many pairs with one rule."""
+    known = _PREPARED.get(id(rule))
+    if known is not None and known[0] is rule:
+        return known[1]
+    fields = rule["fields"]
+    prepared = _Prepared(
+        prior=_weight(float(rule["prior"]), 1 - float(rule["prior"])),
+        reasons={
+            (field, level): Reason(field, level, round(_weight(float(table["m"]), float(table["u"])), 3))
+            for field, levels in fields.items()
+            for level, table in levels.items()
+        },
+        fields=fields,
+        name_levels=rule["name_levels"],
+    )
+    if len(_PREPARED) >= 16:
+        _PREPARED.clear()
+    _PREPARED[id(rule)] = (rule, prepared)
+    return prepared
+
+
 def score_pair(a: Record, b: Record, rule: dict, *, name_frequency: float | None = None) -> Scored:
     """The pair's match weight and probability, with a reason per field. ``rule`` holds the prior and
     each field's levels with their m and u probabilities; ``name_frequency`` (the share of the registry
     with this normalised name) replaces the name's u probability when the names agree exactly, so that
     two people called Siti Rahayu weigh less than two called Sekar Ayuningtyas."""
+    prepared = _prepared(rule)
+    known = prepared.reasons
     reasons: list[Reason] = []
-    fields = rule["fields"]
 
-    def add(field: str, level: str, u_override: float | None = None) -> None:
-        table = fields[field][level]
-        u = u_override if u_override is not None else float(table["u"])
-        reasons.append(Reason(field, level, round(_weight(float(table["m"]), u), 3)))
+    def add(field: str, level: str) -> None:
+        reasons.append(known[field, level])
 
-    level = name_level(name_similarity(a.name, b.name), rule["name_levels"])
-    add("name", level, name_frequency if level == "exact" and name_frequency else None)
+    level = name_level(name_similarity(a.name, b.name), prepared.name_levels)
+    if level == "exact" and name_frequency:
+        table = prepared.fields["name"][level]
+        reasons.append(Reason("name", level, round(_weight(float(table["m"]), name_frequency), 3)))
+    else:
+        add("name", level)
     relation = nik_relation(a.nik, b.nik)
     if relation in (NIK_ONE_DIGIT, NIK_SWAPPED) and _told_apart(a, b):
         relation = NIK_OTHER  # the NIKs differ because the people do: each says its own birth date and sex
@@ -227,9 +272,7 @@ def score_pair(a: Record, b: Record, rule: dict, *, name_frequency: float | None
         add("acquired_by", "same_agent" if a.agent == b.agent else "different")
     elif a.outlet and b.outlet:
         add("acquired_by", "same_outlet" if a.outlet == b.outlet else "different")
-    weight = _weight(float(rule["prior"]), 1 - float(rule["prior"])) + sum(
-        reason.weight for reason in reasons
-    )
+    weight = prepared.prior + sum(reason.weight for reason in reasons)
     probability = 1 / (1 + 2 ** (-weight))
     low, high = sorted((a.pk, b.pk))
     return Scored(low, high, round(probability, 6), round(weight, 3), tuple(reasons))

@@ -105,23 +105,28 @@ def _records(office: Office | None, progress: Callable[[int, int], None] | None)
 
 def candidate_pairs(records: list[Record], keys: dict[int, str]) -> tuple[set[tuple[int, int]], int]:
     """The pairs of positions in ``records`` that share a block, and the number of blocks too large to
-    pair. ``keys`` holds each record's name as compared, by position."""
-    blocks: dict[tuple, list[int]] = defaultdict(list)
+    pair. ``keys`` holds each record's name as compared, by position. The blocks: the NIK's first twelve
+    digits; the birth date, sex and village; the phone; the name as compared and the village."""
+    by_nik: dict[str, list[int]] = defaultdict(list)
+    by_birth: dict[tuple, list[int]] = defaultdict(list)
+    by_phone: dict[str, list[int]] = defaultdict(list)
+    by_name: dict[tuple, list[int]] = defaultdict(list)
     for index, record in enumerate(records):
-        blocks["nik", record.nik[:12]].append(index)
-        blocks["born", record.birth_date, record.sex, record.village].append(index)
+        by_nik[record.nik[:12]].append(index)
+        by_birth[record.birth_date, record.sex, record.village].append(index)
         if record.phone:
-            blocks["phone", record.phone].append(index)
-        blocks["name", keys[index], record.village].append(index)
+            by_phone[record.phone].append(index)
+        by_name[keys[index], record.village].append(index)
     pairs: set[tuple[int, int]] = set()
     too_large = 0
-    for members in blocks.values():
-        if len(members) < 2:
-            continue
-        if len(members) > BLOCK_MAX:
-            too_large += 1
-            continue
-        pairs.update(combinations(members, 2))
+    for blocks in (by_nik, by_birth, by_phone, by_name):
+        for members in blocks.values():
+            if len(members) < 2:
+                continue
+            if len(members) > BLOCK_MAX:
+                too_large += 1
+                continue
+            pairs.update(combinations(members, 2))
     return pairs, too_large
 
 
