@@ -48,6 +48,49 @@ def test_nik_relations():
     assert nik_relation(nik, "3216021204850003") == "other"
 
 
+def _relation_by_places(a: str, b: str) -> str:
+    """How two NIKs of equal length relate, worked out place by place (the definition)."""
+    if a == b:
+        return "same"
+    if a[:12] == b[:12]:
+        return NIK_SERIAL
+    differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    if len(differ) == 1:
+        return NIK_ONE_DIGIT
+    if (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and (a[differ[0]], a[differ[1]]) == (b[differ[1]], b[differ[0]])
+    ):
+        return NIK_SWAPPED
+    return "other"
+
+
+niks = st.text("0123456789", min_size=16, max_size=16)
+
+
+@given(
+    niks,
+    st.lists(
+        st.tuples(st.sampled_from(["set", "swap"]), st.integers(0, 15), st.sampled_from("0123456789")),
+        max_size=3,
+    ),
+)
+@example("3215011204850003", [("swap", 2, "0")])
+@example("3215011204850003", [("swap", 10, "0")])  # "85" swapped: the year's digits
+@example("3215011204850003", [("swap", 4, "0")])  # "01" swapped
+@settings(max_examples=1000)
+def test_nik_relation_agrees_with_the_digits_place_by_place(nik, edits):
+    other = list(nik)
+    for kind, place, digit in edits:
+        if kind == "set":
+            other[place] = digit
+        elif place < 15:
+            other[place], other[place + 1] = other[place + 1], other[place]
+    other = "".join(other)
+    assert nik_relation(nik, other) == _relation_by_places(nik, other) == nik_relation(other, nik)
+
+
 def test_a_transposed_nik_with_a_respelled_name_is_found_with_its_reasons():
     a = person(1, "3215011204850003", "Muhammad Yusuf Hidayat")
     b = person(2, "3215101204850003", "M. Jusuf Hidayat")  # district 01 typed 10, and the old spelling
