@@ -123,7 +123,7 @@ def target_verdict(
     return ON_TRACK if projection >= target else AT_RISK
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a national contest ranks thousands, and a frozen one costs twice
 class Entry:
     """One competitor: its key (an outlet code), its value, and the day its cumulative value first reached
     that value (None when not computed or when the value is 0)."""
@@ -133,7 +133,7 @@ class Entry:
     reached: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Placed:
     entry: Entry
     rank: int

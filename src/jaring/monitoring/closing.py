@@ -142,7 +142,8 @@ def periods_figures(
                 )
             )
             continue
-        counted = {pk: values[str(index)] for pk, values in read.items() if values[str(index)]}
+        name = str(index)
+        counted = {pk: value for pk, values in read.items() if (value := values[name])}
         carried = _carried(contest, periods, outlets) if opened is not None and opened.pk == period.pk else {}
         figures.append(PeriodFigures(counted=counted, carried=carried))
     return figures

@@ -11,12 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from operator import attrgetter
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from jaring.channels.models import Outlet
 from jaring.common.clock import local_date
+from jaring.common.rows import plain_rows
 from jaring.monitoring import readings
 from jaring.monitoring.arithmetic import (
     Calendar,
@@ -99,7 +101,7 @@ def contest_period(contest: Contest, code: str | None = None, *, as_of: date | N
 # --- Leaderboard -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a national board makes thousands, and a frozen one costs twice
 class LeaderboardRow:
     rank: int
     outlet: str
@@ -174,7 +176,7 @@ def contest_leaderboard(
     if figures.final:
         return _closed_board(contest, period, figures)
     measure = CONTEST_MEASURES[contest.metric]
-    names = {pk: (code, name) for pk, code, name in outlets.values_list("pk", "code", "name")}
+    names = {pk: (code, name) for pk, code, name in plain_rows(outlets.values_list("pk", "code", "name"))}
     totals = figures.totals
     by_value: dict[int, list[int]] = defaultdict(list)
     for pk in names:
@@ -195,22 +197,17 @@ def contest_leaderboard(
     table = [0] * max((rank for rank, _amount in prizes), default=0)
     for rank, amount in prizes:
         table[rank - 1] = amount
-    by_code = {code: pk for pk, (code, _name) in names.items()}
-    placed = rank_entries([Entry(names[pk][0], totals.get(pk, 0), reached.get(pk)) for pk in names], table)
-    rows = tuple(
-        LeaderboardRow(
-            rank=p.rank,
-            outlet=p.entry.key,
-            name=names[by_code[p.entry.key]][1],
-            value=p.entry.value,
-            prize=p.prize,
-            shared=p.shared,
-            reached=p.entry.reached,
-            carried=figures.carried.get(by_code[p.entry.key], 0),
-        )
-        for p in placed
+    placed = rank_entries(
+        [Entry(code, totals.get(pk, 0), reached.get(pk)) for pk, (code, _name) in names.items()], table
     )
-    return _board(contest, period, rows, as_of=as_of)
+    by_code = {code: (pk, name) for pk, (code, name) in names.items()}
+    carried = figures.carried
+    rows = []
+    for at in placed:
+        key, value, day = at.entry.key, at.entry.value, at.entry.reached
+        pk, name = by_code[key]
+        rows.append(LeaderboardRow(at.rank, key, name, value, at.prize, at.shared, day, carried.get(pk, 0)))
+    return _board(contest, period, tuple(rows), as_of=as_of)
 
 
 def _closed_board(contest: Contest, period: ContestPeriod, figures: PeriodFigures) -> Leaderboard:
@@ -280,7 +277,7 @@ class PeriodTotal:
         return self.state == RUNNING
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: a national monev makes thousands, and a frozen one costs twice
 class OutletMonev:
     outlet: str
     name: str
@@ -358,7 +355,7 @@ def contest_monev(contest: Contest, as_of: date | None = None) -> Monev:
     days up to ``as_of`` and is compared with the whole previous period (growth to date)."""
     as_of = as_of or local_date()
     outlets = contest_outlets(contest)
-    names = list(outlets.values_list("pk", "code", "name"))
+    names = plain_rows(outlets.values_list("pk", "code", "name"))
     periods = list(contest.periods.order_by("start"))
     per_period: list[dict[int, int] | None] = [
         figures.totals if figures.final or Calendar(period.start, period.end, as_of).through else None
@@ -386,12 +383,13 @@ def contest_monev(contest: Contest, as_of: date | None = None) -> Monev:
             )
         )
     rows = [
-        OutletMonev(code, name, tuple(None if v is None else v.get(pk, 0) for v in per_period))
+        OutletMonev(code, name, tuple([None if v is None else v.get(pk, 0) for v in per_period]))
         for pk, code, name in names
     ]
     latest = max((i for i, values in enumerate(per_period) if values is not None), default=None)
     if latest is not None:
-        rows.sort(key=lambda row: (-(row.values[latest] or 0), row.outlet))
+        rows.sort(key=attrgetter("outlet"))
+        rows.sort(key=lambda row: row.values[latest] or 0, reverse=True)  # stable: equal values by code
     return Monev(contest.code, contest.name, contest.metric, as_of, tuple(totals), tuple(rows))
 
 

@@ -22,6 +22,7 @@ from operator import or_
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
+from jaring.common.rows import plain_rows
 from jaring.monitoring.arithmetic import first_reached
 from jaring.rules.months import Month
 from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
@@ -187,9 +188,12 @@ def _windowed_sums(
             # the windows' months as one range too: an index on (kind, month, ...) reads only those
             rows = rows.filter(month__gte=bounds[0], month__lte=bounds[1])
         annotations = {name: Sum(field, filter=q) for name, (field, q) in wanted.items()}
-        for key, *values in rows.values_list(by).annotate(**annotations).values_list(by, *wanted).order_by():
+        summed = rows.values_list(by).annotate(**annotations).values_list(by, *wanted).order_by()
+        for key, *values in plain_rows(summed):
+            sums_of_key = found[key]
             for name, value in zip(wanted, values, strict=True):
-                found[key][name] += value or 0
+                if value:
+                    sums_of_key[name] += int(value)  # PostgreSQL sums a bigint column as a numeric
     return dict(found)
 
 
@@ -283,7 +287,7 @@ def reached_by_outlet(
     )
     last: dict[int, date] = {}
     later: list[int] = []  # counted again after ``end`` in its month: that month's days are read
-    for pk, day, after in found.order_by():
+    for pk, day, after in plain_rows(found.order_by()):
         if pk in wanted:
             if day is not None:
                 last[pk] = _as_date(day)
