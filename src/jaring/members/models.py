@@ -98,7 +98,8 @@ class Participant(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(fields=["outlet", "registered_at"]),
-            models.Index(fields=["village"], name="participant_village"),
+            # the village's participants, and those born on a day there (the probable duplicates' block)
+            models.Index(fields=["village", "birth_date"], name="participant_village_born"),
             models.Index(fields=["occupation"], name="participant_occupation"),
         ]
         constraints = [

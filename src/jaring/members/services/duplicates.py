@@ -15,10 +15,11 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
-from functools import cache
+from datetime import date, datetime
+from functools import cache, reduce
 from importlib import resources
 from itertools import combinations
+from operator import or_
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, Q
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_noop
 from jaring.accounts.audit import Said, audit, user_of
 from jaring.common.errors import Problem, problems_error
 from jaring.common.privacy import mask_nik
+from jaring.common.rows import plain_rows
 from jaring.common.rules import entry_in_force, rule_entries
 from jaring.members.models import DuplicateRule, Participant, ProbableDuplicate
 from jaring.org.models import Office
@@ -362,8 +364,13 @@ class Compared:
 
 
 def _record(row) -> Record:
+    """A participant's row as read (``plain_rows``: a day may come as SQLite's text) made a ``Record``."""
     pk, nik, name, birth, sex, village, phone, outlet, agent = row
-    return Record(pk, nik, name, birth, sex, str(village), phone or "", outlet, agent)
+    return Record(pk, nik, name, _day(birth), sex, str(village), phone or "", outlet, agent)
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _records_of(ids: set[int]) -> list[Record]:
@@ -380,8 +387,9 @@ def _records_of(ids: set[int]) -> list[Record]:
         ranges = Q()
         for low, high in runs[start : start + RANGES_PER_QUERY]:
             ranges |= Q(pk__gte=low, pk__lte=high)
-        rows = Participant.objects.filter(ranges).order_by().values_list(*_COLUMNS)
-        records.extend(_record(row) for row in rows.iterator(chunk_size=READ_CHUNK))
+        records.extend(
+            map(_record, plain_rows(Participant.objects.filter(ranges).order_by().values_list(*_COLUMNS)))
+        )
     return records
 
 
@@ -400,38 +408,36 @@ def _nik_alike(newcomers: list[Record], ids: set[int]) -> set[int]:
             [bound for prefix in some for bound in (prefix + "0000", prefix + "9999")],
             output_field=BooleanField(),
         )
-        rows = Participant.objects.filter(ranges).order_by().values_list("pk", flat=True)
-        found.update(pk for pk in rows.iterator(chunk_size=READ_CHUNK) if pk not in ids)
+        rows = Participant.objects.filter(ranges).order_by().values_list("pk")
+        found.update(pk for (pk,) in plain_rows(rows) if pk not in ids)
     return found
 
 
 def _born_alike(newcomers: list[Record], ids: set[int]) -> set[int]:
     """The participants other than ``ids`` declared born on the day, of the sex and in the village of one
-    of ``newcomers``: their ids, read by villages (their index) and birth dates, a few hundred of each a
-    query."""
+    of ``newcomers``: their ids, read from the index of villages and birth dates, each village with its
+    own days, a few hundred days to a query."""
     wanted = {(record.village, record.birth_date, record.sex) for record in newcomers}
     days_by_village: dict[str, set] = defaultdict(set)
     for village, born, _sex in wanted:
         days_by_village[village].add(born)
     found: set[int] = set()
-    villages: list[str] = []
-    days: set = set()
+    asked: list[Q] = []
+    parameters = 0
 
     def read() -> None:
-        rows = Participant.objects.filter(village_id__in=villages, birth_date__in=sorted(days)).order_by()
-        for pk, village, born, sex in rows.values_list("pk", "village_id", "birth_date", "sex").iterator(
-            chunk_size=READ_CHUNK
-        ):
-            if pk not in ids and (str(village), born, sex) in wanted:
+        rows = Participant.objects.filter(reduce(or_, asked)).order_by()
+        for pk, village, born, sex in plain_rows(rows.values_list("pk", "village_id", "birth_date", "sex")):
+            if pk not in ids and (str(village), _day(born), sex) in wanted:
                 found.add(pk)
 
-    for village in sorted(days_by_village):
-        if villages and len(villages) + len(days | days_by_village[village]) > PARAMETERS_PER_QUERY:
+    for village, days in sorted(days_by_village.items()):
+        if asked and parameters + 1 + len(days) > PARAMETERS_PER_QUERY:
             read()
-            villages, days = [], set()
-        villages.append(village)
-        days |= days_by_village[village]
-    if villages:
+            asked, parameters = [], 0
+        asked.append(Q(village_id=village, birth_date__in=sorted(days)))
+        parameters += 1 + len(days)
+    if asked:
         read()
     return found
 
@@ -442,7 +448,7 @@ def _records_listed(pks: set[int]) -> list[Record]:
     records = []
     for start in range(0, len(ordered), PARAMETERS_PER_QUERY):
         rows = Participant.objects.filter(pk__in=ordered[start : start + PARAMETERS_PER_QUERY]).order_by()
-        records.extend(map(_record, rows.values_list(*_COLUMNS)))
+        records.extend(map(_record, plain_rows(rows.values_list(*_COLUMNS))))
     return records
 
 
