@@ -8,6 +8,8 @@ the values as they come: a sum is an int or, from PostgreSQL's ``numeric``, a ``
 ``date`` or, on SQLite, its ISO text.
 """
 
+from datetime import date
+
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -19,3 +21,8 @@ def plain_rows(rows: QuerySet) -> list[tuple]:
     with connections[rows.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def as_date(value) -> date:
+    """A day as read: a ``date``, or SQLite's ISO text of one."""
+    return value if isinstance(value, date) else date.fromisoformat(value)

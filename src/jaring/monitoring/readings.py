@@ -22,7 +22,7 @@ from operator import or_
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
-from jaring.common.rows import plain_rows
+from jaring.common.rows import as_date, plain_rows
 from jaring.monitoring.arithmetic import first_reached
 from jaring.rules.months import Month
 from jaring.tallies.models import CoverageDelta, OfficeMonth, OutletMonth, Tally
@@ -247,7 +247,7 @@ def daily_by_outlet(
     rows = _flows(measure, start, end, segment).filter(outlet_id__in=outlet_ids)
     daily: dict[int, list[tuple[date, int]]] = defaultdict(list)
     for outlet_id, day, value in rows.values_list("outlet_id", "day").annotate(Sum(measure.field)).order_by():
-        daily[outlet_id].append((_as_date(day), value or 0))
+        daily[outlet_id].append((as_date(day), value or 0))
     return dict(daily)
 
 
@@ -290,7 +290,7 @@ def reached_by_outlet(
     for pk, day, after in plain_rows(found.order_by()):
         if pk in wanted:
             if day is not None:
-                last[pk] = _as_date(day)
+                last[pk] = as_date(day)
             if after:
                 later.append(pk)
     if later:
@@ -299,7 +299,7 @@ def reached_by_outlet(
             outlet_id__in=later, **{f"{measure.field}__gt": 0}
         )
         for pk, day in days.values_list("outlet_id").annotate(Max("day")).order_by():
-            last[pk] = max(last.get(pk, _as_date(day)), _as_date(day))
+            last[pk] = max(last.get(pk, as_date(day)), as_date(day))
     return {pk: last.get(pk) for pk in totals}
 
 
@@ -359,10 +359,6 @@ def _one_or_many(outlet_id: int, agent_id: int, outlet_ids: Collection[int]) -> 
     if outlet_id:
         return "outlet_id", {"outlet_id": outlet_id}
     return "agent_id", {"agent_id": agent_id}
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 # --- Dashboards: several figures of many offices, outlets or agents in one GROUP BY each --------------------
@@ -457,5 +453,5 @@ def registrations_by_month_and_channel(
     if (days := window.days_q() if rollup is not None else window.all_days_q()) is not None:
         rows = Tally.objects.filter(days, kind=REGISTERED, **filters)
         for day, channel, value in rows.values_list("day", "channel").annotate(Sum("count")).order_by():
-            found[Month.from_date(_as_date(day)), channel] += value or 0
+            found[Month.from_date(as_date(day)), channel] += value or 0
     return [(month, channel, value) for (month, channel), value in sorted(found.items()) if value]

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from django.db import connection
 
+from jaring.common.rows import as_date
 from jaring.rules.coverage import Run
 from jaring.rules.months import Month
 from jaring.rules.segments import PU, Stretch, segment_moves
@@ -197,7 +198,7 @@ class TallyBatch:
         for key, (count, amount) in self.tallies.items():
             kind, day, outlet_id, _agent, office_id, channel, segment = key
             if (month := months.get(day)) is None:
-                month = months[day] = Month.from_date(_as_date(day)).index
+                month = months[day] = Month.from_date(as_date(day)).index
             office = offices[kind, month, office_id, channel, segment]
             office[0] += count
             office[1] += amount
@@ -207,7 +208,7 @@ class TallyBatch:
             if (
                 (count > 0 or (taken_off and count + taken_off.get(key, 0) > 0))
                 and kind in LAST_DAY_KINDS
-                and (outlet[2] is None or _as_date(day) > _as_date(outlet[2]))
+                and (outlet[2] is None or as_date(day) > as_date(outlet[2]))
             ):
                 outlet[2] = day
         for (month, who), delta in self.deltas.items():
@@ -216,7 +217,7 @@ class TallyBatch:
         return (
             [(*key, count, amount) for key, (count, amount) in offices.items() if count or amount],
             [
-                (*key, count, amount, None if last is None else _as_date(last))
+                (*key, count, amount, None if last is None else as_date(last))
                 for key, (count, amount, last) in outlets.items()
                 if count or amount or last is not None
             ],
@@ -247,10 +248,6 @@ def run_deltas(runs: Iterable[Run]) -> dict[Month, int]:
 
 def _day(value: date):
     return value if connection.vendor == "postgresql" else value.isoformat()
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def latest_sql(table: str, column: str) -> str:

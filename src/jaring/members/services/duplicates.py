@@ -15,7 +15,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache, reduce
 from importlib import resources
 from itertools import combinations
@@ -31,7 +31,7 @@ from django.utils.translation import gettext_noop
 from jaring.accounts.audit import Said, audit, user_of
 from jaring.common.errors import Problem, problems_error
 from jaring.common.privacy import mask_nik
-from jaring.common.rows import plain_rows
+from jaring.common.rows import as_date, plain_rows
 from jaring.common.rules import entry_in_force, rule_entries
 from jaring.members.models import DuplicateRule, Participant, ProbableDuplicate
 from jaring.org.models import Office
@@ -95,11 +95,9 @@ def _records(office: Office | None, progress: Callable[[int, int], None] | None)
     if office is not None:
         people = people.filter(office__in=office_subtree(office))
     total = people.count()
-    columns = ("pk", "nik", "name", "birth_date", "sex", "village_id", "phone", "outlet_id", "agent_id")
     records = []
-    for row in people.order_by().values_list(*columns).iterator(chunk_size=READ_CHUNK):
-        pk, nik, name, birth, sex, village, phone, outlet, agent = row
-        records.append(Record(pk, nik, name, birth, sex, str(village), phone or "", outlet, agent))
+    for row in people.order_by().values_list(*_COLUMNS).iterator(chunk_size=READ_CHUNK):
+        records.append(_record(row))
         if progress and len(records) % READ_CHUNK == 0:
             progress(len(records), total)
     return records
@@ -366,11 +364,7 @@ class Compared:
 def _record(row) -> Record:
     """A participant's row as read (``plain_rows``: a day may come as SQLite's text) made a ``Record``."""
     pk, nik, name, birth, sex, village, phone, outlet, agent = row
-    return Record(pk, nik, name, _day(birth), sex, str(village), phone or "", outlet, agent)
-
-
-def _day(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
+    return Record(pk, nik, name, as_date(birth), sex, str(village), phone or "", outlet, agent)
 
 
 def _records_of(ids: set[int]) -> list[Record]:
@@ -428,7 +422,7 @@ def _born_alike(newcomers: list[Record], ids: set[int]) -> set[int]:
     def read() -> None:
         rows = Participant.objects.filter(reduce(or_, asked)).order_by()
         for pk, village, born, sex in plain_rows(rows.values_list("pk", "village_id", "birth_date", "sex")):
-            if pk not in ids and (str(village), _day(born), sex) in wanted:
+            if pk not in ids and (str(village), as_date(born), sex) in wanted:
                 found.add(pk)
 
     for village, days in sorted(days_by_village.items()):
